@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { createDefaultConnectorRegistry } from '@activity/connectors';
+import type { EventPublisher, TopicNames } from '@activity/messaging';
+import { AccountLinkStore, ActivityEventStore, OutboxStore } from '@activity/persistence';
+import {
+  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, MetricsController, postgresIndicator,
+  TOPIC_NAMES,
+} from '@activity/platform';
+import type { ConnectorWorkersConfig } from './connector-workers.config';
+import { WebhookNormalizer } from './normalizer/webhook-normalizer';
+import { WebhookReceivedConsumer } from './normalizer/webhook-received.consumer';
+
+@Module({})
+export class ConnectorWorkersModule {
+  static forRoot(config: ConnectorWorkersConfig, logger: Logger): DynamicModule {
+    return {
+      module: ConnectorWorkersModule,
+      controllers: [HealthController, MetricsController],
+      providers: [
+        ...infrastructureProviders('connector-workers', config, logger),
+        {
+          provide: WebhookNormalizer,
+          useFactory: (dataSource: DataSource) =>
+            new WebhookNormalizer(dataSource, createDefaultConnectorRegistry(), new ActivityEventStore(dataSource), new AccountLinkStore(dataSource), new OutboxStore(dataSource), logger),
+          inject: [DATA_SOURCE],
+        },
+        {
+          provide: WebhookReceivedConsumer,
+          useFactory: (kafka: Kafka, topics: TopicNames, publisher: EventPublisher, normalizer: WebhookNormalizer) =>
+            new WebhookReceivedConsumer(kafka, topics, publisher, normalizer, { concurrency: config.WEBHOOK_CONSUMER_CONCURRENCY, maxAttempts: config.CONSUMER_MAX_ATTEMPTS }, logger),
+          inject: [KAFKA, TOPIC_NAMES, EVENT_PUBLISHER, WebhookNormalizer],
+        },
+        {
+          provide: HEALTH_INDICATORS,
+          useFactory: (dataSource: DataSource, kafka: Kafka, consumer: WebhookReceivedConsumer) => [
+            postgresIndicator(dataSource),
+            kafkaIndicator(kafka.admin()),
+            consumer.healthIndicator(),
+          ],
+          inject: [DATA_SOURCE, KAFKA, WebhookReceivedConsumer],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { loadConfigOrExit } from '@activity/config';
+import { createLogger, startHttpService } from '@activity/platform';
+import { ConnectorWorkersConfig } from './connector-workers.config';
+import { ConnectorWorkersModule } from './connector-workers.module';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(ConnectorWorkersConfig);
+  const logger = createLogger('connector-workers', config.LOG_LEVEL);
+  // HTTP serves only /health and /metrics; the work arrives over Kafka.
+  await startHttpService({
+    module: ConnectorWorkersModule.forRoot(config, logger),
+    logger,
+    host: config.HTTP_HOST,
+    port: config.PORT,
+    bodyLimit: 16 * 1024,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`connector-workers failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

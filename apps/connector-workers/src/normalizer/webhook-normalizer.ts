@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { ConnectorRegistry } from '@activity/connectors';
+import { DomainError, type NewActivityEvent } from '@activity/domain';
+import {
+  assertValidPayload, eventTypeOf, MalformedMessageError, MessageKey, newCloudEvent, toKafkaHeaders, Topic, type FeedUpdatedV1, type InboundMessage,
+} from '@activity/messaging';
+import { inTenantTransaction, type AccountLinkStore, type ActivityEventStore, type InsertedEvent, type OutboxMessage, type OutboxStore } from '@activity/persistence';
+import { childTraceparent } from '@activity/platform';
+
+/**
+ * Flow 2: a verified delivery becomes activity events. Events and their `feed.updated` outbox
+ * rows commit in one transaction; a redelivered message inserts nothing (unique source event
+ * id) and therefore announces nothing twice.
+ */
+export class WebhookNormalizer {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connectors: ConnectorRegistry,
+    private readonly events: ActivityEventStore,
+    private readonly links: AccountLinkStore,
+    private readonly outbox: OutboxStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async handle(message: InboundMessage<typeof Topic.WebhookReceived>): Promise<void> {
+    const { payload, event } = message;
+    const connector = this.connectors.get(payload.connector);
+    if (!connector?.normalizeWebhook) throw new MalformedMessageError('unknown_connector', `no connector "${payload.connector}" normalises webhooks`);
+    let normalized;
+    try {
+      normalized = connector.normalizeWebhook({ tenantId: event.tenantId, sourceId: payload.sourceId, deliveryId: payload.deliveryId, body: payload.body });
+    } catch (error) {
+      if (error instanceof DomainError) throw new MalformedMessageError('invalid_delivery', `${error.code}: ${JSON.stringify(error.details ?? error.params)}`);
+      throw error;
+    }
+
+    const inserted = await inTenantTransaction(this.dataSource, event.tenantId, async (manager) => {
+      const owners = new Map<string, string | null>();
+      for (const item of normalized) {
+        if (!owners.has(item.externalAccountId)) owners.set(item.externalAccountId, await this.links.findUserId(manager, event.tenantId, item.source, item.externalAccountId));
+      }
+      const rows: NewActivityEvent[] = normalized.map(({ externalAccountId, ...rest }) => ({ ...rest, tenantId: event.tenantId, userId: owners.get(externalAccountId) ?? null }));
+      const created = await this.events.insertNew(manager, rows);
+      await this.outbox.enqueue(manager, feedUpdates(event.tenantId, created));
+      return created;
+    });
+    this.logger.info({ deliveryId: payload.deliveryId, created: inserted.length, duplicates: normalized.length - inserted.length }, 'delivery normalised');
+  }
+}
+
+/** One `feed.updated` per user who got new events. Events of unlinked identities stay on the tenant feed only. */
+export function feedUpdates(tenantId: string, created: readonly InsertedEvent[]): OutboxMessage[] {
+  const byUser = new Map<string, InsertedEvent[]>();
+  for (const row of created) {
+    if (row.userId) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+  }
+  return [...byUser].map(([userId, rows]) => {
+    const payload: FeedUpdatedV1 = {
+      tenantId,
+      userId,
+      eventIds: rows.map((row) => row.id),
+      types: [...new Set(rows.map((row) => row.type))],
+      newestOccurredAt: new Date(Math.max(...rows.map((row) => row.occurredAt.getTime()))).toISOString(),
+    };
+    assertValidPayload(Topic.FeedUpdated, eventTypeOf(Topic.FeedUpdated), payload);
+    const cloudEvent = newCloudEvent({
+      type: eventTypeOf(Topic.FeedUpdated),
+      source: '/connector-workers',
+      subject: userId,
+      tenantId,
+      traceparent: childTraceparent(),
+    });
+    return { tenantId, topic: Topic.FeedUpdated, key: MessageKey.user(tenantId, userId), headers: toKafkaHeaders(cloudEvent), payload: payload as unknown as Record<string, unknown> };
+  });
+}

@@ -1,0 +1,22 @@
+import { loadConfigOrExit } from '@activity/config';
+import { createLogger, startHttpService } from '@activity/platform';
+import { FeedApiConfig } from './feed-api.config';
+import { FeedApiModule } from './feed-api.module';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(FeedApiConfig);
+  const logger = createLogger('feed-api', config.LOG_LEVEL);
+  await startHttpService({
+    module: FeedApiModule.forRoot(config, logger),
+    logger,
+    host: config.HTTP_HOST,
+    port: config.PORT,
+    bodyLimit: 64 * 1024,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`feed-api failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

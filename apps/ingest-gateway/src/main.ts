@@ -1,0 +1,28 @@
+import { loadConfigOrExit } from '@activity/config';
+import { createLogger, startHttpService } from '@activity/platform';
+import { IngestGatewayConfig } from './ingest-gateway.config';
+import { IngestGatewayModule } from './ingest-gateway.module';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(IngestGatewayConfig);
+  const logger = createLogger('ingest-gateway', config.LOG_LEVEL);
+  await startHttpService({
+    module: IngestGatewayModule.forRoot(config, logger),
+    logger,
+    host: config.HTTP_HOST,
+    port: config.PORT,
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    // Signatures are over raw bytes: keep JSON bodies as Buffers and parse after verifying.
+    bodyParser: false,
+    configure: (fastify) => {
+      fastify.removeContentTypeParser('application/json');
+      fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    },
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ingest-gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
+
+export type Environment = 'development' | 'test' | 'production';
+
+// Development-only key for secrets at rest ("activity-service-development-key"). Production must set its own.
+const DEVELOPMENT_ENCRYPTION_KEY = 'YWN0aXZpdHktc2VydmljZS1kZXZlbG9wbWVudC1rZXk=';
+
+/** Settings every service shares. Subclasses add their own; names are the environment variable names. */
+export class CommonConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: Environment = 'development';
+
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/activity';
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_POOL_SIZE: number = 10;
+
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'must be a comma-separated list of host:port' })
+  KAFKA_BROKERS: string = '127.0.0.1:9092';
+
+  /** Prepended to every topic name; lets tests and several stacks share one broker. */
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'may contain only letters, digits, ".", "_" and "-"' })
+  KAFKA_TOPIC_PREFIX: string = '';
+
+  /** Without it the service runs single-instance with in-memory caches. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @IsString()
+  HTTP_HOST: string = '0.0.0.0';
+
+  /** base64 of 32 bytes; encrypts webhook secrets and tokens at rest. The built-in key is refused in production. */
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be base64 of exactly 32 bytes' })
+  @ValidateBy({
+    name: 'notDevelopmentKeyInProduction',
+    validator: {
+      validate: (value: unknown, args) => (args?.object as CommonConfig).NODE_ENV !== 'production' || value !== DEVELOPMENT_ENCRYPTION_KEY,
+      defaultMessage: () => 'must be set in production (the development key is refused)',
+    },
+  })
+  SECRETS_ENCRYPTION_KEY: string = DEVELOPMENT_ENCRYPTION_KEY;
+
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,32}$/, { message: 'must be a short key id like "k1"' })
+  SECRETS_ENCRYPTION_KEY_ID: string = 'dev';
+
+  /** Milliseconds the process has to finish in-flight work after SIGTERM. */
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_GRACE_MS: number = 10_000;
+}

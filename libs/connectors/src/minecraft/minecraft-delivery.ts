@@ -1,0 +1,52 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { DomainError, type FieldViolation } from '@activity/domain';
+import schema from './minecraft-delivery.schema.json';
+
+export const MINECRAFT_DELIVERY_TYPES = ['player.joined', 'player.quit', 'player.advancement', 'player.death'] as const;
+export type MinecraftDeliveryType = (typeof MINECRAFT_DELIVERY_TYPES)[number];
+
+export interface MinecraftDelivery {
+  type: MinecraftDeliveryType;
+  occurredAt: string;
+  server: { id: string; name?: string };
+  player: { uuid: string; name: string };
+  data?: { advancement?: { key: string; title: string }; message?: string; [extra: string]: unknown };
+  [extra: string]: unknown;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats(ajv);
+const validate = ajv.compile<MinecraftDelivery>(schema);
+
+/** Parses and checks a delivery body against the published contract (minecraft-delivery.schema.json). */
+export function parseMinecraftDelivery(body: Buffer): MinecraftDelivery {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new DomainError('malformed_json', { reason: (error as Error).message });
+  }
+  return checkMinecraftDelivery(parsed);
+}
+
+export function checkMinecraftDelivery(parsed: unknown): MinecraftDelivery {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new DomainError('validation_failed', {}, [{ field: '', rule: 'type', message: 'the body must be a JSON object' }]);
+  }
+  const type = (parsed as { type?: unknown }).type;
+  if (typeof type === 'string' && !(MINECRAFT_DELIVERY_TYPES as readonly string[]).includes(type)) {
+    throw new DomainError('unknown_event_type', { type });
+  }
+  if (!validate(parsed)) {
+    const violations: FieldViolation[] = (validate.errors ?? [])
+      .filter((error) => error.keyword !== 'if')
+      .map((error) => ({
+        field: (error.instancePath.slice(1).replace(/\//g, '.') + (error.keyword === 'required' ? `${error.instancePath ? '.' : ''}${String(error.params['missingProperty'])}` : '')) || '',
+        rule: error.keyword,
+        message: error.message ?? 'is invalid',
+      }));
+    throw new DomainError('validation_failed', {}, violations);
+  }
+  return parsed;
+}

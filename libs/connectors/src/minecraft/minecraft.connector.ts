@@ -1,0 +1,58 @@
+import type { Connector, ConnectorDescription, IncomingWebhook, NormalizedEvent, VerifiedWebhook, WebhookDelivery } from '../connector';
+import { verifyStandardWebhook } from '../webhook-signatures/standard-webhooks';
+import { checkMinecraftDelivery, parseMinecraftDelivery, MINECRAFT_DELIVERY_TYPES } from './minecraft-delivery';
+
+/**
+ * Minecraft servers have no official webhook, so we define one (docs/connectors/minecraft.md):
+ * a server plugin POSTs JSON signed with Standard Webhooks; the player's UUID is the identity.
+ */
+export class MinecraftConnector implements Connector {
+  describe(): ConnectorDescription {
+    return {
+      name: 'minecraft',
+      displayName: 'Minecraft',
+      canWebhook: true,
+      canSync: false,
+      requiresAuth: false,
+      eventTypes: MINECRAFT_DELIVERY_TYPES.map((type) => `minecraft.${type}`),
+    };
+  }
+
+  verifyWebhook(webhook: IncomingWebhook, secrets: readonly string[], now?: Date): VerifiedWebhook {
+    // Signature first: nothing about an unauthenticated body is worth telling its sender.
+    const { id } = verifyStandardWebhook(
+      { id: webhook.headers['webhook-id'], timestamp: webhook.headers['webhook-timestamp'], signature: webhook.headers['webhook-signature'] },
+      webhook.body,
+      secrets,
+      now,
+    );
+    const delivery = parseMinecraftDelivery(webhook.body);
+    return { deliveryId: id, body: delivery, accountKey: delivery.player.uuid.toLowerCase() };
+  }
+
+  normalizeWebhook(delivery: WebhookDelivery): NormalizedEvent[] {
+    const body = checkMinecraftDelivery(delivery.body);
+    const playerId = body.player.uuid.toLowerCase();
+    const base = {
+      source: 'minecraft',
+      sourceEventId: delivery.deliveryId,
+      type: `minecraft.${body.type}`,
+      externalAccountId: playerId,
+      actor: { type: 'Person', id: `minecraft:player:${playerId}`, name: body.player.name },
+      target: { type: 'Service', id: `minecraft:server:${delivery.sourceId}:${body.server.id}`, name: body.server.name ?? body.server.id },
+      occurredAt: new Date(body.occurredAt),
+      payload: body as Record<string, unknown>,
+    };
+    switch (body.type) {
+      case 'player.advancement': {
+        const advancement = body.data!.advancement!;
+        return [{ ...base, object: { type: 'Object', id: `minecraft:advancement:${advancement.key}`, name: advancement.title } }];
+      }
+      case 'player.death':
+        return [{ ...base, object: { type: 'Note', id: `minecraft:death:${delivery.deliveryId}`, name: body.data!.message! } }];
+      case 'player.joined':
+      case 'player.quit':
+        return [base];
+    }
+  }
+}

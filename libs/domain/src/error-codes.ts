@@ -1,0 +1,31 @@
+/**
+ * Every error a person or another service can receive, with its HTTP status. The code is the
+ * last segment of the problem `type` URI, so it must never change once published.
+ */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  malformed_json: 400,
+  unknown_event_type: 400,
+  invalid_cursor: 400,
+  unauthenticated: 401,
+  token_expired: 401,
+  token_invalid: 401,
+  signature_invalid: 401,
+  signature_expired: 401,
+  forbidden: 403,
+  not_found: 404,
+  webhook_source_not_found: 404,
+  unknown_connector: 404,
+  delivery_in_progress: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  dependency_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_STATUS[code];
+}

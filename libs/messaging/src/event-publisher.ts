@@ -1,0 +1,84 @@
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { TopicNames } from './topics';
+
+export interface OutgoingMessage {
+  /** Logical topic name; the publisher applies the environment's prefix. */
+  readonly topic: string;
+  readonly key: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly value: string;
+}
+
+/**
+ * The only way our code produces to Kafka: an idempotent producer with acks=all, so a
+ * successful `publish` means every in-sync replica has the messages, in order per partition.
+ */
+export class EventPublisher {
+  private readonly producer: Producer;
+  private connected: Promise<void> | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topics: TopicNames,
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
+    return this.connected;
+  }
+
+  /**
+   * Publishes in order; resolves only once the broker acknowledged all of them. With `timeoutMs`
+   * it rejects after that long even if KafkaJS is still retrying in the background; the caller
+   * then reports failure, and a late success only means a duplicate, which consumers absorb.
+   */
+  async publish(messages: readonly OutgoingMessage[], options: { timeoutMs?: number } = {}): Promise<void> {
+    if (messages.length === 0) return;
+    const work = this.send(messages, options.timeoutMs ?? 10_000);
+    if (!options.timeoutMs) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${options.timeoutMs} ms`)), options.timeoutMs);
+    });
+    work.catch(() => undefined);
+    try {
+      await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async send(messages: readonly OutgoingMessage[], timeoutMs: number): Promise<void> {
+    await this.connect();
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const message of messages) {
+      const physical = this.topics.physical(message.topic);
+      byTopic.set(physical, [...(byTopic.get(physical) ?? []), message]);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      timeout: timeoutMs,
+      compression: CompressionTypes.None,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+      })),
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = undefined;
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,29 @@
+import { createDataSource } from '../data-source';
+import { SecretCipher } from '../secret-cipher';
+import { AccountLinkStore } from '../stores/account-link.store';
+import { WebhookSourceStore } from '../stores/webhook-source.store';
+import type { DemoSeedConfig } from './demo-seed.config';
+
+export const DEMO_MINECRAFT_SOURCE_ID = 'demo-minecraft';
+
+/** Seeds the demo tenant: a Minecraft webhook source and alice's linked player. Safe to run repeatedly. */
+export async function seedDemo(config: DemoSeedConfig): Promise<void> {
+  const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'activity-seed' });
+  await dataSource.initialize();
+  try {
+    const cipher = new SecretCipher(config.SECRETS_ENCRYPTION_KEY_ID, { [config.SECRETS_ENCRYPTION_KEY_ID]: config.SECRETS_ENCRYPTION_KEY });
+    await new WebhookSourceStore(dataSource, cipher).upsert(
+      { tenantId: config.DEMO_TENANT, connector: 'minecraft', sourceId: DEMO_MINECRAFT_SOURCE_ID, name: 'Demo Minecraft server' },
+      config.DEMO_MINECRAFT_SECRET,
+    );
+    await new AccountLinkStore(dataSource).ensureLink({
+      tenantId: config.DEMO_TENANT,
+      userId: config.DEMO_USER,
+      provider: 'minecraft',
+      externalId: config.DEMO_MINECRAFT_PLAYER_UUID,
+      displayName: 'alice_mc',
+    });
+  } finally {
+    await dataSource.destroy();
+  }
+}

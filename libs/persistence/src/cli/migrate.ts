@@ -1,0 +1,14 @@
+// `npm run db:migrate`: creates the database if missing and applies pending migrations.
+import { CommonConfig, loadConfigOrExit } from '@activity/config';
+import { migrateDatabase } from '../data-source';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(CommonConfig);
+  const applied = await migrateDatabase(config.DATABASE_URL);
+  process.stdout.write(applied.length ? `migrated: ${applied.join(', ')}\n` : 'database schema is up to date\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+// `npm run db:seed`: the demo tenant (see README "Demo data").
+import { loadConfigOrExit } from '@activity/config';
+import { DemoSeedConfig } from './demo-seed.config';
+import { DEMO_MINECRAFT_SOURCE_ID, seedDemo } from './demo-seed';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(DemoSeedConfig);
+  await seedDemo(config);
+  process.stdout.write(
+    `seeded tenant "${config.DEMO_TENANT}": webhook source minecraft/${DEMO_MINECRAFT_SOURCE_ID}, ` +
+      `user "${config.DEMO_USER}" linked to Minecraft player ${config.DEMO_MINECRAFT_PLAYER_UUID}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`seed failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ActivityEvent, ActivityObject, FeedPosition, NewActivityEvent } from '@activity/domain';
+import { inTenantTransaction } from '../tenant-transaction';
+
+export interface FeedQuery {
+  readonly tenantId: string;
+  /** The feed owner; `null` reads the whole tenant's feed. */
+  readonly userId: string | null;
+  readonly types?: readonly string[];
+  readonly since?: Date;
+  readonly until?: Date;
+  /** Keyset position: only events strictly older than this. */
+  readonly before?: FeedPosition;
+  readonly limit: number;
+}
+
+export interface InsertedEvent {
+  readonly id: string;
+  readonly userId: string | null;
+  readonly type: string;
+  readonly occurredAt: Date;
+}
+
+interface EventRow {
+  id: string;
+  tenant_id: string;
+  user_id: string | null;
+  source: string;
+  source_event_id: string;
+  type: string;
+  actor: ActivityObject;
+  object: ActivityObject | null;
+  target: ActivityObject | null;
+  occurred_at: Date;
+  received_at: Date;
+  payload: Record<string, unknown>;
+}
+
+const COLUMNS = `id::text AS id, tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, received_at, payload`;
+
+/** Reads and writes `activity_events`. Every method takes the tenant explicitly. */
+export class ActivityEventStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Inserts the events that are new; duplicates (same tenant, source, source_event_id) are
+   * skipped by the unique constraint. Returns only the rows actually inserted. Must run inside
+   * a tenant transaction (the caller adds outbox rows in the same one).
+   */
+  async insertNew(manager: EntityManager, events: readonly NewActivityEvent[]): Promise<InsertedEvent[]> {
+    if (events.length === 0) return [];
+    const records = events.map((event) => ({
+      tenant_id: event.tenantId,
+      user_id: event.userId,
+      source: event.source,
+      source_event_id: event.sourceEventId,
+      type: event.type,
+      actor: event.actor,
+      object: event.object ?? null,
+      target: event.target ?? null,
+      occurred_at: event.occurredAt.toISOString(),
+      payload: event.payload,
+    }));
+    const rows: Array<{ id: string; user_id: string | null; type: string; occurred_at: Date }> = await manager.query(
+      `INSERT INTO activity_events (tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, payload)
+       SELECT e.tenant_id, e.user_id, e.source, e.source_event_id, e.type, e.actor, e.object, e.target, e.occurred_at, e.payload
+         FROM jsonb_to_recordset($1::jsonb) AS e(tenant_id text, user_id text, source text, source_event_id text, type text,
+                                                 actor jsonb, object jsonb, target jsonb, occurred_at timestamptz, payload jsonb)
+       ON CONFLICT ON CONSTRAINT uq_activity_events_source_event DO NOTHING
+       RETURNING id::text AS id, user_id, type, occurred_at`,
+      [JSON.stringify(records)],
+    );
+    return rows.map((row) => ({ id: row.id, userId: row.user_id, type: row.type, occurredAt: row.occurred_at }));
+  }
+
+  /** One page of a feed, newest first, ordered by (occurred_at desc, id desc). */
+  async page(query: FeedQuery): Promise<ActivityEvent[]> {
+    const params: unknown[] = [query.tenantId];
+    const where = ['tenant_id = $1'];
+    if (query.userId !== null) {
+      params.push(query.userId);
+      where.push(`user_id = $${params.length}`);
+    }
+    if (query.types?.length) {
+      params.push(query.types);
+      where.push(`type = ANY($${params.length}::text[])`);
+    }
+    if (query.since) {
+      params.push(query.since);
+      where.push(`occurred_at >= $${params.length}`);
+    }
+    if (query.until) {
+      params.push(query.until);
+      where.push(`occurred_at < $${params.length}`);
+    }
+    if (query.before) {
+      params.push(query.before.occurredAt, query.before.id);
+      where.push(`(occurred_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
+    }
+    params.push(query.limit);
+    const sql = `SELECT ${COLUMNS} FROM activity_events WHERE ${where.join(' AND ')}
+                 ORDER BY occurred_at DESC, id DESC LIMIT $${params.length}`;
+    const rows: EventRow[] = await inTenantTransaction(this.dataSource, query.tenantId, (manager) => manager.query(sql, params));
+    return rows.map(toEvent);
+  }
+}
+
+function toEvent(row: EventRow): ActivityEvent {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    source: row.source,
+    sourceEventId: row.source_event_id,
+    type: row.type,
+    actor: row.actor,
+    ...(row.object ? { object: row.object } : {}),
+    ...(row.target ? { target: row.target } : {}),
+    occurredAt: row.occurred_at,
+    receivedAt: row.received_at,
+    payload: row.payload,
+  };
+}

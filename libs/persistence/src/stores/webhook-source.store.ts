@@ -1,0 +1,65 @@
+import type { DataSource } from 'typeorm';
+import type { SecretCipher } from '../secret-cipher';
+
+export interface ActiveWebhookSource {
+  readonly tenantId: string;
+  readonly connector: string;
+  readonly sourceId: string;
+  readonly settings: Record<string, unknown>;
+  /** Every live signing secret, newest first; a delivery signed with any of them is accepted. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Webhook sources are looked up by `(connector, sourceId)` before the tenant is known, so this
+ * table sits outside row-level security; it holds no feed data and its secrets are sealed.
+ */
+export class WebhookSourceStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  async findActive(connector: string, sourceId: string): Promise<ActiveWebhookSource | null> {
+    const rows: Array<{ tenant_id: string; settings: Record<string, unknown>; ciphertext: string | null }> = await this.dataSource.query(
+      `SELECT s.tenant_id, s.settings, sec.ciphertext
+         FROM webhook_sources s
+         LEFT JOIN webhook_source_secrets sec
+           ON sec.connector = s.connector AND sec.source_id = s.id AND (sec.expires_at IS NULL OR sec.expires_at > now())
+        WHERE s.connector = $1 AND s.id = $2 AND s.status = 'active'
+        ORDER BY sec.created_at DESC NULLS LAST`,
+      [connector, sourceId],
+    );
+    const first = rows[0];
+    if (!first) return null;
+    return {
+      tenantId: first.tenant_id,
+      connector,
+      sourceId,
+      settings: first.settings,
+      secrets: rows.flatMap((row) => (row.ciphertext ? [this.cipher.open(row.ciphertext)] : [])),
+    };
+  }
+
+  /** Creates or updates a source and makes sure `secret` is among its live secrets. Idempotent. */
+  async upsert(source: { tenantId: string; connector: string; sourceId: string; name: string }, secret: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO webhook_sources (connector, id, tenant_id, name) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (connector, id) DO UPDATE SET name = EXCLUDED.name, status = 'active', updated_at = now()
+         WHERE webhook_sources.tenant_id = EXCLUDED.tenant_id`,
+        [source.connector, source.sourceId, source.tenantId, source.name],
+      );
+      const existing: Array<{ ciphertext: string }> = await manager.query(
+        `SELECT ciphertext FROM webhook_source_secrets
+          WHERE connector = $1 AND source_id = $2 AND (expires_at IS NULL OR expires_at > now())`,
+        [source.connector, source.sourceId],
+      );
+      if (existing.some((row) => this.cipher.open(row.ciphertext) === secret)) return;
+      await manager.query(
+        `INSERT INTO webhook_source_secrets (connector, source_id, tenant_id, ciphertext, key_id) VALUES ($1, $2, $3, $4, $5)`,
+        [source.connector, source.sourceId, source.tenantId, this.cipher.seal(secret), this.cipher.keyId],
+      );
+    });
+  }
+}

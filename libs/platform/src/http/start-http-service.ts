@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { httpRequestDuration } from '../metrics/metrics';
+import { NestPinoLogger } from '../logging/nest-logger';
+import { parseTraceparent, requestContext } from '../logging/request-context';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { createValidationPipe } from './validation.pipe';
+
+export interface HttpServiceOptions {
+  readonly module: object;
+  readonly logger: Logger;
+  readonly host: string;
+  readonly port: number;
+  /** Largest accepted request body; Fastify answers 413 above it. */
+  readonly bodyLimit?: number;
+  readonly shutdownGraceMs: number;
+  /** false: Nest registers no body parsers (a service that must see raw bytes adds its own in `configure`). */
+  readonly bodyParser?: boolean;
+  /** Hook for service-specific Fastify setup (content-type parsers, plugins). */
+  readonly configure?: (fastify: FastifyInstance) => void | Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Starts a Nest app on Fastify the way every service here runs: JSON logs with request
+ * context, one log line per request, problem+json errors everywhere (including Fastify's own
+ * 404 and body errors), validation, metrics, and a bounded graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function startHttpService(options: HttpServiceOptions): Promise<NestFastifyApplication> {
+  const { logger } = options;
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: true,
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module as never, adapter, {
+    logger: new NestPinoLogger(logger),
+    bufferLogs: false,
+    bodyParser: options.bodyParser ?? true,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    const trace = parseTraceparent(request.headers['traceparent'] as string | undefined);
+    requestContext.enter({ requestId: String(request.id), ...(trace ?? {}) });
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    httpRequestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
+    if (route.startsWith('/health') || route === '/metrics') return;
+    logger.info({ method: request.method, url: request.url, route, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+  // Fastify's own errors (bad JSON, body too large, 404) reach Nest's error handler, hence ProblemDetailsFilter.
+  await options.configure?.(fastify);
+
+  app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  installShutdownDeadline(options.shutdownGraceMs, logger);
+
+  await app.listen(options.port, options.host);
+  logger.info({ port: options.port }, 'listening');
+  return app;
+}
+
+/** If Nest's orderly shutdown hangs (a stuck consumer, a slow request), exit anyway after the grace period. */
+function installShutdownDeadline(graceMs: number, logger: Logger): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal, graceMs }, 'shutting down');
+      setTimeout(() => {
+        logger.error({ graceMs }, 'graceful shutdown took too long; exiting');
+        process.exit(1);
+      }, graceMs).unref();
+    });
+  }
+}

@@ -1,0 +1,11 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { metricsRegistry } from './metrics';
+
+@Controller('metrics')
+export class MetricsController {
+  @Get()
+  async scrape(@Res() reply: FastifyReply): Promise<void> {
+    void reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  }
+}

@@ -1,0 +1,289 @@
+// The local stack without Docker:
+//   node tools/stack.mjs start   infra + migrate + seed + all four services in the foreground (Ctrl-C stops what it started)
+//   node tools/stack.mjs up      the same, detached; exits 0 only when every service answers /health/ready
+//   node tools/stack.mjs down    stops what `up` started (services, and Kafka if `up` started it)
+// Postgres and Redis are expected at their default URLs (Redis is started if redis-server is on PATH);
+// Kafka is started from deploy/kafka/kafka.sh when nothing answers on its port.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runDir = path.join(root, '.local', 'run');
+const logDir = path.join(root, '.local', 'logs');
+const env = process.env;
+
+const SERVICES = [
+  { name: 'feed-api', port: Number(env.FEED_API_PORT ?? 3000), color: 36 },
+  { name: 'ingest-gateway', port: Number(env.INGEST_GATEWAY_PORT ?? 3001), color: 35 },
+  { name: 'connector-workers', port: Number(env.CONNECTOR_WORKERS_PORT ?? 3002), color: 33 },
+  { name: 'outbox-relay', port: Number(env.OUTBOX_RELAY_PORT ?? 3003), color: 32 },
+];
+
+const DATABASE_URL = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/activity';
+const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const KAFKA_BROKERS = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+
+const serviceEnv = {
+  ...env,
+  NODE_ENV: env.NODE_ENV ?? 'development',
+  DATABASE_URL,
+  REDIS_URL,
+  KAFKA_BROKERS,
+  // KafkaJS 2.2.4 schedules a negative timeout on Node >= 24; the warning is noise, not a fault.
+  NODE_OPTIONS: [env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning', '--enable-source-maps'].filter(Boolean).join(' '),
+};
+
+function say(message) {
+  process.stderr.write(`\x1b[1m[stack]\x1b[0m ${message}\n`);
+}
+
+function hostPort(url, defaultPort) {
+  const parsed = new URL(url);
+  return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || defaultPort) };
+}
+
+function answers({ host, port }, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: serviceEnv, ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+}
+
+async function ensureInfra() {
+  const postgres = hostPort(DATABASE_URL, 5432);
+  if (!(await answers(postgres))) {
+    throw new Error(`PostgreSQL does not answer at ${postgres.host}:${postgres.port}. Start it (or set DATABASE_URL) and retry.`);
+  }
+  const redis = hostPort(REDIS_URL, 6379);
+  if (!(await answers(redis))) {
+    const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
+    if (!hasRedis) throw new Error(`Redis does not answer at ${redis.host}:${redis.port} and redis-server is not installed.`);
+    mkdirSync(path.join(root, '.local', 'redis'), { recursive: true });
+    say(`starting redis-server on ${redis.port}`);
+    run('redis-server', ['--daemonize', 'yes', '--bind', redis.host, '--port', String(redis.port), '--save', '', '--appendonly', 'no', '--dir', path.join(root, '.local', 'redis')]);
+    writeFileSync(path.join(runDir, 'redis.started'), String(redis.port));
+  }
+  let kafkaStarted = false;
+  if (!(await answers(hostPort(`kafka://${KAFKA_BROKERS.split(',')[0]}`, 9092)))) {
+    run('bash', [path.join(root, 'deploy/kafka/kafka.sh'), 'start']);
+    kafkaStarted = true;
+  }
+  return { kafkaStarted };
+}
+
+async function prepare() {
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  const infra = await ensureInfra();
+  run('node', ['tools/build.mjs']);
+  run('node', ['dist/libs/persistence/src/cli/migrate.js']);
+  run('node', ['dist/libs/messaging/src/cli/ensure-topics.js']);
+  run('node', ['dist/libs/persistence/src/cli/seed.js']);
+  return infra;
+}
+
+async function waitReady(services, child) {
+  const deadline = Date.now() + Number(env.STACK_READY_TIMEOUT_MS ?? 60_000);
+  const pending = new Set(services.map((s) => s.name));
+  while (pending.size && Date.now() < deadline) {
+    for (const service of services) {
+      if (!pending.has(service.name)) continue;
+      if (child?.(service.name) === 'exited') throw new Error(`${service.name} exited during start-up (see its log)`);
+      try {
+        const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`, { signal: AbortSignal.timeout(2000) });
+        if (response.ok) pending.delete(service.name);
+      } catch {
+        // not listening yet
+      }
+    }
+    if (pending.size) await sleep(300);
+  }
+  if (pending.size) throw new Error(`not ready within the timeout: ${[...pending].join(', ')}`);
+}
+
+const LEVEL_COLOR = { trace: 90, debug: 90, info: 0, warn: 33, error: 31, fatal: 31 };
+
+/** JSON log line -> "12:00:01.123 info  feed-api  request GET /v2/feed 200 3.1ms". */
+function pretty(service, line) {
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return `\x1b[${service.color}m${service.name.padEnd(18)}\x1b[0m ${line}`;
+  }
+  const { time, level, msg, service: _s, context, ...rest } = entry;
+  const clock = typeof time === 'string' ? time.slice(11, 23) : '';
+  const fields = Object.entries(rest)
+    .filter(([key]) => !['pid', 'hostname'].includes(key))
+    .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : value}`)
+    .join(' ');
+  const color = LEVEL_COLOR[level] ?? 0;
+  return `${clock} \x1b[${color}m${String(level).padEnd(5)}\x1b[0m \x1b[${service.color}m${service.name.padEnd(18)}\x1b[0m ${context ? `[${context}] ` : ''}${msg ?? ''} \x1b[90m${fields}\x1b[0m`;
+}
+
+function banner() {
+  const feed = SERVICES[0].port;
+  const ingest = SERVICES[1].port;
+  say(`all services ready:
+    feed-api           http://127.0.0.1:${feed}      (GET /v2/feed with a bearer token)
+    ingest-gateway     http://127.0.0.1:${ingest}      (POST /v1/webhooks/minecraft/demo-minecraft)
+    connector-workers  http://127.0.0.1:${SERVICES[2].port}/health/ready
+    outbox-relay       http://127.0.0.1:${SERVICES[3].port}/health/ready
+  Try it: see "Send the demo webhook" in README.md.`);
+}
+
+async function start() {
+  const infra = await prepare();
+  const children = new Map();
+  let stopping = false;
+  for (const service of SERVICES) {
+    const child = spawn(process.execPath, ['--env-file-if-exists=.env', `dist/apps/${service.name}/src/main.js`], {
+      cwd: root,
+      env: { ...serviceEnv, PORT: String(service.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.set(service.name, child);
+    let buffered = '';
+    const onData = (chunk) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) process.stdout.write(`${pretty(service, line)}\n`);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code, signal) => {
+      child.exited = true;
+      if (!stopping) {
+        say(`${service.name} exited (${code ?? signal}); stopping the stack`);
+        void shutdown(1);
+      }
+    });
+  }
+
+  async function shutdown(code) {
+    if (stopping) return;
+    stopping = true;
+    say('stopping services');
+    await Promise.all(
+      [...children.values()].map(
+        (child) =>
+          new Promise((resolve) => {
+            if (child.exited) return resolve();
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+          }),
+      ),
+    );
+    if (infra.kafkaStarted) spawnSync('bash', [path.join(root, 'deploy/kafka/kafka.sh'), 'stop'], { stdio: 'inherit' });
+    if (existsSync(path.join(runDir, 'redis.started'))) stopRedis();
+    say('stopped');
+    process.exit(code);
+  }
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    await waitReady(SERVICES, (name) => (children.get(name)?.exited ? 'exited' : 'running'));
+    banner();
+  } catch (error) {
+    say(error.message);
+    await shutdown(1);
+  }
+}
+
+function stopRedis() {
+  const port = readFileSync(path.join(runDir, 'redis.started'), 'utf8').trim();
+  spawnSync('redis-cli', ['-p', port, 'shutdown', 'nosave'], { stdio: 'ignore' });
+  rmSync(path.join(runDir, 'redis.started'), { force: true });
+}
+
+async function up() {
+  const infra = await prepare();
+  if (infra.kafkaStarted) writeFileSync(path.join(runDir, 'kafka.started'), 'stack:up');
+  for (const service of SERVICES) {
+    const pidFile = path.join(runDir, `${service.name}.pid`);
+    if (existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8')))) {
+      say(`${service.name} already running (pid ${readFileSync(pidFile, 'utf8').trim()})`);
+      continue;
+    }
+    const log = openSync(path.join(logDir, `${service.name}.log`), 'a');
+    const child = spawn(process.execPath, ['--env-file-if-exists=.env', `dist/apps/${service.name}/src/main.js`], {
+      cwd: root,
+      env: { ...serviceEnv, PORT: String(service.port) },
+      stdio: ['ignore', log, log],
+      detached: true,
+    });
+    child.unref();
+    writeFileSync(pidFile, String(child.pid));
+    say(`${service.name} started (pid ${child.pid}, log .local/logs/${service.name}.log)`);
+  }
+  try {
+    await waitReady(SERVICES, (name) => {
+      const pid = Number(readFileSync(path.join(runDir, `${name}.pid`), 'utf8'));
+      return isAlive(pid) ? 'running' : 'exited';
+    });
+  } catch (error) {
+    say(error.message);
+    await down();
+    process.exit(1);
+  }
+  banner();
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function down() {
+  for (const service of SERVICES) {
+    const pidFile = path.join(runDir, `${service.name}.pid`);
+    if (!existsSync(pidFile)) continue;
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    if (isAlive(pid)) {
+      process.kill(pid, 'SIGTERM');
+      const deadline = Date.now() + 15_000;
+      while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      say(`${service.name} stopped`);
+    }
+    rmSync(pidFile, { force: true });
+  }
+  if (existsSync(path.join(runDir, 'kafka.started'))) {
+    spawnSync('bash', [path.join(root, 'deploy/kafka/kafka.sh'), 'stop'], { stdio: 'inherit' });
+    rmSync(path.join(runDir, 'kafka.started'), { force: true });
+  }
+  if (existsSync(path.join(runDir, 'redis.started'))) stopRedis();
+}
+
+const command = process.argv[2];
+const commands = { start, up, down };
+if (!commands[command]) {
+  process.stderr.write('usage: node tools/stack.mjs start|up|down\n');
+  process.exit(2);
+}
+commands[command]().catch((error) => {
+  say(`failed: ${error.message}`);
+  process.exit(1);
+});
