@@ -2,7 +2,8 @@ import type { Config } from 'jest';
 import { readFileSync } from 'node:fs';
 
 // Map the tsconfig path aliases for Jest; tsconfig.base.json stays the single source of truth.
-const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')) as {
+// (Jest loads this file as ES module, so there is no __dirname: run Jest from the repository root.)
+const { compilerOptions } = JSON.parse(readFileSync('tsconfig.base.json', 'utf8')) as {
   compilerOptions: { paths: Record<string, string[]> };
 };
 const moduleNameMapper = Object.fromEntries(
@@ -24,19 +25,22 @@ const transform = {
   ],
 };
 
-const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node' as const };
+const common = { rootDir: process.cwd(), transform, moduleNameMapper, testEnvironment: 'node' as const };
 
 // Two tiers: unit specs (`*.spec.ts`, no services) and integration specs (`*.int-spec.ts`,
 // real Postgres, Kafka and Redis, started by tools/test.mjs before Jest runs).
 const config: Config = {
+  // Global, not per project: Jest ignores testTimeout inside `projects`. Unit tests finish in milliseconds anyway.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
-      testTimeout: 60_000,
+      // Global hooks run outside Jest's module mapper, so they load the build (tools/test.mjs builds first).
+      globalSetup: '<rootDir>/dist/libs/testing/src/global-setup.js',
+      globalTeardown: '<rootDir>/dist/libs/testing/src/global-teardown.js',
     },
   ],
 };

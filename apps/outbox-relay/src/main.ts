@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { loadConfigOrExit } from '@activity/config';
 import { createLogger, startHttpService } from '@activity/platform';
 import { OutboxRelayConfig } from './outbox-relay.config';

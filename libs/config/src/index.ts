@@ -1,2 +1,4 @@
+// Decorator metadata must exist before any config class is defined (see common.config.ts).
+import 'reflect-metadata';
 export * from './common.config';
 export * from './load-config';

@@ -1,1 +1,4 @@
-export {};
+export * from './kafka-probe';
+export * from './service-process';
+export * from './test-environment';
+export * from './wait-for';

@@ -1,4 +1,4 @@
-import { DomainError, FeedCursor, summarizeEvent, type ActivityEvent, type Locale } from '@activity/domain';
+import { DomainError, summarizeEvent, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
 import type { ActivityEventStore } from '@activity/persistence';
 import type { Principal } from '@activity/auth';
 import type { FeedQueryDto } from './feed-query.dto';

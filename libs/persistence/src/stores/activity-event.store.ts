@@ -95,11 +95,12 @@ export class ActivityEventStore {
     }
     if (query.before) {
       params.push(query.before.occurredAt, query.before.id);
-      where.push(`(occurred_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
+      where.push(`(e.occurred_at, e.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }
     params.push(query.limit);
-    const sql = `SELECT ${COLUMNS} FROM activity_events WHERE ${where.join(' AND ')}
-                 ORDER BY occurred_at DESC, id DESC LIMIT $${params.length}`;
+    // Qualified ORDER BY: a bare `id` would sort by the text alias in the select list, not the bigint column.
+    const sql = `SELECT ${COLUMNS} FROM activity_events e WHERE ${where.join(' AND ')}
+                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT $${params.length}`;
     const rows: EventRow[] = await inTenantTransaction(this.dataSource, query.tenantId, (manager) => manager.query(sql, params));
     return rows.map(toEvent);
   }

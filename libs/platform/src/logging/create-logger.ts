@@ -19,6 +19,7 @@ const REDACT = [
  * trace and span ids) merged into every line.
  */
 export function createLogger(service: string, level = 'info'): Logger {
+  // Synchronous writes: Nest re-raises SIGTERM after shutdown, which would drop a buffered tail of the log.
   return pino({
     level,
     base: { service },
@@ -35,5 +36,5 @@ export function createLogger(service: string, level = 'info'): Logger {
       if (context.spanId) fields['spanId'] = context.spanId;
       return fields;
     },
-  });
+  }, pino.destination({ dest: 1, sync: true }));
 }

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
+import { signStandardWebhook } from '@activity/connectors';
+import { assertValidPayload, fromKafkaHeaders, Topic } from '@activity/messaging';
+import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
+import { KafkaProbe, ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
+
+/**
+ * The foundation path through all four real services, real Kafka, Postgres and Redis:
+ * signed webhook -> ingest-gateway -> webhook.received -> connector-workers -> activity_events +
+ * outbox -> outbox-relay -> feed.updated -> GET /v2/feed.
+ */
+describe('webhook to feed, end to end', () => {
+  const environment = testEnvironment();
+  const tenant = `e2e-${Date.now().toString(36)}`;
+  const sourceId = `mc-${tenant}`;
+  const secret = 'whsec_ZTJlLXRlc3Qtc2lnbmluZy1zZWNyZXQtMTIzNA==';
+  const player = 'b0b00000-0000-4000-8000-00000000000b';
+  const keyDir = `.local/test-keys-${process.pid}`;
+  const encryptionKey = Buffer.alloc(32, 9).toString('base64');
+  const env = {
+    DATABASE_URL: environment.databaseUrl,
+    KAFKA_BROKERS: environment.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: environment.topicPrefix,
+    REDIS_URL: environment.redisUrl,
+    JWT_DEV_KEY_DIR: keyDir,
+    SECRETS_ENCRYPTION_KEY: encryptionKey,
+    SECRETS_ENCRYPTION_KEY_ID: 'e2e',
+  };
+  const services: ServiceProcess[] = [];
+  let dataSource: DataSource;
+  let probe: KafkaProbe;
+  let gateway: ServiceProcess;
+  let feedApi: ServiceProcess;
+  let token: string;
+
+  beforeAll(async () => {
+    dataSource = await createDataSource({ url: environment.databaseUrl, applicationName: 'e2e-test' }).initialize();
+    await new WebhookSourceStore(dataSource, new SecretCipher('e2e', { e2e: encryptionKey })).upsert({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'E2E server' }, secret);
+    await new AccountLinkStore(dataSource).ensureLink({ tenantId: tenant, userId: 'bob', provider: 'minecraft', externalId: player });
+    probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}feed.updated`, `${environment.topicPrefix}webhook.received`]);
+    const base = environment.portBase;
+    [gateway, feedApi] = await Promise.all([
+      ServiceProcess.start('ingest-gateway', base + 1, env),
+      ServiceProcess.start('feed-api', base, env),
+    ]);
+    services.push(gateway, feedApi);
+    services.push(...(await Promise.all([ServiceProcess.start('connector-workers', base + 2, env), ServiceProcess.start('outbox-relay', base + 3, env)])));
+    token = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'bob', issuer: 'activity-dev', audience: 'activity-service' });
+  }, 120_000);
+
+  afterAll(async () => {
+    const exits = await Promise.all(services.map((service) => service.stop()));
+    await probe?.stop();
+    await dataSource?.destroy();
+    // Every service shuts down in order on SIGTERM: connections closed, no SIGKILL needed.
+    expect(exits).toEqual(services.map(() => ({ code: null, signal: 'SIGTERM' })));
+    for (const service of services) expect(service.logs()).toContain('connections closed');
+  }, 60_000);
+
+  function body(type = 'player.advancement', extra: Record<string, unknown> = {}) {
+    return JSON.stringify({
+      type,
+      occurredAt: new Date().toISOString(),
+      server: { id: 'survival-1', name: 'Survival' },
+      player: { uuid: player, name: 'bob_mc' },
+      data: { advancement: { key: 'minecraft:story/mine_diamond', title: 'Diamonds!' }, message: 'bob_mc fell from a high place' },
+      ...extra,
+    });
+  }
+
+  function send(payload: string, options: { id?: string; secret?: string; timestamp?: number; contentType?: string; source?: string } = {}) {
+    const id = options.id ?? `msg_${randomUUID()}`;
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    return fetch(`${gateway.url}/v1/webhooks/minecraft/${options.source ?? sourceId}`, {
+      method: 'POST',
+      headers: {
+        'content-type': options.contentType ?? 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signStandardWebhook(options.secret ?? secret, id, timestamp, payload),
+      },
+      body: payload,
+    });
+  }
+
+  async function feed(query = ''): Promise<{ items: Array<{ id: string; type: string; summary: string; payload: Record<string, unknown> }> }> {
+    const response = await fetch(`${feedApi.url}/v2/feed${query}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    return response.json() as never;
+  }
+
+  it('delivers a signed webhook to the feed, through Kafka and the outbox', async () => {
+    const deliveryId = `msg_${randomUUID()}`;
+    const response = await send(body(), { id: deliveryId });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ status: 'accepted', deliveryId });
+
+    const raw = await probe.waitForMessage('webhook.received', (m) => m.headers['ce_subject'] === deliveryId);
+    expect(raw.key).toBe(`${tenant}:minecraft/${sourceId}:${player}`);
+    expect(raw.headers).toMatchObject({ ce_tenantid: tenant, ce_type: 'dev.activity.webhook.received.v1', 'content-type': 'application/json' });
+
+    const item = await waitFor('the event in the feed', async () => (await feed()).items.find((i) => i.payload['occurredAt'] && i.type === 'minecraft.player.advancement'));
+    expect(item.summary).toBe('bob_mc made the advancement *Diamonds!* on Survival');
+
+    const announced = await probe.waitForMessage('feed.updated for bob', (m) => m.key === `${tenant}:bob` && JSON.parse(m.value).eventIds.includes(item.id));
+    const envelope = fromKafkaHeaders(announced.headers);
+    expect(envelope).toMatchObject({ tenantId: tenant, subject: 'bob', source: '/connector-workers' });
+    expect(() => assertValidPayload(Topic.FeedUpdated, envelope.type, JSON.parse(announced.value))).not.toThrow();
+    // One trace from the webhook to feed.updated.
+    expect(envelope.traceparent?.split('-')[1]).toBe(raw.headers['traceparent']?.split('-')[1]);
+
+    const outbox = await waitFor('the outbox row to be marked sent', async () => {
+      const rows: Array<{ status: string; sent_at: Date | null }> = await dataSource.query(
+        `SELECT status, sent_at FROM outbox WHERE tenant_id = $1 AND payload->'eventIds' ? $2`,
+        [tenant, item.id],
+      );
+      return rows[0]?.status === 'sent' ? rows[0] : undefined;
+    });
+    expect(outbox.sent_at).toBeInstanceOf(Date);
+  });
+
+  it('accepts a repeated webhook-id idempotently and stores one event', async () => {
+    const deliveryId = `msg_${randomUUID()}`;
+    const payload = body('player.joined');
+    expect((await send(payload, { id: deliveryId })).status).toBe(202);
+    const again = await send(payload, { id: deliveryId });
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual({ status: 'duplicate', deliveryId });
+    await waitFor('the joined event', async () => (await feed('?types=minecraft.player.joined')).items.length === 1);
+    // Give a (wrong) second event every chance to appear before counting.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId]);
+    expect(count).toBe(1);
+  });
+
+  it('rejects a bad signature with 401 and publishes nothing', async () => {
+    const deliveryId = `msg_${randomUUID()}`;
+    const response = await send(body(), { id: deliveryId, secret: 'whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(await response.json()).toMatchObject({ code: 'signature_invalid', status: 401 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(probe.messages.some((m) => m.headers['ce_subject'] === deliveryId)).toBe(false);
+  });
+
+  it('rejects a stale timestamp with 401', async () => {
+    const response = await send(body(), { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: 'signature_expired' });
+  });
+
+  it('answers 400 with a clear, localised message for malformed and invalid bodies', async () => {
+    const malformed = await send('{"type": "player.joined",');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: 'malformed_json', title: 'Malformed JSON' });
+
+    const unknown = await send(body('player.chat'));
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ code: 'unknown_event_type', detail: 'Event type "player.chat" is not supported by this connector.' });
+
+    const id = `msg_${randomUUID()}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const invalidBody = JSON.stringify({ type: 'player.joined', occurredAt: 'now', server: { id: 's' }, player: { uuid: 'nope', name: 'x' } });
+    const invalid = await fetch(`${gateway.url}/v1/webhooks/minecraft/${sourceId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-language': 'ru', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, id, timestamp, invalidBody) },
+      body: invalidBody,
+    });
+    expect(invalid.status).toBe(400);
+    const problem = (await invalid.json()) as { title: string; errors: Array<{ field: string }> };
+    expect(problem.title).toBe('Некорректный запрос');
+    expect(problem.errors.map((e) => e.field).sort()).toEqual(['occurredAt', 'player.uuid']);
+  });
+
+  it('answers 404 for an unknown source or connector, 415 for a non-JSON body', async () => {
+    expect((await send(body(), { source: 'no-such-source' })).status).toBe(404);
+    const connector = await fetch(`${gateway.url}/v1/webhooks/telegraph/${sourceId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(connector.status).toBe(404);
+    expect(await connector.json()).toMatchObject({ code: 'unknown_connector' });
+    expect((await send(body(), { contentType: 'text/plain' })).status).toBe(415);
+  });
+
+  it('keeps the feed private to the token: another user of the tenant sees nothing', async () => {
+    const other = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'mallory', issuer: 'activity-dev', audience: 'activity-service' });
+    const response = await fetch(`${feedApi.url}/v2/feed`, { headers: { authorization: `Bearer ${other}` } });
+    expect(await response.json()).toMatchObject({ items: [], nextCursor: null, headCursor: null });
+    const anonymous = await fetch(`${feedApi.url}/v2/feed`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ code: 'unauthenticated' });
+  });
+
+  it('answers 503 with Retry-After, and acknowledges nothing, when Kafka does not acknowledge', async () => {
+    const isolated = await ServiceProcess.start('ingest-gateway', environment.portBase + 9, { ...env, KAFKA_BROKERS: '127.0.0.1:1', KAFKA_PUBLISH_TIMEOUT_MS: '1500' }, { waitFor: 'live' });
+    try {
+      const id = `msg_${randomUUID()}`;
+      const timestamp = Math.floor(Date.now() / 1000);
+      const payload = body();
+      const response = await fetch(`${isolated.url}/v1/webhooks/minecraft/${sourceId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, id, timestamp, payload) },
+        body: payload,
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(await response.json()).toMatchObject({ code: 'dependency_unavailable' });
+      // The claim was released: the sender's retry to a healthy gateway is processed, not swallowed as a duplicate.
+      const retry = await fetch(`${gateway.url}/v1/webhooks/minecraft/${sourceId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, id, timestamp, payload) },
+        body: payload,
+      });
+      expect(await retry.json()).toEqual({ status: 'accepted', deliveryId: id });
+    } finally {
+      await isolated.stop();
+    }
+  });
+});
+

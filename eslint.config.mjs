@@ -1,0 +1,53 @@
+import nx from '@nx/eslint-plugin';
+
+/**
+ * Module boundaries are the point of this file: apps -> feature -> infra -> data-access -> domain,
+ * and scopes keep one service's code out of another's. See docs/architecture.md.
+ */
+export default [
+  { ignores: ['dist/**', 'node_modules/**', '.local/**', 'coverage/**', '.nx/**', '**/*.json'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    // Tells consistent-type-imports that decorated signatures need runtime imports (Nest DI and DTO validation read them).
+    languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          banTransitiveDependencies: false,
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+            { sourceTag: 'scope:feed', onlyDependOnLibsWithTags: ['scope:feed', 'scope:shared'] },
+            { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:ingest', 'scope:connectors', 'scope:shared'] },
+            { sourceTag: 'scope:connectors', onlyDependOnLibsWithTags: ['scope:connectors', 'scope:shared'] },
+            { sourceTag: 'scope:outbox', onlyDependOnLibsWithTags: ['scope:outbox', 'scope:shared'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:connectors'] },
+          ],
+        },
+      ],
+      'no-console': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      // Config and DTO classes need explicit property types: decorator metadata is read from them.
+      '@typescript-eslint/no-inferrable-types': 'off',
+      // Used only right after a check the compiler cannot follow (regex groups, map lookups).
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+];

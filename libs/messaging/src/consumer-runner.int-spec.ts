@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { KafkaProbe, testEnvironment, waitFor } from '@activity/testing';
+import { newCloudEvent, toKafkaHeaders } from './cloud-event';
+import { ConsumerRunner, type InboundMessage } from './consumer-runner';
+import { eventTypeOf } from './contracts/event-contracts';
+import { EventPublisher } from './event-publisher';
+import { createKafka } from './kafka-client';
+import { deadLetterTopicOf, Topic, TopicNames } from './topics';
+
+describe('ConsumerRunner (real Kafka)', () => {
+  const environment = testEnvironment();
+  const logger = pino({ level: 'silent' });
+  const kafka = createKafka({ brokers: environment.kafkaBrokers, clientId: 'consumer-runner-test' }, logger);
+  const topics = new TopicNames(environment.topicPrefix);
+  const publisher = new EventPublisher(kafka, topics);
+  let probe: KafkaProbe;
+  let runner: ConsumerRunner<typeof Topic.FeedUpdated> | undefined;
+
+  beforeAll(async () => {
+    probe = await KafkaProbe.start(environment.kafkaBrokers, [topics.physical(deadLetterTopicOf(Topic.FeedUpdated))]);
+  });
+  afterEach(async () => runner?.stop());
+  afterAll(async () => {
+    await probe.stop();
+    await publisher.disconnect();
+  });
+
+  const valid = (userId: string) => ({ tenantId: 'demo', userId, eventIds: ['1'], types: ['minecraft.player.joined'], newestOccurredAt: '2026-11-26T10:00:00.000Z' });
+  const headers = (type = eventTypeOf(Topic.FeedUpdated)) => toKafkaHeaders(newCloudEvent({ type, source: '/test', tenantId: 'demo' }));
+
+  async function startRunner(handle: (message: InboundMessage<typeof Topic.FeedUpdated>) => Promise<void>) {
+    runner = new ConsumerRunner(kafka, topics, publisher, { groupId: `runner-test-${randomUUID()}`, topic: Topic.FeedUpdated, handle, maxAttempts: 3, retryBaseMs: 10, fromBeginning: false }, logger);
+    await runner.start();
+    // A new group with fromBeginning=false only sees messages produced after it joined.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+  }
+
+  it('sends malformed messages to the DLQ with the reason and keeps consuming the partition', async () => {
+    const handled: string[] = [];
+    await startRunner(async (message) => void handled.push(message.payload.userId));
+    const marker = randomUUID();
+    // Same key, so all three land on one partition, in this order.
+    await publisher.publish([
+      { topic: Topic.FeedUpdated, key: marker, headers: headers(), value: '{not json' },
+      { topic: Topic.FeedUpdated, key: marker, headers: headers('dev.activity.feed.updated.v9'), value: JSON.stringify(valid('v9')) },
+      { topic: Topic.FeedUpdated, key: marker, headers: headers(), value: JSON.stringify(valid(`after-${marker}`)) },
+    ]);
+    await waitFor('the valid message behind two poison ones', () => handled.includes(`after-${marker}`));
+    expect(handled).toEqual([`after-${marker}`]);
+    const json = await probe.waitForMessage('malformed JSON in the DLQ', (m) => m.key === marker && m.headers['dlq_reason'] === 'malformed_json');
+    expect(json.value).toBe('{not json');
+    expect(json.headers).toMatchObject({ dlq_original_topic: 'feed.updated', dlq_attempts: '1', ce_type: 'dev.activity.feed.updated.v1' });
+    expect(json.headers['dlq_original_offset']).toMatch(/^\d+$/);
+    const major = await probe.waitForMessage('unknown major in the DLQ', (m) => m.key === marker && m.headers['dlq_reason'] === 'unsupported_major_version');
+    expect(major.headers['dlq_error']).toContain('major version 9');
+  });
+
+  it('retries a failing handler, then dead-letters it without blocking the next message', async () => {
+    const attempts = new Map<string, number>();
+    await startRunner(async (message) => {
+      const user = message.payload.userId;
+      attempts.set(user, (attempts.get(user) ?? 0) + 1);
+      if (user.startsWith('poison')) throw new Error('database says no');
+    });
+    const marker = randomUUID();
+    await publisher.publish([
+      { topic: Topic.FeedUpdated, key: marker, headers: headers(), value: JSON.stringify(valid(`poison-${marker}`)) },
+      { topic: Topic.FeedUpdated, key: marker, headers: headers(), value: JSON.stringify(valid(`next-${marker}`)) },
+    ]);
+    await waitFor('the message after the poison one', () => attempts.get(`next-${marker}`) === 1);
+    expect(attempts.get(`poison-${marker}`)).toBe(3);
+    const dead = await probe.waitForMessage('handler failure in the DLQ', (m) => m.key === marker && m.headers['dlq_reason'] === 'handler_failed');
+    expect(dead.headers).toMatchObject({ dlq_attempts: '3', dlq_error: 'database says no' });
+    expect(runner!.stats).toMatchObject({ processed: 1, failed: 1, deadLettered: 1 });
+  });
+});

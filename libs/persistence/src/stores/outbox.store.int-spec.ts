@@ -1,0 +1,93 @@
+import type { DataSource } from 'typeorm';
+import { testEnvironment } from '@activity/testing';
+import { createDataSource } from '../data-source';
+import { OutboxStore, type ClaimedOutboxMessage, type OutboxMessage } from './outbox.store';
+
+const policy = { baseMs: 60_000, maxMs: 60_000, maxAttempts: 3 };
+
+function message(key: string, n: number): OutboxMessage {
+  return { tenantId: 'outbox-test', topic: 'feed.updated', key, headers: { ce_id: `id-${n}` }, payload: { n } };
+}
+
+describe('OutboxStore (real Postgres)', () => {
+  let dataSource: DataSource;
+  let store: OutboxStore;
+
+  beforeAll(async () => {
+    dataSource = await createDataSource({ url: testEnvironment().databaseUrl, applicationName: 'outbox-store-test' }).initialize();
+    store = new OutboxStore(dataSource);
+  });
+  afterAll(() => dataSource.destroy());
+  beforeEach(() => dataSource.query('DELETE FROM outbox'));
+
+  const enqueue = (messages: OutboxMessage[]) => dataSource.transaction((manager) => store.enqueue(manager, messages));
+
+  it('publishes due rows in id order and marks them sent', async () => {
+    await enqueue([message('a', 1), message('b', 2), message('a', 3)]);
+    const published: ClaimedOutboxMessage[] = [];
+    const result = await store.drainBatch(10, policy, async (batch) => void published.push(...batch));
+    expect(result).toEqual({ sent: 3, failed: 0, dead: 0 });
+    expect(published.map((m) => m.payload['n'])).toEqual([1, 2, 3]);
+    expect(published[0]).toMatchObject({ topic: 'feed.updated', key: 'a', headers: { ce_id: 'id-1' } });
+    const rows: Array<{ status: string; attempts: number; sent_at: Date | null }> = await dataSource.query('SELECT status, attempts, sent_at FROM outbox ORDER BY id');
+    expect(rows.every((row) => row.status === 'sent' && row.attempts === 1 && row.sent_at)).toBe(true);
+    expect(await store.countByStatus()).toEqual({ pending: 0, sent: 3, dead: 0 });
+  });
+
+  it('reschedules a failed batch with backoff and records the error', async () => {
+    await enqueue([message('a', 1)]);
+    const result = await store.drainBatch(10, policy, async () => {
+      throw new Error('broker unavailable');
+    });
+    expect(result).toEqual({ sent: 0, failed: 1, dead: 0 });
+    const [row]: Array<{ status: string; attempts: number; last_error: string; due_in: number }> = await dataSource.query(
+      `SELECT status, attempts, last_error, extract(epoch FROM next_attempt_at - now()) AS due_in FROM outbox`,
+    );
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'broker unavailable' });
+    expect(Number(row!.due_in)).toBeGreaterThanOrEqual(0);
+    expect(Number(row!.due_in)).toBeLessThanOrEqual(60);
+    const nothingDue = await store.drainBatch(10, policy, async () => undefined);
+    expect(nothingDue.sent).toBe(0);
+  });
+
+  it('marks a row dead after the last attempt', async () => {
+    await enqueue([message('a', 1)]);
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
+      await dataSource.query(`UPDATE outbox SET next_attempt_at = now() WHERE status = 'pending'`);
+      await store.drainBatch(10, policy, async () => {
+        throw new Error(`attempt ${attempt} failed`);
+      });
+    }
+    expect(await store.countByStatus()).toEqual({ pending: 0, sent: 0, dead: 1 });
+    const [row]: Array<{ attempts: number; last_error: string }> = await dataSource.query('SELECT attempts, last_error FROM outbox');
+    expect(row).toEqual({ attempts: 3, last_error: 'attempt 3 failed' });
+  });
+
+  it('holds back a row while an older row with the same key is backing off (per-key order)', async () => {
+    await enqueue([message('k', 1)]);
+    await store.drainBatch(10, policy, async () => {
+      throw new Error('fail first');
+    });
+    await enqueue([message('k', 2), message('other', 3)]);
+    const published: ClaimedOutboxMessage[] = [];
+    await store.drainBatch(10, policy, async (batch) => void published.push(...batch));
+    expect(published.map((m) => m.payload['n'])).toEqual([3]);
+  });
+
+  it('lets two relays claim disjoint rows (SKIP LOCKED)', async () => {
+    await enqueue(Array.from({ length: 20 }, (_, i) => message(`key-${i}`, i)));
+    const seen: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const first = store.drainBatch(10, policy, async (batch) => {
+      seen.push(...batch.map((m) => m.payload['n'] as number));
+      await held;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = await store.drainBatch(10, policy, async (batch) => void seen.push(...batch.map((m) => m.payload['n'] as number)));
+    release();
+    await first;
+    expect(second.sent).toBe(10);
+    expect(new Set(seen).size).toBe(20);
+  });
+});

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { waitFor } from './wait-for';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export type ServiceName = 'feed-api' | 'ingest-gateway' | 'connector-workers' | 'outbox-relay';
+
+/**
+ * One real service process, started from the build in dist/ (tools/test.mjs builds first),
+ * so integration tests exercise exactly what `npm start` runs.
+ */
+export class ServiceProcess {
+  private readonly output: string[] = [];
+  private exit: Promise<ExitStatus>;
+
+  private constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    const collect = (chunk: Buffer) => {
+      this.output.push(chunk.toString());
+      if (this.output.length > 500) this.output.shift();
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    // 'close', not 'exit': it fires after stdout is drained, so logs() holds the last lines.
+    this.exit = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  }
+
+  static async start(name: ServiceName, port: number, env: Record<string, string>, options: { waitFor?: 'ready' | 'live' } = {}): Promise<ServiceProcess> {
+    const entry = path.join(ROOT, 'dist/apps', name, 'src/main.js');
+    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', '--enable-source-maps', entry], {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', HTTP_HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_GRACE_MS: '10000', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const service = new ServiceProcess(name, port, child);
+    const probe = options.waitFor === 'live' ? '/health/live' : '/health/ready';
+    try {
+      await waitFor(`${name} ${probe}`, async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${service.logs()}`);
+        const response = await fetch(`${service.url}${probe}`, { signal: AbortSignal.timeout(2_000) });
+        return response.ok;
+      }, 30_000, 200);
+    } catch (error) {
+      await service.stop();
+      throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${service.logs()}`);
+    }
+    return service;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  logs(): string {
+    return this.output.join('');
+  }
+
+  /**
+   * SIGTERM and wait for the exit (SIGKILL after 15 s). Nest re-raises SIGTERM after its orderly
+   * shutdown, so a clean stop reports `signal: 'SIGTERM'`; `SIGKILL` means it hung.
+   */
+  async stop(): Promise<ExitStatus> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return { code: this.child.exitCode, signal: this.child.signalCode };
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    try {
+      return await this.exit;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Simulates a crash. */
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+}
