@@ -3,7 +3,29 @@ import nx from '@nx/eslint-plugin';
 /**
  * Module boundaries are the point of this file: apps -> feature -> infra -> data-access -> domain,
  * and scopes keep one service's code out of another's. See docs/architecture.md.
+ * Production code may not import test support; specs may (they are not shipped).
  */
+const DEP_CONSTRAINTS = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'scope:feed', onlyDependOnLibsWithTags: ['scope:feed', 'scope:shared'] },
+  { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:ingest', 'scope:connectors', 'scope:shared'] },
+  { sourceTag: 'scope:connectors', onlyDependOnLibsWithTags: ['scope:connectors', 'scope:shared'] },
+  { sourceTag: 'scope:outbox', onlyDependOnLibsWithTags: ['scope:outbox', 'scope:shared'] },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:connectors'] },
+];
+const SPEC_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((rule) =>
+  rule.sourceTag.startsWith('type:') ? { ...rule, onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'type:testing'] } : rule,
+);
+const boundaries = (depConstraints) => ['error', { enforceBuildableLibDependency: false, banTransitiveDependencies: false, depConstraints }];
+
 export default [
   { ignores: ['dist/**', 'node_modules/**', '.local/**', 'coverage/**', '.nx/**', '**/*.json'] },
   ...nx.configs['flat/base'],
@@ -13,29 +35,7 @@ export default [
     // Tells consistent-type-imports that decorated signatures need runtime imports (Nest DI and DTO validation read them).
     languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          banTransitiveDependencies: false,
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'scope:feed', onlyDependOnLibsWithTags: ['scope:feed', 'scope:shared'] },
-            { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:ingest', 'scope:connectors', 'scope:shared'] },
-            { sourceTag: 'scope:connectors', onlyDependOnLibsWithTags: ['scope:connectors', 'scope:shared'] },
-            { sourceTag: 'scope:outbox', onlyDependOnLibsWithTags: ['scope:outbox', 'scope:shared'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:connectors'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(DEP_CONSTRAINTS),
       'no-console': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       // Config and DTO classes need explicit property types: decorator metadata is read from them.
@@ -45,6 +45,10 @@ export default [
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(SPEC_DEP_CONSTRAINTS) },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],

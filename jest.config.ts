@@ -39,8 +39,8 @@ const config: Config = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
       // Global hooks run outside Jest's module mapper, so they load the build (tools/test.mjs builds first).
-      globalSetup: '<rootDir>/dist/libs/testing/src/global-setup.js',
-      globalTeardown: '<rootDir>/dist/libs/testing/src/global-teardown.js',
+      globalSetup: '<rootDir>/dist/tools/jest/global-setup.js',
+      globalTeardown: '<rootDir>/dist/tools/jest/global-teardown.js',
     },
   ],
 };

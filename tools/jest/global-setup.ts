@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { createKafka, ensureTopics, TopicNames } from '@activity/messaging';
 import { migrateDatabase } from '@activity/persistence';
-import { requireServices, testEnvironment } from './test-environment';
+import { requireServices, testEnvironment } from '@activity/testing';
 
 /**
  * Runs once before the integration tier: checks that Postgres, Redis and Kafka answer (failing

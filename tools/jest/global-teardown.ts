@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { createKafka } from '@activity/messaging';
-import { testEnvironment } from './test-environment';
+import { testEnvironment } from '@activity/testing';
 
 /** Deletes this run's prefixed topics so repeated runs do not pile them up on the broker. */
 export default async function globalTeardown(): Promise<void> {
