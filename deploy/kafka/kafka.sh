@@ -31,7 +31,7 @@ resolve_jars() {
   command -v java >/dev/null || { log "java not found: the broker needs Java 17+"; exit 1; }
   log "resolving org.apache.kafka:kafka_2.13:$version from Maven Central (cached in ~/.m2)"
   rm -rf "$LIBS"
-  mvn -q -B -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS"
+  mvn -q -B -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" >/dev/null
 }
 
 write_config() {
