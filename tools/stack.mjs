@@ -23,7 +23,8 @@ const SERVICES = [
   { name: 'outbox-relay', port: Number(env.OUTBOX_RELAY_PORT ?? 3003), color: 32 },
 ];
 
-const DATABASE_URL = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/activity';
+const DATABASE_URL = env.DATABASE_URL ?? 'postgres://activity_app@127.0.0.1:5432/activity';
+const DATABASE_ADMIN_URL = env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/activity';
 const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const KAFKA_BROKERS = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
@@ -31,6 +32,7 @@ const serviceEnv = {
   ...env,
   NODE_ENV: env.NODE_ENV ?? 'development',
   DATABASE_URL,
+  DATABASE_ADMIN_URL,
   REDIS_URL,
   KAFKA_BROKERS,
   // KafkaJS 2.2.4 schedules a negative timeout on Node >= 24; the warning is noise, not a fault.

@@ -43,7 +43,8 @@ const env = {
   TZ: 'UTC',
   KAFKA_BROKERS: brokers,
   KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? `test-${Date.now().toString(36)}.`,
-  TEST_DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/activity_test',
+  TEST_DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://activity_app@127.0.0.1:5432/activity_test',
+  TEST_DATABASE_ADMIN_URL: process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/activity_test',
   NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning'].filter(Boolean).join(' '),
 };
 const jest = spawnSync(process.execPath, [path.join(root, 'node_modules/jest/bin/jest.js'), '--runInBand', ...args], { stdio: 'inherit', cwd: root, env });

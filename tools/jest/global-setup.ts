@@ -14,9 +14,9 @@ export default async function globalSetup(): Promise<void> {
   process.env['KAFKA_TOPIC_PREFIX'] = environment.topicPrefix;
   await requireServices(environment);
 
-  const target = new URL(environment.databaseUrl);
+  const target = new URL(environment.adminDatabaseUrl);
   const name = target.pathname.slice(1);
-  const admin = new URL(environment.databaseUrl);
+  const admin = new URL(environment.adminDatabaseUrl);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
@@ -25,7 +25,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await client.end();
   }
-  await migrateDatabase(environment.databaseUrl);
+  await migrateDatabase(environment.adminDatabaseUrl);
 
   const kafka = createKafka({ brokers: environment.kafkaBrokers, clientId: 'test-setup' }, pino({ level: 'silent' }));
   await ensureTopics(kafka, new TopicNames(environment.topicPrefix), { partitions: 3, replicationFactor: 1 });

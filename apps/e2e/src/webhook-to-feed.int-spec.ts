@@ -36,7 +36,7 @@ describe('webhook to feed, end to end', () => {
   let token: string;
 
   beforeAll(async () => {
-    dataSource = await createDataSource({ url: environment.databaseUrl, applicationName: 'e2e-test' }).initialize();
+    dataSource = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'e2e-test' }).initialize();
     await new WebhookSourceStore(dataSource, new SecretCipher('e2e', { e2e: encryptionKey })).upsert({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'E2E server' }, secret);
     await new AccountLinkStore(dataSource).ensureLink({ tenantId: tenant, userId: 'bob', provider: 'minecraft', externalId: player });
     probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}feed.updated`, `${environment.topicPrefix}webhook.received`]);

@@ -15,7 +15,8 @@ export class CommonConfig {
   LOG_LEVEL: string = 'info';
 
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
-  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/activity';
+  /** The services' connection: the `activity_app` role, which row-level security applies to. */
+  DATABASE_URL: string = 'postgres://activity_app@127.0.0.1:5432/activity';
 
   @IsInt()
   @Min(1)

@@ -7,7 +7,10 @@ import net from 'node:net';
 export function testEnvironment() {
   const env = process.env;
   return {
-    databaseUrl: env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/activity_test',
+    /** What services use: the application role, subject to row-level security. */
+    databaseUrl: env['TEST_DATABASE_URL'] ?? 'postgres://activity_app@127.0.0.1:5432/activity_test',
+    /** The owner: migrations, and assertions that must see every tenant's rows. */
+    adminDatabaseUrl: env['TEST_DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/activity_test',
     redisUrl: env['TEST_REDIS_URL'] ?? env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     kafkaBrokers: env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
     topicPrefix: env['KAFKA_TOPIC_PREFIX'] ?? 'test.',
@@ -33,7 +36,7 @@ function reachable(host: string, port: number, timeoutMs = 2_000): Promise<boole
 
 /** Fails loudly, naming each missing service: an integration test never passes without its dependencies. */
 export async function requireServices(environment: TestEnvironment = testEnvironment()): Promise<void> {
-  const postgres = new URL(environment.databaseUrl);
+  const postgres = new URL(environment.adminDatabaseUrl);
   const redis = new URL(environment.redisUrl);
   const [kafkaHost, kafkaPort] = environment.kafkaBrokers.split(',')[0]!.split(':');
   const checks = await Promise.all([

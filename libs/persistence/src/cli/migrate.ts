@@ -1,10 +1,11 @@
 // `npm run db:migrate`: creates the database if missing and applies pending migrations.
-import { CommonConfig, loadConfigOrExit } from '@activity/config';
+import { loadConfigOrExit } from '@activity/config';
 import { migrateDatabase } from '../data-source';
+import { MigrationConfig } from './migration.config';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(CommonConfig);
-  const applied = await migrateDatabase(config.DATABASE_URL);
+  const config = loadConfigOrExit(MigrationConfig);
+  const applied = await migrateDatabase(config.DATABASE_ADMIN_URL);
   process.stdout.write(applied.length ? `migrated: ${applied.join(', ')}\n` : 'database schema is up to date\n');
 }
 

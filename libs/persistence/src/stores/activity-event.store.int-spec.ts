@@ -22,13 +22,18 @@ function event(tenantId: string, n: number, overrides: Partial<NewActivityEvent>
 
 describe('ActivityEventStore (real Postgres)', () => {
   let dataSource: DataSource;
+  let admin: DataSource;
   let store: ActivityEventStore;
 
   beforeAll(async () => {
     dataSource = await createDataSource({ url: testEnvironment().databaseUrl, applicationName: 'event-store-test' }).initialize();
+    admin = await createDataSource({ url: testEnvironment().adminDatabaseUrl, applicationName: 'event-store-test-admin' }).initialize();
     store = new ActivityEventStore(dataSource);
   });
-  afterAll(() => dataSource.destroy());
+  afterAll(async () => {
+    await dataSource.destroy();
+    await admin.destroy();
+  });
 
   it('inserts each (tenant, source, source_event_id) once', async () => {
     const tenant = `t-dedupe-${Date.now()}`;
@@ -36,7 +41,7 @@ describe('ActivityEventStore (real Postgres)', () => {
     const again = await inTenantTransaction(dataSource, tenant, (m) => store.insertNew(m, [event(tenant, 1), event(tenant, 3)]));
     expect(first).toHaveLength(2);
     expect(again.map((row) => row.type)).toEqual(['minecraft.player.joined']);
-    const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM activity_events WHERE tenant_id = $1', [tenant]);
+    const [{ count }] = await admin.query('SELECT count(*)::int AS count FROM activity_events WHERE tenant_id = $1', [tenant]);
     expect(count).toBe(3);
   });
 
@@ -76,5 +81,27 @@ describe('ActivityEventStore (real Postgres)', () => {
     const wholeTenant = await store.page({ tenantId: tenant, userId: null, limit: 100 });
     expect(wholeTenant).toHaveLength(7);
     expect(wholeTenant.every((row) => row.tenantId === tenant)).toBe(true);
+  });
+
+  describe('row-level security (as the activity_app role)', () => {
+    it('returns nothing to a query that forgets to set the tenant', async () => {
+      const tenant = `t-rls-${Date.now()}`;
+      await inTenantTransaction(dataSource, tenant, (m) => store.insertNew(m, [event(tenant, 1)]));
+      const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM activity_events');
+      expect(count).toBe(0);
+      const [{ total }] = await admin.query('SELECT count(*)::int AS total FROM activity_events WHERE tenant_id = $1', [tenant]);
+      expect(total).toBe(1);
+    });
+
+    it("hides another tenant's rows even when the query names that tenant", async () => {
+      const victim = `t-victim-${Date.now()}`;
+      await inTenantTransaction(dataSource, victim, (m) => store.insertNew(m, [event(victim, 1)]));
+      const leaked = await inTenantTransaction(dataSource, 'attacker', (m) => m.query('SELECT id FROM activity_events WHERE tenant_id = $1', [victim]));
+      expect(leaked).toEqual([]);
+    });
+
+    it("refuses to write a row for another tenant", async () => {
+      await expect(inTenantTransaction(dataSource, 'attacker', (m) => store.insertNew(m, [event('someone-else', 1)]))).rejects.toThrow(/row-level security/);
+    });
   });
 });
