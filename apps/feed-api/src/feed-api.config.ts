@@ -1,7 +1,9 @@
-import { IsInt, Max, MinLength, Min, ValidateBy } from 'class-validator';
-import { JwtConfig } from '@activity/auth';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { JwtConfig, parseInternalKeys } from '@activity/auth';
 
 const DEVELOPMENT_CURSOR_SECRET = 'development-only-feed-cursor-secret';
+/** Development only: lets `npm run -s internal:sign` (and tests) call /internal routes as "platform". */
+export const DEVELOPMENT_INTERNAL_KEYS = JSON.stringify({ 'dev-platform': { caller: 'platform', secret: 'ZGV2ZWxvcG1lbnQtaW50ZXJuYWwtaG1hYy1rZXk=' } });
 
 export class FeedApiConfig extends JwtConfig {
   @IsInt()
@@ -19,4 +21,34 @@ export class FeedApiConfig extends JwtConfig {
     },
   })
   FEED_CURSOR_SECRET: string = DEVELOPMENT_CURSOR_SECRET;
+
+  /** `static`: permissions from ACCESS_POLICY_FILE (or the built-in development policy). */
+  @IsIn(['static'])
+  ACCESS_MODE = 'static' as const;
+
+  @IsOptional()
+  @IsString()
+  ACCESS_POLICY_FILE?: string;
+
+  /** Keys other services sign /internal calls with: JSON { "<keyId>": { "caller": "...", "secret": "<base64>" } }. */
+  @ValidateBy({
+    name: 'internalKeys',
+    validator: {
+      validate: (value: unknown, args) => {
+        if ((args?.object as FeedApiConfig).NODE_ENV === 'production' && value === DEVELOPMENT_INTERNAL_KEYS) return false;
+        try {
+          return parseInternalKeys(String(value)).size > 0;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => 'must be JSON {"<keyId>":{"caller":"<service>","secret":"<base64, 16+ bytes>"}} (and set explicitly in production)',
+    },
+  })
+  INTERNAL_HMAC_KEYS: string = DEVELOPMENT_INTERNAL_KEYS;
+
+  /** Requests per minute per player (and per calling service). */
+  @IsInt()
+  @Min(1)
+  FEED_RATE_LIMIT_PER_MINUTE: number = 600;
 }

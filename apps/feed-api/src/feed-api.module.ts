@@ -1,42 +1,118 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { JwtAuthGuard, JwtVerifier } from '@activity/auth';
-import { FeedCursor } from '@activity/domain';
-import { ActivityEventStore } from '@activity/persistence';
 import {
-  DATA_SOURCE, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, MetricsController, postgresIndicator, REDIS, redisIndicator,
+  AccessControl, AccessGuard, InternalRequestVerifier, JwtVerifier, MemoryNonceStore, PERMISSION_CHECKER, parseInternalKeys, StaticPolicyChecker, type NonceStore,
+} from '@activity/auth';
+import { FeedCursor } from '@activity/domain';
+import type { EventPublisher, TopicNames } from '@activity/messaging';
+import { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
+import {
+  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, MetricsController, postgresIndicator, REDIS,
+  redisIndicator, TOPIC_NAMES,
 } from '@activity/platform';
 import type { FeedApiConfig } from './feed-api.config';
 import { FeedController } from './feed/feed.controller';
 import { FeedService } from './feed/feed.service';
+import { InternalEventsController } from './internal/internal-events.controller';
+import { LegacyFeedController } from './legacy/legacy-feed.controller';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimiter } from './rate-limit/rate-limiter';
+import { FeedNotifier } from './realtime/feed-notifier';
+import { FeedUpdatesConsumer } from './realtime/feed-updates.consumer';
+import { ReadBroadcast } from './realtime/read-broadcast';
+import { RealtimeController } from './realtime/realtime.controller';
+import { MemoryUnreadCache, RedisUnreadCache, UnreadCounter } from './unread/unread-counter';
+
+/** Redis-backed replay protection for internal signatures (several instances share it). */
+class RedisNonceStore implements NonceStore {
+  constructor(private readonly redis: Redis) {}
+
+  async remember(signature: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.redis.set(`internal:nonce:${signature}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+  }
+}
+
+/** Starts the broadcast consumer and read-marker subscription with the app; ends waiting clients before the server closes. */
+@Injectable()
+class RealtimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(FeedUpdatesConsumer) private readonly consumer: FeedUpdatesConsumer,
+    @Inject(ReadBroadcast) private readonly reads: ReadBroadcast,
+    @Inject(FeedNotifier) private readonly notifier: FeedNotifier,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reads.start();
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.notifier.closeAll();
+    await Promise.allSettled([this.consumer.stop(), this.reads.stop()]);
+  }
+}
+
+export const FEED_API_CONTROLLERS = [FeedController, RealtimeController, LegacyFeedController, InternalEventsController, HealthController, MetricsController];
 
 @Module({})
 export class FeedApiModule {
   static forRoot(config: FeedApiConfig, logger: Logger): DynamicModule {
     return {
       module: FeedApiModule,
-      controllers: [FeedController, HealthController, MetricsController],
+      controllers: FEED_API_CONTROLLERS,
       providers: [
         ...infrastructureProviders('feed-api', config, logger),
         { provide: JwtVerifier, useFactory: () => JwtVerifier.create(config) },
-        JwtAuthGuard,
+        { provide: PERMISSION_CHECKER, useFactory: () => StaticPolicyChecker.fromFile(config.ACCESS_POLICY_FILE) },
+        {
+          provide: InternalRequestVerifier,
+          useFactory: (redis: Redis | null) => new InternalRequestVerifier(parseInternalKeys(config.INTERNAL_HMAC_KEYS), redis ? new RedisNonceStore(redis) : new MemoryNonceStore()),
+          inject: [REDIS],
+        },
+        AccessControl,
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: RateLimiter, useFactory: (redis: Redis | null) => new RateLimiter(redis, config.FEED_RATE_LIMIT_PER_MINUTE, logger), inject: [REDIS] },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        FeedNotifier,
+        {
+          provide: UnreadCounter,
+          useFactory: (dataSource: DataSource, redis: Redis | null) => new UnreadCounter(new FeedReadMarkerStore(dataSource), redis ? new RedisUnreadCache(redis) : new MemoryUnreadCache(), logger),
+          inject: [DATA_SOURCE, REDIS],
+        },
+        { provide: ReadBroadcast, useFactory: (redis: Redis | null, notifier: FeedNotifier) => new ReadBroadcast(redis, notifier, logger), inject: [REDIS, FeedNotifier] },
         {
           provide: FeedService,
-          useFactory: (dataSource: DataSource) => new FeedService(new ActivityEventStore(dataSource), new FeedCursor(config.FEED_CURSOR_SECRET)),
-          inject: [DATA_SOURCE],
+          useFactory: (dataSource: DataSource, unread: UnreadCounter, reads: ReadBroadcast) =>
+            new FeedService(new ActivityEventStore(dataSource), new FeedReadMarkerStore(dataSource), unread, reads, new FeedCursor(config.FEED_CURSOR_SECRET)),
+          inject: [DATA_SOURCE, UnreadCounter, ReadBroadcast],
         },
         {
+          provide: FeedUpdatesConsumer,
+          useFactory: (kafka: Kafka, topics: TopicNames, publisher: EventPublisher, unread: UnreadCounter, notifier: FeedNotifier) =>
+            new FeedUpdatesConsumer(kafka, topics, publisher, unread, notifier, logger),
+          inject: [KAFKA, TOPIC_NAMES, EVENT_PUBLISHER, UnreadCounter, FeedNotifier],
+        },
+        RealtimeLifecycle,
+        {
           provide: HEALTH_INDICATORS,
-          useFactory: (dataSource: DataSource, kafka: Kafka, redis: Redis | null) => [
+          useFactory: (dataSource: DataSource, kafka: Kafka, redis: Redis | null, consumer: FeedUpdatesConsumer) => [
             postgresIndicator(dataSource),
-            // Reads keep working without Kafka or Redis; only real-time and caching degrade.
+            // Reads keep working without Kafka or Redis; only real-time, caching and shared limits degrade.
             kafkaIndicator(kafka.admin(), false),
+            {
+              name: 'feed-updates-consumer',
+              critical: false,
+              check: async () => {
+                if (!consumer.isRunning) throw new Error('not consuming feed.updated: real-time updates are paused');
+              },
+            },
             ...(redis ? [redisIndicator(() => redis.ping(), false)] : []),
           ],
-          inject: [DATA_SOURCE, KAFKA, REDIS],
+          inject: [DATA_SOURCE, KAFKA, REDIS, FeedUpdatesConsumer],
         },
       ],
     };

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import compress from '@fastify/compress';
 import { loadConfigOrExit } from '@activity/config';
 import { createLogger, startHttpService } from '@activity/platform';
+import { buildOpenApiDocument, registerOpenApiRoutes } from './docs/openapi-docs';
 import { FeedApiConfig } from './feed-api.config';
 import { FeedApiModule } from './feed-api.module';
 
@@ -14,6 +16,12 @@ async function main(): Promise<void> {
     port: config.PORT,
     bodyLimit: 64 * 1024,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    // /internal routes are HMAC-signed over the exact bytes.
+    rawBody: true,
+    configure: async (fastify, app) => {
+      await fastify.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+      registerOpenApiRoutes(fastify, buildOpenApiDocument(app));
+    },
   });
 }
 

@@ -6,3 +6,4 @@ export * from './kafka-client';
 export * from './message-errors';
 export * from './topic-admin';
 export * from './topics';
+export * from './announcements/feed-updated.announcement';

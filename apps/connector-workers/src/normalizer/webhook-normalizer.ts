@@ -2,10 +2,8 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { ConnectorRegistry } from '@activity/connectors';
 import { DomainError, type NewActivityEvent } from '@activity/domain';
-import {
-  assertValidPayload, eventTypeOf, MalformedMessageError, MessageKey, newCloudEvent, toKafkaHeaders, Topic, type FeedUpdatedV1, type InboundMessage,
-} from '@activity/messaging';
-import { inTenantTransaction, type AccountLinkStore, type ActivityEventStore, type InsertedEvent, type OutboxMessage, type OutboxStore } from '@activity/persistence';
+import { announceFeedUpdates, MalformedMessageError, type InboundMessage, type Topic } from '@activity/messaging';
+import { inTenantTransaction, type AccountLinkStore, type ActivityEventStore, type OutboxStore } from '@activity/persistence';
 import { childTraceparent } from '@activity/platform';
 
 /**
@@ -42,35 +40,9 @@ export class WebhookNormalizer {
       }
       const rows: NewActivityEvent[] = normalized.map(({ externalAccountId, ...rest }) => ({ ...rest, tenantId: event.tenantId, userId: owners.get(externalAccountId) ?? null }));
       const created = await this.events.insertNew(manager, rows);
-      await this.outbox.enqueue(manager, feedUpdates(event.tenantId, created));
+      await this.outbox.enqueue(manager, announceFeedUpdates(event.tenantId, created, { source: '/connector-workers', traceparent: childTraceparent() }));
       return created;
     });
     this.logger.info({ deliveryId: payload.deliveryId, created: inserted.length, duplicates: normalized.length - inserted.length }, 'delivery normalised');
   }
-}
-
-/** One `feed.updated` per user who got new events. Events of unlinked identities stay on the tenant feed only. */
-export function feedUpdates(tenantId: string, created: readonly InsertedEvent[]): OutboxMessage[] {
-  const byUser = new Map<string, InsertedEvent[]>();
-  for (const row of created) {
-    if (row.userId) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
-  }
-  return [...byUser].map(([userId, rows]) => {
-    const payload: FeedUpdatedV1 = {
-      tenantId,
-      userId,
-      eventIds: rows.map((row) => row.id),
-      types: [...new Set(rows.map((row) => row.type))],
-      newestOccurredAt: new Date(Math.max(...rows.map((row) => row.occurredAt.getTime()))).toISOString(),
-    };
-    assertValidPayload(Topic.FeedUpdated, eventTypeOf(Topic.FeedUpdated), payload);
-    const cloudEvent = newCloudEvent({
-      type: eventTypeOf(Topic.FeedUpdated),
-      source: '/connector-workers',
-      subject: userId,
-      tenantId,
-      traceparent: childTraceparent(),
-    });
-    return { tenantId, topic: Topic.FeedUpdated, key: MessageKey.user(tenantId, userId), headers: toKafkaHeaders(cloudEvent), payload: payload as unknown as Record<string, unknown> };
-  });
 }

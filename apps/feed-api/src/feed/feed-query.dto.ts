@@ -1,26 +1,42 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 import { EVENT_TYPES } from '@activity/domain';
 
-/** Query of GET /v2/feed. */
-export class FeedQueryDto {
-  /** Comma-separated activity types, e.g. `minecraft.player.joined,steam.achievement.unlocked`. */
+const KNOWN_TYPE = new RegExp(`^(${EVENT_TYPES.map((type) => type.replace(/\./g, '\\.')).join('|')}|platform\\.[a-z0-9_]+(\\.[a-z0-9_]+)*)$`);
+const CURSOR = /^[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{16,64}$/;
+const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter(Boolean) : value);
+
+export type FeedScope = 'user' | 'tenant';
+
+/** Filters shared by every feed read (v2, v1, poll). */
+export class FeedFilterDto {
+  @ApiPropertyOptional({ description: 'Comma-separated activity types', example: 'minecraft.player.advancement,steam.achievement.unlocked', enum: EVENT_TYPES, isArray: true })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter(Boolean) : value))
+  @Transform(splitList)
   @ArrayMaxSize(EVENT_TYPES.length)
-  @IsIn(EVENT_TYPES, { each: true, message: `each type must be one of: ${EVENT_TYPES.join(', ')}` })
+  @Matches(KNOWN_TYPE, { each: true, message: `each type must be one of: ${EVENT_TYPES.join(', ')}, or platform.<name>` })
   types?: string[];
 
-  /** Only events that occurred at or after this instant (ISO 8601). */
+  @ApiPropertyOptional({ description: 'Only events that occurred at or after this instant (ISO 8601)', example: '2026-11-01T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
   since?: string;
 
-  /** Only events that occurred before this instant (ISO 8601). */
+  @ApiPropertyOptional({ description: 'Only events that occurred before this instant (ISO 8601); must be after `since`' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
   until?: string;
 
+  @ApiPropertyOptional({ description: '`tenant` reads the whole tenant feed and needs `activity.feed.read_tenant`', enum: ['user', 'tenant'], default: 'user' })
+  @IsOptional()
+  @IsIn(['user', 'tenant'])
+  scope: FeedScope = 'user';
+}
+
+/** Query of GET /v2/feed. */
+export class FeedQueryDto extends FeedFilterDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -28,8 +44,60 @@ export class FeedQueryDto {
   @Max(100)
   limit: number = 20;
 
-  /** `nextCursor` of the previous page. */
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page; only valid with the same filters' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{16,64}$/, { message: 'cursor is not a cursor issued by this API' })
+  @Matches(CURSOR, { message: 'cursor is not a cursor issued by this API' })
   cursor?: string;
+}
+
+/** Query of GET /v2/feed/poll. */
+export class PollQueryDto {
+  @ApiPropertyOptional({ description: '`headCursor` of the newest page the client has; without it, waits for anything newer than the request' })
+  @IsOptional()
+  @Matches(CURSOR, { message: 'cursor is not a cursor issued by this API' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ description: 'Seconds to wait before answering 204', minimum: 1, maximum: 30, default: 25 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  timeout: number = 25;
+
+  @ApiPropertyOptional({ enum: ['user', 'tenant'], default: 'user' })
+  @IsOptional()
+  @IsIn(['user', 'tenant'])
+  scope: FeedScope = 'user';
+}
+
+/** Query of GET /v2/feed/stream. */
+export class StreamQueryDto {
+  @ApiPropertyOptional({ description: 'Resume after this event id (same as the Last-Event-ID header, for clients that cannot set it)' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'lastEventId must be an event id' })
+  lastEventId?: string;
+
+  @ApiPropertyOptional({ enum: ['user', 'tenant'], default: 'user' })
+  @IsOptional()
+  @IsIn(['user', 'tenant'])
+  scope: FeedScope = 'user';
+}
+
+/** Body of POST /v2/feed/read: exactly one of the three. */
+export class MarkReadDto {
+  @ApiPropertyOptional({ description: 'Mark read up to and including this event', example: '42' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'eventId must be an event id' })
+  eventId?: string;
+
+  @ApiPropertyOptional({ description: 'Mark read up to the newest item of a page (its `headCursor`)' })
+  @IsOptional()
+  @Matches(CURSOR, { message: 'cursor is not a cursor issued by this API' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ description: 'Mark everything read' })
+  @IsOptional()
+  @IsBoolean()
+  all?: boolean;
 }

@@ -1,7 +1,9 @@
-import { DomainError, summarizeEvent, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
-import type { ActivityEventStore } from '@activity/persistence';
 import type { Principal } from '@activity/auth';
-import type { FeedQueryDto } from './feed-query.dto';
+import { DomainError, summarizeEvent, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
+import type { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
+import type { ReadBroadcast } from '../realtime/read-broadcast';
+import type { UnreadCount, UnreadCounter } from '../unread/unread-counter';
+import type { FeedFilterDto, FeedQueryDto, FeedScope, MarkReadDto } from './feed-query.dto';
 
 export interface FeedItem {
   id: string;
@@ -20,56 +22,128 @@ export interface FeedPage {
   items: FeedItem[];
   /** Pass back as `cursor` for the next (older) page; null at the end of the feed. */
   nextCursor: string | null;
-  /** Marks the newest item returned, for polling newer ones; null on an empty page. */
+  /** Marks the newest item returned: poll with it for newer ones, or mark read up to it. Null on an empty page. */
   headCursor: string | null;
 }
 
-/** Keyset-paginated reads of a user's feed. */
+interface FilterWindow {
+  since?: Date;
+  until?: Date;
+}
+
+/** Feed reads, read markers and the "newer than" queries real-time clients use. */
 export class FeedService {
   constructor(
     private readonly events: ActivityEventStore,
+    private readonly markers: FeedReadMarkerStore,
+    private readonly unread: UnreadCounter,
+    private readonly readBroadcast: ReadBroadcast,
     private readonly cursors: FeedCursor,
   ) {}
 
+  /** GET /v2/feed: keyset pagination; the cursor is bound to the caller, scope and filters. */
   async page(principal: Principal, query: FeedQueryDto, locale: Locale): Promise<FeedPage> {
-    const since = query.since ? new Date(query.since) : undefined;
-    const until = query.until ? new Date(query.until) : undefined;
-    if (since && until && since >= until) {
-      throw new DomainError('validation_failed', {}, [{ field: 'since', rule: 'sinceBeforeUntil', message: 'since must be earlier than until' }]);
-    }
+    const window = timeWindow(query);
     const fingerprint = filterFingerprint(principal, query);
     const before = query.cursor ? this.cursors.decode(query.cursor, fingerprint) : undefined;
     const rows = await this.events.page({
       tenantId: principal.tenantId,
-      userId: principal.userId,
+      userId: query.scope === 'tenant' ? null : principal.userId,
       ...(query.types?.length ? { types: query.types } : {}),
-      ...(since ? { since } : {}),
-      ...(until ? { until } : {}),
+      ...window,
       ...(before ? { before } : {}),
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const first = page[0];
     return {
       items: page.map((event) => toItem(event, locale)),
       nextCursor: rows.length > query.limit && last ? this.cursors.encode(last, fingerprint) : null,
-      headCursor: first ? this.cursors.encode(first, headFingerprint(principal)) : null,
+      headCursor: this.headCursorOf(principal, query.scope, newestArrival(page)),
     };
+  }
+
+  /** GET /v1/feed (deprecated): OFFSET pagination over the same filters. */
+  async legacyPage(principal: Principal, filters: FeedFilterDto, page: number, pageSize: number, locale: Locale): Promise<{ items: FeedItem[]; hasMore: boolean }> {
+    const rows = await this.events.page({
+      tenantId: principal.tenantId,
+      userId: filters.scope === 'tenant' ? null : principal.userId,
+      ...(filters.types?.length ? { types: filters.types } : {}),
+      ...timeWindow(filters),
+      limit: pageSize + 1,
+      offset: (page - 1) * pageSize,
+    });
+    return { items: rows.slice(0, pageSize).map((event) => toItem(event, locale)), hasMore: rows.length > pageSize };
+  }
+
+  /** Where a real-time client starts: after its head cursor, or after whatever exists now. */
+  async resumePoint(principal: Principal, scope: FeedScope, headCursor: string | undefined): Promise<string> {
+    if (headCursor) return this.cursors.decode(headCursor, headFingerprint(principal, scope)).id;
+    return this.events.latestId(principal.tenantId, scope === 'tenant' ? null : principal.userId);
+  }
+
+  /** Events that arrived after `afterId`, newest first, with the head cursor after them. */
+  async arrivedAfter(principal: Principal, scope: FeedScope, afterId: string, locale: Locale, limit = 100): Promise<{ items: FeedItem[]; events: ActivityEvent[]; headCursor: string | null }> {
+    const events = await this.events.arrivedAfter(principal.tenantId, scope === 'tenant' ? null : principal.userId, afterId, limit);
+    const newestFirst = [...events].reverse();
+    return { events, items: newestFirst.map((event) => toItem(event, locale)), headCursor: this.headCursorOf(principal, scope, newestArrival(events)) };
+  }
+
+  unreadCount(principal: Principal): Promise<UnreadCount> {
+    return this.unread.count(principal.tenantId, principal.userId);
+  }
+
+  /** POST /v2/feed/read. Only ever moves the marker forward; tells the user's other devices. */
+  async markRead(principal: Principal, body: MarkReadDto): Promise<{ lastReadEventId: string; unread: UnreadCount }> {
+    const given = [body.eventId, body.cursor, body.all].filter((value) => value !== undefined && value !== false);
+    if (given.length !== 1) {
+      throw new DomainError('validation_failed', {}, [{ field: 'eventId', rule: 'exactlyOne', message: 'send exactly one of eventId, cursor or all: true' }]);
+    }
+    let upTo: string;
+    if (body.all) {
+      upTo = await this.events.latestId(principal.tenantId, principal.userId);
+    } else {
+      upTo = body.cursor ? this.cursors.decode(body.cursor, headFingerprint(principal, 'user')).id : body.eventId!;
+      // Only the caller's own events can be a read position: another feed's id is "not found".
+      const [own] = await this.events.arrivedAfter(principal.tenantId, principal.userId, (BigInt(upTo) - 1n).toString(), 1);
+      if (!own || own.id !== upTo) throw new DomainError('not_found', { path: `event ${upTo}` });
+    }
+    const lastReadEventId = await this.markers.advance(principal.tenantId, principal.userId, upTo);
+    await this.unread.invalidate(principal.tenantId, principal.userId);
+    await this.readBroadcast.publish(principal.tenantId, principal.userId);
+    return { lastReadEventId, unread: await this.unread.count(principal.tenantId, principal.userId) };
+  }
+
+  private headCursorOf(principal: Principal, scope: FeedScope, newest: ActivityEvent | undefined): string | null {
+    return newest ? this.cursors.encode(newest, headFingerprint(principal, scope)) : null;
   }
 }
 
-/** Binds a cursor to the caller and the filters it was issued for. */
-export function filterFingerprint(principal: Principal, query: Pick<FeedQueryDto, 'types' | 'since' | 'until'>): string {
-  return JSON.stringify([principal.tenantId, principal.userId, [...(query.types ?? [])].sort(), query.since ?? null, query.until ?? null]);
+function timeWindow(filters: FeedFilterDto): FilterWindow {
+  const since = filters.since ? new Date(filters.since) : undefined;
+  const until = filters.until ? new Date(filters.until) : undefined;
+  if (since && until && since >= until) {
+    throw new DomainError('validation_failed', {}, [{ field: 'since', rule: 'sinceBeforeUntil', message: 'since must be earlier than until' }]);
+  }
+  return { ...(since ? { since } : {}), ...(until ? { until } : {}) };
 }
 
-/** Head cursors are for polling newer items, whatever the filters. */
-export function headFingerprint(principal: Principal): string {
-  return JSON.stringify([principal.tenantId, principal.userId, 'head']);
+/** The newest arrival (highest id) among events: what "newer than this" is measured from. */
+function newestArrival(events: readonly ActivityEvent[]): ActivityEvent | undefined {
+  return events.reduce<ActivityEvent | undefined>((best, event) => (!best || BigInt(event.id) > BigInt(best.id) ? event : best), undefined);
 }
 
-function toItem(event: ActivityEvent, locale: Locale): FeedItem {
+/** Binds a cursor to the caller, the scope and the filters it was issued for. */
+export function filterFingerprint(principal: Principal, query: Pick<FeedQueryDto, 'types' | 'since' | 'until' | 'scope'>): string {
+  return JSON.stringify([principal.tenantId, principal.userId, query.scope, [...(query.types ?? [])].sort(), query.since ?? null, query.until ?? null]);
+}
+
+/** Head cursors mark an arrival position in a feed, whatever the filters. */
+export function headFingerprint(principal: Principal, scope: FeedScope): string {
+  return JSON.stringify([principal.tenantId, principal.userId, scope, 'head']);
+}
+
+export function toItem(event: ActivityEvent, locale: Locale): FeedItem {
   return {
     id: event.id,
     type: event.type,

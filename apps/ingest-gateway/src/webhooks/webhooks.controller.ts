@@ -1,9 +1,12 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '@activity/domain';
+import { Public } from '@activity/platform';
 import { WebhookIntakeService, type IntakeResult } from './webhook-intake.service';
 import { WebhookRouteParams } from './webhook-route.params';
 
+/** Public: each connector authenticates its senders by its own signature scheme. */
+@Public()
 @Controller('v1/webhooks')
 export class WebhooksController {
   constructor(private readonly intake: WebhookIntakeService) {}

@@ -73,34 +73,60 @@ export class ActivityEventStore {
     return rows.map((row) => ({ id: row.id, userId: row.user_id, type: row.type, occurredAt: row.occurred_at }));
   }
 
+  /**
+   * Events that arrived after `afterId` (by id, ascending, i.e. oldest first), for long-poll and
+   * streaming clients catching up. `userId: null` reads the tenant feed.
+   */
+  async arrivedAfter(tenantId: string, userId: string | null, afterId: string, limit: number): Promise<ActivityEvent[]> {
+    const params: unknown[] = [tenantId, afterId, limit];
+    const userClause = userId === null ? '' : `AND e.user_id = $${params.push(userId)}`;
+    const rows: EventRow[] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      manager.query(`SELECT ${COLUMNS} FROM activity_events e WHERE e.tenant_id = $1 ${userClause} AND e.id > $2::bigint ORDER BY e.id LIMIT $3`, params),
+    );
+    return rows.map(toEvent);
+  }
+
+  /** The newest arrival id in a feed ("0" when empty): where a client with no cursor starts waiting. */
+  async latestId(tenantId: string, userId: string | null): Promise<string> {
+    const params: unknown[] = [tenantId];
+    const userClause = userId === null ? '' : `AND e.user_id = $${params.push(userId)}`;
+    const rows: Array<{ id: string | null }> = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      manager.query(`SELECT max(e.id)::text AS id FROM activity_events e WHERE e.tenant_id = $1 ${userClause}`, params),
+    );
+    return rows[0]?.id ?? '0';
+  }
+
   /** One page of a feed, newest first, ordered by (occurred_at desc, id desc). */
-  async page(query: FeedQuery): Promise<ActivityEvent[]> {
+  async page(query: FeedQuery & { offset?: number }): Promise<ActivityEvent[]> {
     const params: unknown[] = [query.tenantId];
-    const where = ['tenant_id = $1'];
+    const where = ['e.tenant_id = $1'];
     if (query.userId !== null) {
       params.push(query.userId);
-      where.push(`user_id = $${params.length}`);
+      where.push(`e.user_id = $${params.length}`);
     }
     if (query.types?.length) {
       params.push(query.types);
-      where.push(`type = ANY($${params.length}::text[])`);
+      where.push(`e.type = ANY($${params.length}::text[])`);
     }
     if (query.since) {
       params.push(query.since);
-      where.push(`occurred_at >= $${params.length}`);
+      where.push(`e.occurred_at >= $${params.length}`);
     }
     if (query.until) {
       params.push(query.until);
-      where.push(`occurred_at < $${params.length}`);
+      where.push(`e.occurred_at < $${params.length}`);
     }
     if (query.before) {
       params.push(query.before.occurredAt, query.before.id);
       where.push(`(e.occurred_at, e.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }
     params.push(query.limit);
+    const limit = `$${params.length}`;
+    // OFFSET serves only the deprecated v1 API; its cost grows with depth, which is why v2 exists.
+    const offset = query.offset ? ` OFFSET $${params.push(query.offset)}` : '';
     // Qualified ORDER BY: a bare `id` would sort by the text alias in the select list, not the bigint column.
     const sql = `SELECT ${COLUMNS} FROM activity_events e WHERE ${where.join(' AND ')}
-                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT $${params.length}`;
+                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${limit}${offset}`;
     const rows: EventRow[] = await inTenantTransaction(this.dataSource, query.tenantId, (manager) => manager.query(sql, params));
     return rows.map(toEvent);
   }

@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { Public } from '../http/access-metadata';
 import { checkReadiness, HEALTH_INDICATORS, type HealthIndicator, type ReadinessReport } from './health-indicator';
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(@Inject(HEALTH_INDICATORS) private readonly indicators: HealthIndicator[]) {}

@@ -8,6 +8,7 @@ import { httpRequestDuration } from '../metrics/metrics';
 import { NestPinoLogger } from '../logging/nest-logger';
 import { parseTraceparent, requestContext } from '../logging/request-context';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { assertEveryRouteDeclaresAccess } from './route-access';
 import { createValidationPipe } from './validation.pipe';
 
 export interface HttpServiceOptions {
@@ -20,8 +21,10 @@ export interface HttpServiceOptions {
   readonly shutdownGraceMs: number;
   /** false: Nest registers no body parsers (a service that must see raw bytes adds its own in `configure`). */
   readonly bodyParser?: boolean;
+  /** Keep `request.rawBody` next to the parsed body (for signatures over the exact bytes). */
+  readonly rawBody?: boolean;
   /** Hook for service-specific Fastify setup (content-type parsers, plugins). */
-  readonly configure?: (fastify: FastifyInstance) => void | Promise<void>;
+  readonly configure?: (fastify: FastifyInstance, app: NestFastifyApplication) => void | Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -33,6 +36,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export async function startHttpService(options: HttpServiceOptions): Promise<NestFastifyApplication> {
   const { logger } = options;
+  assertEveryRouteDeclaresAccess((options.module as { controllers?: Array<new (...args: never[]) => unknown> }).controllers ?? []);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: true,
@@ -45,6 +49,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
     logger: new NestPinoLogger(logger),
     bufferLogs: false,
     bodyParser: options.bodyParser ?? true,
+    rawBody: options.rawBody ?? false,
   });
   const fastify = app.getHttpAdapter().getInstance();
 
@@ -61,7 +66,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
     logger.info({ method: request.method, url: request.url, route, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
   // Fastify's own errors (bad JSON, body too large, 404) reach Nest's error handler, hence ProblemDetailsFilter.
-  await options.configure?.(fastify);
+  await options.configure?.(fastify, app);
 
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());

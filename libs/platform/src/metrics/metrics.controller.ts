@@ -1,7 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { Public } from '../http/access-metadata';
 import { metricsRegistry } from './metrics';
 
+@Public()
 @Controller('metrics')
 export class MetricsController {
   @Get()

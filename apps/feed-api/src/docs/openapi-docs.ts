@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import { INTERNAL_HEADERS } from '@activity/auth';
+
+const UI_FILES: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
+};
+
+/** The OpenAPI 3.1 document, generated from the controllers and DTOs. */
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
+    .setTitle('Activity Service: feed API')
+    .setDescription(
+      'Player feeds (cursor-paginated, filterable, localised EN/RU), unread counts, long-poll and SSE, and first-party event intake. ' +
+        'Errors are application/problem+json with a stable `type` (https://errors.activity.dev/<code>). ' +
+        `Player routes take a platform JWT (Authorization: Bearer); /internal routes take the HMAC headers ${Object.values(INTERNAL_HEADERS).join(', ')}.`,
+    )
+    .setVersion('2')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Serves /openapi.json and a Swagger UI at /docs from the swagger-ui-dist package (no CDN). */
+export function registerOpenApiRoutes(fastify: FastifyInstance, document: OpenAPIObject): void {
+  const uiDirectory = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+  const body = JSON.stringify(document);
+  fastify.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(body));
+  fastify.get('/docs', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Activity Service API</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', deepLinking: true });</script></body></html>`),
+  );
+  fastify.get<{ Params: { file: string } }>('/docs/assets/:file', async (request, reply) => {
+    const type = UI_FILES[request.params.file];
+    if (!type) return reply.status(404).type('application/problem+json').send({ type: 'https://errors.activity.dev/not_found', title: 'Not found', status: 404, code: 'not_found' });
+    return reply.type(type).header('cache-control', 'public, max-age=86400').send(await readFile(path.join(uiDirectory, request.params.file)));
+  });
+}

@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsISO8601, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+
+export class ActivityObjectDto {
+  @ApiProperty({ example: 'Person' })
+  @Matches(/^[A-Za-z][A-Za-z0-9]{0,63}$/, { message: 'type must be an Activity Streams type name' })
+  type!: string;
+
+  @ApiProperty({ example: 'platform:user:alice' })
+  @IsString()
+  @MaxLength(256)
+  id!: string;
+
+  @ApiPropertyOptional({ example: 'alice' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  name?: string;
+}
+
+/** Body of POST /internal/v1/events: a first-party event for a user's feed. */
+export class InternalEventDto {
+  @ApiProperty({ description: "The producer's own id for the event: a retry with the same id is a no-op", example: 'ach-2026-0001' })
+  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'eventId may contain letters, digits, ".", "_", ":" and "-" (max 128)' })
+  eventId!: string;
+
+  @ApiProperty({ example: 'demo' })
+  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'tenantId must be a tenant id' })
+  tenantId!: string;
+
+  @ApiProperty({ example: 'alice' })
+  @Matches(/^[A-Za-z0-9._@-]{1,128}$/, { message: 'userId must be a user id' })
+  userId!: string;
+
+  @ApiProperty({ description: 'platform.<something>', example: 'platform.badge.awarded' })
+  @Matches(/^platform\.[a-z0-9_]+(\.[a-z0-9_]+)*$/, { message: 'type must start with "platform." (first-party events)' })
+  type!: string;
+
+  @ApiProperty({ example: '2026-11-26T10:00:00Z' })
+  @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO 8601 date-time' })
+  occurredAt!: string;
+
+  @ApiProperty({ type: ActivityObjectDto })
+  @ValidateNested()
+  @Type(() => ActivityObjectDto)
+  actor!: ActivityObjectDto;
+
+  @ApiPropertyOptional({ type: ActivityObjectDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ActivityObjectDto)
+  object?: ActivityObjectDto;
+
+  @ApiPropertyOptional({ type: ActivityObjectDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ActivityObjectDto)
+  target?: ActivityObjectDto;
+
+  @ApiPropertyOptional({ description: 'Free-form details kept with the event' })
+  @IsOptional()
+  @IsObject()
+  payload?: Record<string, unknown>;
+}

@@ -1,0 +1,52 @@
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { FeedNotifier } from './feed-notifier';
+
+const CHANNEL = 'activity:feed-read';
+
+/**
+ * Tells every feed-api instance that a user's read marker moved, so the badge on the user's
+ * other open devices updates at once. Redis pub/sub when configured; otherwise (one instance)
+ * the local notifier directly.
+ */
+export class ReadBroadcast {
+  private subscriber: Redis | undefined;
+
+  constructor(
+    private readonly redis: Redis | null,
+    private readonly notifier: FeedNotifier,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    if (!this.redis) return;
+    const subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    subscriber.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'read broadcast subscriber error'));
+    subscriber.on('message', (_channel: string, raw: string) => {
+      try {
+        const { tenantId, userId } = JSON.parse(raw) as { tenantId: string; userId: string };
+        this.notifier.notify(tenantId, userId, { kind: 'read' });
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message }, 'ignored a malformed read broadcast');
+      }
+    });
+    await subscriber.subscribe(CHANNEL);
+    this.subscriber = subscriber;
+  }
+
+  async publish(tenantId: string, userId: string): Promise<void> {
+    if (this.redis && this.subscriber) {
+      try {
+        await this.redis.publish(CHANNEL, JSON.stringify({ tenantId, userId }));
+        return;
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message }, 'read broadcast failed; notifying this instance only');
+      }
+    }
+    this.notifier.notify(tenantId, userId, { kind: 'read' });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscriber?.quit().catch(() => undefined);
+  }
+}
