@@ -11,7 +11,7 @@ import { FeedCursor } from '@activity/domain';
 import type { EventPublisher, TopicNames } from '@activity/messaging';
 import { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
 import {
-  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, MetricsController, postgresIndicator, REDIS,
+  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, LOGGER, MetricsController, postgresIndicator, REDIS,
   redisIndicator, TOPIC_NAMES,
 } from '@activity/platform';
 import type { FeedApiConfig } from './feed-api.config';
@@ -43,14 +43,30 @@ class RealtimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(FeedUpdatesConsumer) private readonly consumer: FeedUpdatesConsumer,
     @Inject(ReadBroadcast) private readonly reads: ReadBroadcast,
     @Inject(FeedNotifier) private readonly notifier: FeedNotifier,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  private retry: NodeJS.Timeout | undefined;
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reads.start();
-    await this.consumer.start();
+    // Reads must not depend on Kafka: if the consumer cannot start, serve anyway (readiness says
+    // degraded) and keep trying in the background.
+    const attempt = async () => {
+      this.retry = undefined;
+      try {
+        await this.consumer.start();
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message }, 'feed.updated consumer not started; real-time updates paused, retrying in 5 s');
+        await this.consumer.stop().catch(() => undefined);
+        this.retry = setTimeout(() => void attempt(), 5_000);
+      }
+    };
+    await attempt();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearTimeout(this.retry);
     this.notifier.closeAll();
     await Promise.allSettled([this.consumer.stop(), this.reads.stop()]);
   }

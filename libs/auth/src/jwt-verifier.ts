@@ -6,8 +6,15 @@ import type { Principal } from './principal';
 
 const ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
 
-/** Verifies player bearer tokens: signature, algorithm allow-list (never "none"), iss, aud, exp/nbf. */
+/**
+ * Verifies player bearer tokens: signature, algorithm allow-list (never "none"), iss, aud, exp/nbf.
+ * A verified token is remembered until it expires (bounded LRU): the same bytes always verify the
+ * same way, and signature checks are the most expensive step of a feed read.
+ */
 export class JwtVerifier {
+  private static readonly CACHE_SIZE = 10_000;
+  private readonly verified = new Map<string, { principal: Principal; notAfterMs: number }>();
+
   private constructor(
     private readonly key: KeyLike | JWTVerifyGetKey,
     private readonly config: JwtConfig,
@@ -26,11 +33,24 @@ export class JwtVerifier {
     return new JwtVerifier((await loadOrCreateDevKeyPair(config.JWT_DEV_KEY_DIR)).publicKey, config);
   }
 
+  private remember(token: string, principal: Principal, notAfterMs: number): void {
+    if (this.verified.size >= JwtVerifier.CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, notAfterMs });
+  }
+
   async verify(authorization: string | undefined): Promise<Principal> {
     const match = authorization ? /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim()) : null;
     if (!match) throw new DomainError('unauthenticated');
+    const token = match[1]!;
+    const cached = this.verified.get(token);
+    if (cached && cached.notAfterMs > Date.now()) {
+      // Refresh recency so hot tokens stay while idle ones are evicted first.
+      this.verified.delete(token);
+      this.verified.set(token, cached);
+      return cached.principal;
+    }
     try {
-      const { payload } = await jwtVerify(match[1]!, this.key as KeyLike, {
+      const { payload } = await jwtVerify(token, this.key as KeyLike, {
         issuer: this.config.JWT_ISSUER,
         audience: this.config.JWT_AUDIENCE,
         algorithms: ALGORITHMS,
@@ -39,7 +59,9 @@ export class JwtVerifier {
       });
       const tenantId = payload['tid'];
       if (typeof tenantId !== 'string' || !tenantId || !payload.sub) throw new DomainError('token_invalid', { reason: 'the tid and sub claims are required' });
-      return { tenantId, userId: payload.sub };
+      const principal = { tenantId, userId: payload.sub };
+      this.remember(token, principal, (payload.exp ?? 0) * 1000 + this.config.JWT_CLOCK_TOLERANCE_SECONDS * 1000);
+      return principal;
     } catch (error) {
       throw toDomainError(error);
     }

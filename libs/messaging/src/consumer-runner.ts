@@ -41,19 +41,24 @@ export interface ConsumerStats {
  * handled or dead-lettered, so a crash means redelivery, never loss.
  */
 export class ConsumerRunner<T extends TopicName> {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   readonly stats: ConsumerStats = { processed: 0, failed: 0, deadLettered: 0 };
   private running = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly topics: TopicNames,
     private readonly deadLetters: EventPublisher,
     private readonly options: ConsumerRunnerOptions<T>,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: topics.physical(options.groupId),
+    this.consumer = this.createConsumer();
+  }
+
+  /** A fresh KafkaJS consumer per start, so a failed start can be retried cleanly. */
+  private createConsumer(): Consumer {
+    return this.kafka.consumer({
+      groupId: this.topics.physical(this.options.groupId),
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
@@ -61,6 +66,7 @@ export class ConsumerRunner<T extends TopicName> {
   }
 
   async start(): Promise<void> {
+    this.consumer = this.createConsumer();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topics.physical(this.options.topic), fromBeginning: this.options.fromBeginning ?? true });
     this.running = true;

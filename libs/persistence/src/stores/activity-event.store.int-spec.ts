@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { NewActivityEvent } from '@activity/domain';
 import { testEnvironment } from '@activity/testing';
 import { createDataSource } from '../data-source';
-import { inTenantTransaction } from '../tenant-transaction';
+import { inTenantTransaction, queryAsTenant } from '../tenant-transaction';
 import { ActivityEventStore } from './activity-event.store';
 
 function event(tenantId: string, n: number, overrides: Partial<NewActivityEvent> = {}): NewActivityEvent {
@@ -98,6 +98,21 @@ describe('ActivityEventStore (real Postgres)', () => {
       await inTenantTransaction(dataSource, victim, (m) => store.insertNew(m, [event(victim, 1)]));
       const leaked = await inTenantTransaction(dataSource, 'attacker', (m) => m.query('SELECT id FROM activity_events WHERE tenant_id = $1', [victim]));
       expect(leaked).toEqual([]);
+    });
+
+    it('queryAsTenant inlines values as safe literals in one round trip, and scopes only that statement', async () => {
+      const hostile = "x'); DROP TABLE outbox; --\\";
+      const rows = await queryAsTenant<{ tenant: string; value: string; list: string[] }>(
+        dataSource,
+        hostile,
+        `SELECT current_setting('app.tenant_id') AS tenant, $1::text AS value, $2::text[] AS list`,
+        ["it's \\ fine", ["a'b", 'c']],
+      );
+      expect(rows).toEqual([{ tenant: hostile, value: "it's \\ fine", list: ["a'b", 'c'] }]);
+      const [{ after }] = await dataSource.query(`SELECT current_setting('app.tenant_id', true) AS after`);
+      expect(after === null || after === '').toBe(true);
+      const [{ exists }] = await admin.query(`SELECT to_regclass('public.outbox') IS NOT NULL AS exists`);
+      expect(exists).toBe(true);
     });
 
     it("refuses to write a row for another tenant", async () => {

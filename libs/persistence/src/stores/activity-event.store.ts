@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ActivityEvent, ActivityObject, FeedPosition, NewActivityEvent } from '@activity/domain';
-import { inTenantTransaction } from '../tenant-transaction';
+import { queryAsTenant } from '../tenant-transaction';
 
 export interface FeedQuery {
   readonly tenantId: string;
@@ -78,27 +78,28 @@ export class ActivityEventStore {
    * streaming clients catching up. `userId: null` reads the tenant feed.
    */
   async arrivedAfter(tenantId: string, userId: string | null, afterId: string, limit: number): Promise<ActivityEvent[]> {
-    const params: unknown[] = [tenantId, afterId, limit];
+    const params: Array<string | number> = [tenantId, afterId, limit];
     const userClause = userId === null ? '' : `AND e.user_id = $${params.push(userId)}`;
-    const rows: EventRow[] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(`SELECT ${COLUMNS} FROM activity_events e WHERE e.tenant_id = $1 ${userClause} AND e.id > $2::bigint ORDER BY e.id LIMIT $3`, params),
+    const rows = await queryAsTenant<EventRow>(
+      this.dataSource,
+      tenantId,
+      `SELECT ${COLUMNS} FROM activity_events e WHERE e.tenant_id = $1 ${userClause} AND e.id > $2::bigint ORDER BY e.id LIMIT $3::int`,
+      params,
     );
     return rows.map(toEvent);
   }
 
   /** The newest arrival id in a feed ("0" when empty): where a client with no cursor starts waiting. */
   async latestId(tenantId: string, userId: string | null): Promise<string> {
-    const params: unknown[] = [tenantId];
+    const params: string[] = [tenantId];
     const userClause = userId === null ? '' : `AND e.user_id = $${params.push(userId)}`;
-    const rows: Array<{ id: string | null }> = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(`SELECT max(e.id)::text AS id FROM activity_events e WHERE e.tenant_id = $1 ${userClause}`, params),
-    );
+    const rows = await queryAsTenant<{ id: string | null }>(this.dataSource, tenantId, `SELECT max(e.id)::text AS id FROM activity_events e WHERE e.tenant_id = $1 ${userClause}`, params);
     return rows[0]?.id ?? '0';
   }
 
   /** One page of a feed, newest first, ordered by (occurred_at desc, id desc). */
   async page(query: FeedQuery & { offset?: number }): Promise<ActivityEvent[]> {
-    const params: unknown[] = [query.tenantId];
+    const params: Array<string | number | Date | readonly string[]> = [query.tenantId];
     const where = ['e.tenant_id = $1'];
     if (query.userId !== null) {
       params.push(query.userId);
@@ -110,24 +111,24 @@ export class ActivityEventStore {
     }
     if (query.since) {
       params.push(query.since);
-      where.push(`e.occurred_at >= $${params.length}`);
+      where.push(`e.occurred_at >= $${params.length}::timestamptz`);
     }
     if (query.until) {
       params.push(query.until);
-      where.push(`e.occurred_at < $${params.length}`);
+      where.push(`e.occurred_at < $${params.length}::timestamptz`);
     }
     if (query.before) {
       params.push(query.before.occurredAt, query.before.id);
       where.push(`(e.occurred_at, e.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }
     params.push(query.limit);
-    const limit = `$${params.length}`;
+    const limit = `$${params.length}::int`;
     // OFFSET serves only the deprecated v1 API; its cost grows with depth, which is why v2 exists.
-    const offset = query.offset ? ` OFFSET $${params.push(query.offset)}` : '';
+    const offset = query.offset ? ` OFFSET $${params.push(query.offset)}::int` : '';
     // Qualified ORDER BY: a bare `id` would sort by the text alias in the select list, not the bigint column.
     const sql = `SELECT ${COLUMNS} FROM activity_events e WHERE ${where.join(' AND ')}
                  ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${limit}${offset}`;
-    const rows: EventRow[] = await inTenantTransaction(this.dataSource, query.tenantId, (manager) => manager.query(sql, params));
+    const rows = await queryAsTenant<EventRow>(this.dataSource, query.tenantId, sql, params);
     return rows.map(toEvent);
   }
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { inTenantTransaction } from '../tenant-transaction';
+import { inTenantTransaction, queryAsTenant } from '../tenant-transaction';
 
 /**
  * Read position per user, by arrival id: an event is unread when its id is greater than the
@@ -30,16 +30,16 @@ export class FeedReadMarkerStore {
    * one (the caller shows "1000+"). The count and the marker are read in one statement.
    */
   async countUnread(tenantId: string, userId: string, cap: number): Promise<number> {
-    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const rows: Array<{ count: number }> = await manager.query(
-        `SELECT count(*)::int AS count FROM (
-           SELECT 1 FROM activity_events e
-            WHERE e.tenant_id = $1 AND e.user_id = $2
-              AND e.id > COALESCE((SELECT m.last_read_event_id FROM feed_read_markers m WHERE m.tenant_id = $1 AND m.user_id = $2), 0)
-            LIMIT $3) unread`,
-        [tenantId, userId, cap + 1],
-      );
-      return rows[0]!.count;
-    });
+    const rows = await queryAsTenant<{ count: number }>(
+      this.dataSource,
+      tenantId,
+      `SELECT count(*)::int AS count FROM (
+         SELECT 1 FROM activity_events e
+          WHERE e.tenant_id = $1 AND e.user_id = $2
+            AND e.id > COALESCE((SELECT m.last_read_event_id FROM feed_read_markers m WHERE m.tenant_id = $1 AND m.user_id = $2), 0)
+          LIMIT $3::int) unread`,
+      [tenantId, userId, cap + 1],
+    );
+    return rows[0]!.count;
   }
 }

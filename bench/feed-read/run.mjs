@@ -1,0 +1,190 @@
+// bench/feed-read: read throughput and latency of the feed API against 1M events over 10k users.
+//   node bench/feed-read/run.mjs [--duration 10] [--connections 16] [--events 1000000] [--users 10000]
+// Prints req/s and p50/p99 for: v2 first page, v2 at depth 10k (keyset), v1 at depth 10k (OFFSET),
+// and the same v2 SQL through pgbench as the ceiling, then the API/ceiling ratios (same machine,
+// same run, so the ratios are what to compare across changes, not the absolute numbers).
+// Needs Postgres, Redis and Kafka running (npm run kafka:up) and a build (npm run build).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+const { Client } = require('pg');
+const { migrateDatabase } = require(`${root}/dist/libs/persistence/src`);
+const { createKafka, ensureTopics, TopicNames } = require(`${root}/dist/libs/messaging/src`);
+const pino = require('pino');
+const { FeedCursor } = require(`${root}/dist/libs/domain/src`);
+const { issueDevToken, loadOrCreateDevKeyPair } = require(`${root}/dist/libs/auth/src`);
+
+const arg = (name, fallback) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+};
+const DURATION = arg('duration', 10);
+const CONNECTIONS = arg('connections', 16);
+const EVENTS = arg('events', 1_000_000);
+const USERS = arg('users', 10_000);
+const DEPTH = 10_000;
+const PAGE = 20;
+const PORT = 3290;
+const TENANT = 'bench';
+const CURSOR_SECRET = 'bench-feed-cursor-secret-0123456789';
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/activity_bench';
+const APP_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://activity_app@127.0.0.1:5432/activity_bench';
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+async function seed() {
+  await migrateDatabase(ADMIN_URL);
+  const db = new Client({ connectionString: ADMIN_URL });
+  await db.connect();
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM activity_events WHERE tenant_id = $1`, [TENANT]);
+  if (rows[0].n !== EVENTS) {
+    log(`seeding ${EVENTS} events over ${USERS} users`);
+    await db.query(`DELETE FROM activity_events WHERE tenant_id = $1`, [TENANT]);
+    const batch = 200_000;
+    for (let start = 0; start < EVENTS; start += batch) {
+      await db.query(
+        `INSERT INTO activity_events (tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, payload)
+         SELECT $1, 'u' || (g % $2), 'bench', 'e' || g,
+                (ARRAY['minecraft.player.joined','minecraft.player.quit','minecraft.player.advancement','steam.achievement.unlocked'])[1 + g % 4],
+                jsonb_build_object('type','Person','id','p' || (g % $2),'name','player ' || (g % $2)),
+                jsonb_build_object('type','Object','id','o' || (g % 97),'name','Thing ' || (g % 97)),
+                jsonb_build_object('type','Service','id','s1','name','Survival'),
+                timestamptz '2025-01-01' + make_interval(secs => g * 30), jsonb_build_object('n', g)
+           FROM generate_series($3::int, $4::int) g`,
+        [TENANT, USERS, start + 1, Math.min(EVENTS, start + batch)],
+      );
+    }
+    await db.query('VACUUM ANALYZE activity_events');
+  }
+  const deep = await db.query(
+    `SELECT occurred_at, id::text AS id FROM activity_events WHERE tenant_id = $1 ORDER BY occurred_at DESC, id DESC OFFSET $2 LIMIT 1`,
+    [TENANT, DEPTH - 1],
+  );
+  const plan = await db.query(
+    `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+     SELECT e.id FROM activity_events e WHERE e.tenant_id = $1 AND (e.occurred_at, e.id) < ($2::timestamptz, $3::bigint)
+     ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${PAGE + 1}`,
+    [TENANT, deep.rows[0].occurred_at, deep.rows[0].id],
+  );
+  await db.end();
+  return { deep: deep.rows[0], plan: plan.rows.map((row) => row['QUERY PLAN']).join('\n') };
+}
+
+function startFeedApi(policyFile, keyDir) {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', `${root}/dist/apps/feed-api/src/main.js`], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      PORT: String(PORT),
+      DATABASE_URL: APP_URL,
+      DATABASE_POOL_SIZE: '20',
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      KAFKA_TOPIC_PREFIX: 'bench.',
+      FEED_CURSOR_SECRET: CURSOR_SECRET,
+      FEED_RATE_LIMIT_PER_MINUTE: '100000000',
+      ACCESS_POLICY_FILE: policyFile,
+      JWT_DEV_KEY_DIR: keyDir,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return child;
+}
+
+async function waitReady() {
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/health/live`)).ok) return;
+    } catch {
+      // starting
+    }
+    await sleep(200);
+  }
+  throw new Error('feed-api did not start');
+}
+
+async function load(name, requests) {
+  const result = await autocannon({ url: `http://127.0.0.1:${PORT}`, connections: CONNECTIONS, duration: DURATION, requests });
+  const bad = result.non2xx + result.errors;
+  if (bad) log(`${name}: ${bad} non-2xx/errors`);
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad };
+}
+
+function pgbench(name, sql) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'feed-bench-'));
+  const file = path.join(dir, 'q.sql');
+  writeFileSync(file, `${sql}\n`);
+  const out = spawnSync('pgbench', ['-n', '-c', String(CONNECTIONS), '-j', '2', '-T', String(DURATION), '-f', file, '-r', APP_URL.replace('postgres://', 'postgresql://')], {
+    encoding: 'utf8',
+    env: { ...process.env, PGOPTIONS: `-c app.tenant_id=${TENANT}` },
+  });
+  if (out.status !== 0) throw new Error(`pgbench failed: ${out.stderr}`);
+  const tps = Number(/tps = ([\d.]+)/.exec(out.stdout)?.[1]);
+  const latency = Number(/latency average = ([\d.]+) ms/.exec(out.stdout)?.[1]);
+  return { name, rps: tps, p50: latency, p99: NaN, bad: 0, note: 'pgbench: average latency in the p50 column' };
+}
+
+async function main() {
+  const { deep, plan } = await seed();
+  log(`EXPLAIN of the v2 tenant query at depth ${DEPTH} on ${EVENTS} rows:\n${plan}`);
+  const work = mkdtempSync(path.join(tmpdir(), 'feed-bench-'));
+  const policyFile = path.join(work, 'policy.json');
+  writeFileSync(policyFile, JSON.stringify({ roles: { reader: ['activity.feed.read', 'activity.feed.read_tenant'] }, defaultRoles: ['reader'], subjects: {} }));
+  const keys = await loadOrCreateDevKeyPair(path.join(work, 'keys'));
+  await ensureTopics(createKafka({ brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', clientId: 'bench' }, pino({ level: 'silent' })), new TopicNames('bench.'), { partitions: 3, replicationFactor: 1 });
+  const child = startFeedApi(policyFile, path.join(work, 'keys'));
+  try {
+    await waitReady();
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => issueDevToken(keys, { tenantId: TENANT, userId: `u${(i * 49) % USERS}`, issuer: 'activity-dev', audience: 'activity-service', ttlSeconds: 3600 })),
+    );
+    const admin = await issueDevToken(keys, { tenantId: TENANT, userId: 'analyst', issuer: 'activity-dev', audience: 'activity-service', ttlSeconds: 3600 });
+    const cursor = new FeedCursor(CURSOR_SECRET).encode(
+      { occurredAt: new Date(deep.occurred_at), id: deep.id },
+      JSON.stringify([TENANT, 'analyst', 'tenant', [], null, null]),
+    );
+    let next = 0;
+    const rotating = (pathFor) => [
+      {
+        setupRequest: (request) => {
+          const token = tokens[next++ % tokens.length];
+          return { ...request, method: 'GET', path: pathFor(), headers: { authorization: `Bearer ${token}` } };
+        },
+      },
+    ];
+    const fixed = (requestPath) => [{ method: 'GET', path: requestPath, headers: { authorization: `Bearer ${admin}` } }];
+    const results = [];
+    results.push(await load('v2 first page (user feed)', rotating(() => `/v2/feed?limit=${PAGE}`)));
+    results.push(await load(`v2 depth ${DEPTH} (tenant feed, keyset)`, fixed(`/v2/feed?scope=tenant&limit=${PAGE}&cursor=${cursor}`)));
+    results.push(await load(`v1 depth ${DEPTH} (tenant feed, OFFSET)`, fixed(`/v1/feed?scope=tenant&page_size=${PAGE}&page=${DEPTH / PAGE + 1}`)));
+    const ceilingFirst = pgbench(
+      'ceiling: v2 first-page SQL via pgbench',
+      `\\set u random(0, ${USERS - 1})\nSELECT id::text, tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, received_at, payload FROM activity_events e WHERE e.tenant_id = '${TENANT}' AND e.user_id = 'u' || :u ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${PAGE + 1};`,
+    );
+    const ceilingDeep = pgbench(
+      `ceiling: v2 depth ${DEPTH} SQL via pgbench`,
+      `SELECT id::text, tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, received_at, payload FROM activity_events e WHERE e.tenant_id = '${TENANT}' AND (e.occurred_at, e.id) < ('${new Date(deep.occurred_at).toISOString()}'::timestamptz, ${deep.id}::bigint) ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${PAGE + 1};`,
+    );
+    results.push(ceilingFirst, ceilingDeep);
+    process.stdout.write(`\nfeed-read: ${EVENTS} events, ${USERS} users, ${CONNECTIONS} connections, ${DURATION} s per scenario\n`);
+    process.stdout.write(`${'scenario'.padEnd(44)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}\n`);
+    for (const r of results) process.stdout.write(`${r.name.padEnd(44)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)}${r.bad ? `  (${r.bad} errors)` : ''}\n`);
+    process.stdout.write(`\nratios (same run): v2 first page / its SQL ceiling = ${(results[0].rps / ceilingFirst.rps).toFixed(2)}; ` +
+      `v2 depth ${DEPTH} / its SQL ceiling = ${(results[1].rps / ceilingDeep.rps).toFixed(2)}; v2 depth / v1 depth = ${(results[1].rps / results[2].rps).toFixed(1)}x\n`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+  process.exit(1);
+});
