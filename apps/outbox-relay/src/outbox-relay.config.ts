@@ -33,4 +33,9 @@ export class OutboxRelayConfig extends CommonConfig {
   @IsInt()
   @Min(100)
   KAFKA_PUBLISH_TIMEOUT_MS: number = 10_000;
+
+  /** Hours sent rows are kept (for debugging and replays) before the relay deletes them; 0 keeps them. */
+  @IsInt()
+  @Min(0)
+  OUTBOX_RETENTION_HOURS: number = 72;
 }

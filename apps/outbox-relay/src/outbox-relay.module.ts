@@ -10,11 +10,12 @@ import {
 } from '@activity/platform';
 import type { OutboxRelayConfig } from './outbox-relay.config';
 import { OutboxNotifications } from './relay/outbox-notifications';
-import { OutboxRelay } from './relay/outbox-relay';
+import { OutboxRelay, registerOutboxGauges } from './relay/outbox-relay';
 
 export function relayOptions(config: OutboxRelayConfig) {
   return {
     batchSize: config.OUTBOX_BATCH_SIZE,
+    retentionHours: config.OUTBOX_RETENTION_HOURS,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     publishTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT_MS,
     backoff: { baseMs: config.OUTBOX_BACKOFF_BASE_MS, maxMs: config.OUTBOX_BACKOFF_MAX_MS, maxAttempts: config.OUTBOX_MAX_ATTEMPTS },
@@ -55,7 +56,11 @@ export class OutboxRelayModule {
         ...infrastructureProviders('outbox-relay', config, logger),
         {
           provide: OutboxRelay,
-          useFactory: (dataSource: DataSource, publisher: EventPublisher) => new OutboxRelay(new OutboxStore(dataSource), publisher, relayOptions(config), logger),
+          useFactory: (dataSource: DataSource, publisher: EventPublisher) => {
+            const store = new OutboxStore(dataSource);
+            registerOutboxGauges(store);
+            return new OutboxRelay(store, publisher, relayOptions(config), logger);
+          },
           inject: [DATA_SOURCE, EVENT_PUBLISHER],
         },
         RelayLifecycle,

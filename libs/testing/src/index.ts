@@ -2,3 +2,4 @@ export * from './kafka-probe';
 export * from './service-process';
 export * from './test-environment';
 export * from './wait-for';
+export * from './local-kafka';

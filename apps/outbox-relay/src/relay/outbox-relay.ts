@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { Counter } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { EventPublisher } from '@activity/messaging';
 import type { BackoffPolicy, ClaimedOutboxMessage, OutboxStore } from '@activity/persistence';
 import { metricsRegistry } from '@activity/platform';
 
 export interface OutboxRelayOptions {
   readonly batchSize: number;
+  /** Sent rows older than this are deleted (0 keeps them). */
+  readonly retentionHours: number;
   readonly pollIntervalMs: number;
   readonly publishTimeoutMs: number;
   readonly backoff: BackoffPolicy;
@@ -14,6 +16,36 @@ export interface OutboxRelayOptions {
 const published = new Counter({ name: 'outbox_messages_published_total', help: 'Outbox rows published to Kafka', registers: [metricsRegistry] });
 const publishFailures = new Counter({ name: 'outbox_publish_failures_total', help: 'Outbox rows whose publish attempt failed', registers: [metricsRegistry] });
 const deadRows = new Counter({ name: 'outbox_messages_dead_total', help: 'Outbox rows that exhausted their attempts', registers: [metricsRegistry] });
+const publishLag = new Histogram({
+  name: 'outbox_publish_lag_seconds',
+  help: 'Time from an outbox row being written to Kafka acknowledging it',
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  registers: [metricsRegistry],
+});
+
+/** Gauges read from the table at scrape time, so every relay replica reports the same truth. */
+export function registerOutboxGauges(store: OutboxStore): void {
+  const byStatus = new Gauge({
+    name: 'outbox_messages',
+    help: 'Outbox rows by status',
+    labelNames: ['status'] as const,
+    registers: [metricsRegistry],
+    async collect() {
+      const counts = await store.countByStatus();
+      for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
+    },
+  });
+  const oldest = new Gauge({
+    name: 'outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest pending outbox row (0 when none)',
+    registers: [metricsRegistry],
+    async collect() {
+      this.set(await store.oldestPendingAgeSeconds());
+    },
+  });
+  void byStatus;
+  void oldest;
+}
 
 /**
  * Drains the outbox to Kafka: claim a batch, publish it in id order, mark it sent, repeat until
@@ -25,6 +57,7 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private pendingWake = false;
+  private lastPrune = 0;
 
   constructor(
     private readonly store: OutboxStore,
@@ -60,7 +93,7 @@ export class OutboxRelay {
   async drainOnce(limit = Number.POSITIVE_INFINITY): Promise<{ sent: number; failed: number; dead: number }> {
     const total = { sent: 0, failed: 0, dead: 0 };
     while (total.sent + total.failed + total.dead < limit) {
-      const result = await this.store.drainBatch(Math.min(this.options.batchSize, limit - total.sent - total.failed - total.dead), this.options.backoff, (batch) => this.publish(batch));
+      const result = await this.store.drainDue(Math.min(this.options.batchSize, limit - total.sent - total.failed - total.dead), this.options.backoff, (batch) => this.publish(batch));
       total.sent += result.sent;
       total.failed += result.failed;
       total.dead += result.dead;
@@ -83,6 +116,7 @@ export class OutboxRelay {
       } catch (error) {
         this.logger.error({ err: (error as Error).message }, 'outbox drain failed');
       }
+      await this.pruneNowAndThen();
       if (!this.running || this.pendingWake) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollIntervalMs);
@@ -100,5 +134,20 @@ export class OutboxRelay {
       batch.map((message) => ({ topic: message.topic, key: message.key, headers: message.headers, value: JSON.stringify(message.payload) })),
       { timeoutMs: this.options.publishTimeoutMs },
     );
+    const now = Date.now();
+    for (const message of batch) publishLag.observe((now - message.createdAt.getTime()) / 1000);
+  }
+
+  /** Every ten minutes, delete sent rows past the retention (a batch at a time, so it never blocks the relay long). */
+  private async pruneNowAndThen(): Promise<void> {
+    if (!this.options.retentionHours || Date.now() - this.lastPrune < 10 * 60_000) return;
+    this.lastPrune = Date.now();
+    try {
+      let pruned = 0;
+      for (let batch = await this.store.pruneSent(this.options.retentionHours); batch > 0 && this.running; batch = await this.store.pruneSent(this.options.retentionHours)) pruned += batch;
+      if (pruned) this.logger.info({ pruned, retentionHours: this.options.retentionHours }, 'pruned sent outbox rows');
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'outbox prune failed; will retry');
+    }
   }
 }

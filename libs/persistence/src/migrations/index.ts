@@ -1,5 +1,6 @@
 import { InitialSchema1764140000000 } from './1764140000000-initial-schema';
 import { ApplicationRole1764150000000 } from './1764150000000-application-role';
+import { OutboxShards1764160000000 } from './1764160000000-outbox-shards';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
-export const MIGRATIONS = [InitialSchema1764140000000, ApplicationRole1764150000000];
+export const MIGRATIONS = [InitialSchema1764140000000, ApplicationRole1764150000000, OutboxShards1764160000000];

@@ -12,6 +12,24 @@ export interface OutboxMessage {
 export interface ClaimedOutboxMessage extends OutboxMessage {
   readonly id: string;
   readonly attempts: number;
+  readonly createdAt: Date;
+}
+
+interface OutboxRow {
+  id: string;
+  tenant_id: string;
+  topic: string;
+  message_key: string;
+  headers: Record<string, string>;
+  payload: Record<string, unknown>;
+  attempts: number;
+  created_at: Date;
+}
+
+const CLAIM_COLUMNS = `o.id::text AS id, o.tenant_id, o.topic, o.message_key, o.headers, o.payload, o.attempts, o.created_at`;
+
+function toClaimed(r: OutboxRow): ClaimedOutboxMessage {
+  return { id: r.id, tenantId: r.tenant_id, topic: r.topic, key: r.message_key, headers: r.headers, payload: r.payload, attempts: r.attempts, createdAt: r.created_at };
 }
 
 export interface BackoffPolicy {
@@ -19,6 +37,11 @@ export interface BackoffPolicy {
   readonly maxMs: number;
   readonly maxAttempts: number;
 }
+
+/** Rows are spread over this many shards (the migration's `% 64`); each is drained under its own lock. */
+export const OUTBOX_SHARDS = 64;
+/** First key of the two-key advisory locks the relays take (the second is the shard). */
+export const OUTBOX_LOCK_NAMESPACE = 7_283_001;
 
 /** The transactional outbox: written with the business change, drained by the relay. */
 export class OutboxStore {
@@ -36,12 +59,35 @@ export class OutboxStore {
   }
 
   /**
-   * Claims due rows and hands them to `publish` while their row locks are held, then marks them
-   * sent in the same short transaction. Rows locked by another relay are skipped; a row waits
-   * while an older row with the same key is still pending, so per-key order survives retries.
-   * If `publish` throws, the transaction rolls back and every claimed row is rescheduled.
+   * Drains what is due, shard by shard. A shard is drained only under its advisory lock
+   * (`pg_try_advisory_xact_lock`), so several relays never interleave rows of one key; within the
+   * lock, rows go out in id order, and a row waits while an older row with the same key is backing
+   * off. For each shard: claim, hand to `publish`, mark sent, commit, in one short transaction;
+   * if `publish` throws, the transaction rolls back and the claimed rows are rescheduled.
    */
-  async drainBatch(
+  async drainDue(
+    limit: number,
+    policy: BackoffPolicy,
+    publish: (messages: ClaimedOutboxMessage[]) => Promise<void>,
+  ): Promise<{ sent: number; failed: number; dead: number }> {
+    const total = { sent: 0, failed: 0, dead: 0 };
+    const shards: Array<{ shard: number }> = await this.dataSource.query(
+      `SELECT s AS shard FROM generate_series(0, ${OUTBOX_SHARDS - 1}) s
+        WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.shard = s AND o.status = 'pending' AND o.next_attempt_at <= now())
+        ORDER BY random()`,
+    );
+    for (const { shard } of shards) {
+      if (total.sent + total.failed + total.dead >= limit) break;
+      const result = await this.drainShard(shard, limit - total.sent - total.failed - total.dead, policy, publish);
+      total.sent += result.sent;
+      total.failed += result.failed;
+      total.dead += result.dead;
+    }
+    return total;
+  }
+
+  private async drainShard(
+    shard: number,
     limit: number,
     policy: BackoffPolicy,
     publish: (messages: ClaimedOutboxMessage[]) => Promise<void>,
@@ -49,21 +95,22 @@ export class OutboxStore {
     let claimed: ClaimedOutboxMessage[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
-        const rows: Array<{ id: string; tenant_id: string; topic: string; message_key: string; headers: Record<string, string>; payload: Record<string, unknown>; attempts: number }> =
-          await manager.query(
-            `SELECT o.id::text AS id, o.tenant_id, o.topic, o.message_key, o.headers, o.payload, o.attempts
+        const [{ locked }]: Array<{ locked: boolean }> = await manager.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [OUTBOX_LOCK_NAMESPACE, shard]);
+        if (!locked) return;
+        const rows: OutboxRow[] = await manager.query(
+            `SELECT ${CLAIM_COLUMNS}
                FROM outbox o
-              WHERE o.status = 'pending' AND o.next_attempt_at <= now()
+              WHERE o.shard = $1 AND o.status = 'pending' AND o.next_attempt_at <= now()
                 AND NOT EXISTS (SELECT 1 FROM outbox older
-                                 WHERE older.status = 'pending' AND older.topic = o.topic
+                                 WHERE older.shard = o.shard AND older.status = 'pending' AND older.topic = o.topic
                                    AND older.message_key = o.message_key AND older.id < o.id
                                    AND older.next_attempt_at > now())
               ORDER BY o.id
-              LIMIT $1
+              LIMIT $2
               FOR UPDATE SKIP LOCKED`,
-            [limit],
+            [shard, limit],
           );
-        claimed = rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, topic: r.topic, key: r.message_key, headers: r.headers, payload: r.payload, attempts: r.attempts }));
+        claimed = rows.map(toClaimed);
         if (claimed.length === 0) return;
         await publish(claimed);
         await manager.query(`UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])`, [
@@ -78,16 +125,62 @@ export class OutboxStore {
     }
   }
 
+  /** Due rows without claiming them (`process-outbox --dry-run`). */
+  async listDue(limit: number): Promise<ClaimedOutboxMessage[]> {
+    const rows: OutboxRow[] = await this.dataSource.query(
+      `SELECT ${CLAIM_COLUMNS} FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= now() ORDER BY o.id LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toClaimed);
+  }
+
+  /** Brings dead rows back (all, or the given ids) with a fresh attempt budget. Returns the ids requeued. */
+  async requeueDead(ids?: readonly string[]): Promise<string[]> {
+    // UPDATE wrapped in a CTE: TypeORM returns [rows, count] for a bare UPDATE ... RETURNING.
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `WITH requeued AS (
+         UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = 'requeued after: ' || coalesce(last_error, '')
+          WHERE status = 'dead' ${ids ? 'AND id = ANY($1::bigint[])' : ''}
+          RETURNING id::text AS id)
+       SELECT id FROM requeued`,
+      ids ? [ids] : [],
+    );
+    return rows.map((row) => row.id).sort((a, b) => Number(a) - Number(b));
+  }
+
+  /** Deletes sent rows older than the retention, a batch at a time. Returns how many went. */
+  async pruneSent(retentionHours: number, batch = 5_000): Promise<number> {
+    const rows: Array<{ count: number }> = await this.dataSource.query(
+      `WITH gone AS (
+         DELETE FROM outbox WHERE id IN (
+           SELECT id FROM outbox WHERE status = 'sent' AND sent_at < now() - make_interval(hours => $1::int) LIMIT $2)
+         RETURNING 1)
+       SELECT count(*)::int AS count FROM gone`,
+      [retentionHours, batch],
+    );
+    return rows[0]!.count;
+  }
+
+  /** Oldest pending row's age in seconds (0 when none): the relay's lag. */
+  async oldestPendingAgeSeconds(): Promise<number> {
+    const rows: Array<{ age: number | null }> = await this.dataSource.query(
+      `SELECT extract(epoch FROM now() - min(created_at))::float8 AS age FROM outbox WHERE status = 'pending'`,
+    );
+    return rows[0]?.age ?? 0;
+  }
+
   /** Reschedules with exponential backoff and full jitter; rows past maxAttempts become `dead`. */
   private async recordFailure(messages: readonly ClaimedOutboxMessage[], policy: BackoffPolicy, reason: string): Promise<number> {
     const rows: Array<{ status: string }> = await this.dataSource.query(
-      `UPDATE outbox
-          SET attempts = attempts + 1,
-              last_error = left($2, 2000),
-              status = CASE WHEN attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
-              next_attempt_at = now() + make_interval(secs => (random() * least($5::float8, $4::float8 * power(2, attempts))) / 1000.0)
-        WHERE id = ANY($1::bigint[])
-        RETURNING status`,
+      `WITH failed AS (
+         UPDATE outbox
+            SET attempts = attempts + 1,
+                last_error = left($2, 2000),
+                status = CASE WHEN attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
+                next_attempt_at = now() + make_interval(secs => (random() * least($5::float8, $4::float8 * power(2, attempts))) / 1000.0)
+          WHERE id = ANY($1::bigint[])
+          RETURNING status)
+       SELECT status FROM failed`,
       [messages.map((m) => m.id), reason, policy.maxAttempts, policy.baseMs, policy.maxMs],
     );
     return rows.filter((row) => row.status === 'dead').length;

@@ -1,0 +1,66 @@
+// `npm run -s process-outbox -- <options>`: the relay loop from the command line.
+//   --once [--limit N]        publish what is due now, print the counts, exit (1 if anything failed)
+//   --dry-run [--limit N]     list what is due without publishing or claiming it
+//   --requeue-dead [--id N]…  bring dead rows back (all, or the given ids) for another round of attempts
+import 'reflect-metadata';
+import { failUsage, loadConfigOrExit, parseArgs } from '@activity/config';
+import { createKafka, EventPublisher, TopicNames } from '@activity/messaging';
+import { createDataSource, OutboxStore } from '@activity/persistence';
+import { createLogger } from '@activity/platform';
+import { OutboxRelayConfig } from '../outbox-relay.config';
+import { relayOptions } from '../outbox-relay.module';
+import { OutboxRelay } from '../relay/outbox-relay';
+
+const USAGE = 'usage: process-outbox --once [--limit N] | --dry-run [--limit N] | --requeue-dead [--id N ...]';
+
+async function main(): Promise<void> {
+  let args: Record<string, string | boolean | string[]>;
+  try {
+    args = parseArgs(process.argv.slice(2), { once: 'boolean', 'dry-run': 'boolean', 'requeue-dead': 'boolean', limit: 'string', id: 'list' });
+  } catch (error) {
+    failUsage(`process-outbox: ${(error as Error).message}\n${USAGE}`);
+  }
+  const modes = ['once', 'dry-run', 'requeue-dead'].filter((mode) => args[mode]);
+  if (modes.length !== 1) failUsage(`process-outbox: choose exactly one of --once, --dry-run, --requeue-dead\n${USAGE}`);
+  const limit = args['limit'] === undefined ? Number.POSITIVE_INFINITY : Number(args['limit']);
+  if (!(limit > 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) failUsage('process-outbox: --limit must be a positive integer');
+  const ids = args['id'] as string[] | undefined;
+  if (ids && (!args['requeue-dead'] || ids.some((id) => !/^\d{1,19}$/.test(id)))) failUsage('process-outbox: --id takes outbox row ids and goes with --requeue-dead');
+
+  const config = loadConfigOrExit(OutboxRelayConfig);
+  const logger = createLogger('process-outbox', config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  const dataSource = await createDataSource({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'process-outbox' }).initialize();
+  const store = new OutboxStore(dataSource);
+  try {
+    if (args['requeue-dead']) {
+      const requeued = await store.requeueDead(ids);
+      process.stdout.write(`requeued ${requeued.length} dead row(s)${requeued.length ? `: ${requeued.join(', ')}` : ''}\n`);
+      if (ids && requeued.length !== ids.length) {
+        process.stderr.write(`not dead (or unknown): ${ids.filter((id) => !requeued.includes(id)).join(', ')}\n`);
+        process.exitCode = 1;
+      }
+      return;
+    }
+    if (args['dry-run']) {
+      const due = await store.listDue(Number.isFinite(limit) ? limit : 1000);
+      for (const row of due) process.stdout.write(`${row.id}\t${row.topic}\t${row.key}\tattempts=${row.attempts}\t${row.headers['ce_type'] ?? ''}\n`);
+      process.stdout.write(`${due.length} row(s) due (nothing published)\n`);
+      return;
+    }
+    const publisher = new EventPublisher(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'process-outbox' }, logger), new TopicNames(config.KAFKA_TOPIC_PREFIX));
+    try {
+      const result = await new OutboxRelay(store, publisher, relayOptions(config), logger).drainOnce(limit);
+      process.stdout.write(`published ${result.sent}, failed ${result.failed}, dead ${result.dead}\n`);
+      if (result.failed || result.dead) process.exitCode = 1;
+    } finally {
+      await publisher.disconnect();
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`process-outbox failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});
