@@ -3,10 +3,11 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { createDefaultConnectorRegistry } from '@activity/connectors';
-import type { EventPublisher, TopicNames } from '@activity/messaging';
+import { MemoryProcessedEvents, RedisProcessedEvents, type EventPublisher, type TopicNames } from '@activity/messaging';
+import type Redis from 'ioredis';
 import { AccountLinkStore, ActivityEventStore, OutboxStore } from '@activity/persistence';
 import {
-  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, MetricsController, postgresIndicator,
+  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, MetricsController, postgresIndicator, REDIS,
   TOPIC_NAMES,
 } from '@activity/platform';
 import type { ConnectorWorkersConfig } from './connector-workers.config';
@@ -29,9 +30,20 @@ export class ConnectorWorkersModule {
         },
         {
           provide: WebhookReceivedConsumer,
-          useFactory: (kafka: Kafka, topics: TopicNames, publisher: EventPublisher, normalizer: WebhookNormalizer) =>
-            new WebhookReceivedConsumer(kafka, topics, publisher, normalizer, { concurrency: config.WEBHOOK_CONSUMER_CONCURRENCY, maxAttempts: config.CONSUMER_MAX_ATTEMPTS }, logger),
-          inject: [KAFKA, TOPIC_NAMES, EVENT_PUBLISHER, WebhookNormalizer],
+          useFactory: (kafka: Kafka, topics: TopicNames, publisher: EventPublisher, normalizer: WebhookNormalizer, redis: Redis | null) =>
+            new WebhookReceivedConsumer(
+              kafka,
+              topics,
+              publisher,
+              normalizer,
+              {
+                concurrency: config.WEBHOOK_CONSUMER_CONCURRENCY,
+                maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+                processed: redis ? new RedisProcessedEvents(redis) : new MemoryProcessedEvents(),
+              },
+              logger,
+            ),
+          inject: [KAFKA, TOPIC_NAMES, EVENT_PUBLISHER, WebhookNormalizer, REDIS],
         },
         {
           provide: HEALTH_INDICATORS,

@@ -1,8 +1,14 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { signStandardWebhook } from '@activity/connectors';
-import { assertValidPayload, fromKafkaHeaders, Topic } from '@activity/messaging';
+import { assertValidPayload, eventTypeOf, fromKafkaHeaders, newCloudEvent, toKafkaHeaders, Topic } from '@activity/messaging';
 import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
 import { KafkaProbe, ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
 
@@ -39,7 +45,11 @@ describe('webhook to feed, end to end', () => {
     dataSource = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'e2e-test' }).initialize();
     await new WebhookSourceStore(dataSource, new SecretCipher('e2e', { e2e: encryptionKey })).upsert({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'E2E server' }, secret);
     await new AccountLinkStore(dataSource).ensureLink({ tenantId: tenant, userId: 'bob', provider: 'minecraft', externalId: player });
-    probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}feed.updated`, `${environment.topicPrefix}webhook.received`]);
+    probe = await KafkaProbe.start(environment.kafkaBrokers, [
+      `${environment.topicPrefix}feed.updated`,
+      `${environment.topicPrefix}webhook.received`,
+      `${environment.topicPrefix}webhook.received.dlq`,
+    ]);
     const base = environment.portBase;
     [gateway, feedApi] = await Promise.all([
       ServiceProcess.start('ingest-gateway', base + 1, env),
@@ -216,5 +226,58 @@ describe('webhook to feed, end to end', () => {
       await isolated.stop();
     }
   });
-});
 
+  it('sends a malformed webhook.received to its DLQ and processes the next message', async () => {
+    const kafka = new Kafka({ clientId: 'e2e-producer', brokers: environment.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const deliveryId = `msg_${randomUUID()}`;
+    const key = `${tenant}:minecraft/${sourceId}:${player}`;
+    const envelope = (id: string) => toKafkaHeaders(newCloudEvent({ id, type: eventTypeOf(Topic.WebhookReceived), source: '/e2e', subject: id, tenantId: tenant }));
+    try {
+      await producer.send({
+        topic: `${environment.topicPrefix}webhook.received`,
+        messages: [
+          { key, headers: envelope(`bad-${deliveryId}`), value: '{"connector": "minecraft", ' },
+          {
+            key,
+            headers: envelope(deliveryId),
+            value: JSON.stringify({ connector: 'minecraft', sourceId, deliveryId, receivedAt: new Date().toISOString(), body: JSON.parse(body('player.quit')) }),
+          },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const dead = await probe.waitForMessage('the malformed message in webhook.received.dlq', (m) => m.topic.endsWith('webhook.received.dlq') && m.headers['ce_id'] === `bad-${deliveryId}`);
+    expect(dead.headers).toMatchObject({ dlq_reason: 'malformed_json', dlq_original_topic: 'webhook.received', dlq_consumer_group: 'connector-workers.webhooks' });
+    await waitFor('the next message to become an event', async () => {
+      const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId]);
+      return count === 1;
+    });
+  });
+
+  it('lets a plain kcat consumer read feed.updated with the documented headers and a schema-valid payload', async () => {
+    const kcat = await promisify(execFile)('kcat', ['-b', environment.kafkaBrokers, '-C', '-t', `${environment.topicPrefix}feed.updated`, '-o', 'beginning', '-e', '-q', '-J'], { timeout: 30_000 }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') throw new Error('kcat is not installed (Debian package kcat); .ci/run installs it');
+        throw error;
+      },
+    );
+    const records = kcat.stdout.trim().split('\n').map((line) => JSON.parse(line) as { key: string; payload: string; headers: string[] });
+    const ours = records.filter((record) => record.key === `${tenant}:bob`);
+    expect(ours.length).toBeGreaterThan(0);
+    const schema = JSON.parse(readFileSync('libs/messaging/src/contracts/schemas/feed-updated.v1.json', 'utf8'));
+    const ajv = new Ajv({ strict: true });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    for (const record of ours) {
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < record.headers.length; i += 2) headers[record.headers[i]!] = record.headers[i + 1]!;
+      expect(headers).toMatchObject({ ce_specversion: '1.0', ce_type: 'dev.activity.feed.updated.v1', ce_tenantid: tenant, ce_subject: 'bob', 'content-type': 'application/json' });
+      expect(headers['ce_id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(validate(JSON.parse(record.payload))).toBe(true);
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { ConsumerRunner, type InboundMessage } from './consumer-runner';
 import { eventTypeOf } from './contracts/event-contracts';
 import { EventPublisher } from './event-publisher';
 import { createKafka } from './kafka-client';
+import { MemoryProcessedEvents } from './processed-events';
 import { deadLetterTopicOf, Topic, TopicNames } from './topics';
 
 describe('ConsumerRunner (real Kafka)', () => {
@@ -29,8 +30,14 @@ describe('ConsumerRunner (real Kafka)', () => {
   const valid = (userId: string) => ({ tenantId: 'demo', userId, eventIds: ['1'], types: ['minecraft.player.joined'], newestOccurredAt: '2026-11-26T10:00:00.000Z' });
   const headers = (type = eventTypeOf(Topic.FeedUpdated)) => toKafkaHeaders(newCloudEvent({ type, source: '/test', tenantId: 'demo' }));
 
-  async function startRunner(handle: (message: InboundMessage<typeof Topic.FeedUpdated>) => Promise<void>) {
-    runner = new ConsumerRunner(kafka, topics, publisher, { groupId: `runner-test-${randomUUID()}`, topic: Topic.FeedUpdated, handle, maxAttempts: 3, retryBaseMs: 10, fromBeginning: false }, logger);
+  async function startRunner(handle: (message: InboundMessage<typeof Topic.FeedUpdated>) => Promise<void>, processed?: MemoryProcessedEvents) {
+    runner = new ConsumerRunner(
+      kafka,
+      topics,
+      publisher,
+      { groupId: `runner-test-${randomUUID()}`, topic: Topic.FeedUpdated, handle, maxAttempts: 3, retryBaseMs: 10, fromBeginning: false, ...(processed ? { processed } : {}) },
+      logger,
+    );
     await runner.start();
     // A new group with fromBeginning=false only sees messages produced after it joined.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -73,5 +80,20 @@ describe('ConsumerRunner (real Kafka)', () => {
     const dead = await probe.waitForMessage('handler failure in the DLQ', (m) => m.key === marker && m.headers['dlq_reason'] === 'handler_failed');
     expect(dead.headers).toMatchObject({ dlq_attempts: '3', dlq_error: 'database says no' });
     expect(runner!.stats).toMatchObject({ processed: 1, failed: 1, deadLettered: 1 });
+  });
+
+  it('skips a redelivered ce_id once it was handled', async () => {
+    const handled: string[] = [];
+    await startRunner(async (message) => void handled.push(message.event.id), new MemoryProcessedEvents());
+    const marker = randomUUID();
+    const same = headers();
+    await publisher.publish([
+      { topic: Topic.FeedUpdated, key: marker, headers: same, value: JSON.stringify(valid(`once-${marker}`)) },
+      { topic: Topic.FeedUpdated, key: marker, headers: same, value: JSON.stringify(valid(`once-${marker}`)) },
+      { topic: Topic.FeedUpdated, key: marker, headers: headers(), value: JSON.stringify(valid(`other-${marker}`)) },
+    ]);
+    await waitFor('the distinct message', () => handled.length === 2);
+    expect(handled[0]).toBe(same['ce_id']);
+    expect(runner!.stats).toMatchObject({ processed: 2, duplicates: 1 });
   });
 });

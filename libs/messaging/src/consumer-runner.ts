@@ -5,6 +5,7 @@ import { fromKafkaHeaders, type CloudEventAttributes } from './cloud-event';
 import { assertValidPayload, type PayloadOf } from './contracts/event-contracts';
 import type { EventPublisher } from './event-publisher';
 import { MalformedMessageError } from './message-errors';
+import type { ProcessedEvents } from './processed-events';
 import { deadLetterTopicOf, type TopicName, type TopicNames } from './topics';
 
 export interface InboundMessage<T extends TopicName> {
@@ -25,10 +26,13 @@ export interface ConsumerRunnerOptions<T extends TopicName> {
   readonly retryBaseMs?: number;
   readonly partitionsConsumedConcurrently?: number;
   readonly fromBeginning?: boolean;
+  /** Skips messages whose ce_id this group already handled. Omit for broadcast consumers. */
+  readonly processed?: ProcessedEvents;
 }
 
 export interface ConsumerStats {
   processed: number;
+  duplicates: number;
   failed: number;
   deadLettered: number;
 }
@@ -42,7 +46,7 @@ export interface ConsumerStats {
  */
 export class ConsumerRunner<T extends TopicName> {
   private consumer: Consumer;
-  readonly stats: ConsumerStats = { processed: 0, failed: 0, deadLettered: 0 };
+  readonly stats: ConsumerStats = { processed: 0, duplicates: 0, failed: 0, deadLettered: 0 };
   private running = false;
 
   constructor(
@@ -111,12 +115,19 @@ export class ConsumerRunner<T extends TopicName> {
       throw error;
     }
 
+    const processed = this.options.processed;
+    if (processed && (await processed.has(this.options.groupId, inbound.event.id).catch(() => false))) {
+      this.stats.duplicates += 1;
+      log.info({ ceId: inbound.event.id }, 'duplicate message skipped');
+      return;
+    }
     const maxAttempts = this.options.maxAttempts ?? 5;
     const base = this.options.retryBaseMs ?? 200;
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.options.handle(inbound);
         this.stats.processed += 1;
+        await processed?.remember(this.options.groupId, inbound.event.id).catch((error: Error) => log.warn({ err: error.message }, 'could not remember processed message'));
         return;
       } catch (error) {
         const permanent = error instanceof MalformedMessageError;

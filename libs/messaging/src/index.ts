@@ -7,3 +7,4 @@ export * from './message-errors';
 export * from './topic-admin';
 export * from './topics';
 export * from './announcements/feed-updated.announcement';
+export * from './processed-events';

@@ -1,7 +1,7 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ConsumerRunner, Topic, type EventPublisher, type TopicNames } from '@activity/messaging';
+import { ConsumerRunner, Topic, type EventPublisher, type ProcessedEvents, type TopicNames } from '@activity/messaging';
 import { runWithMessageContext, type HealthIndicator } from '@activity/platform';
 import type { WebhookNormalizer } from './webhook-normalizer';
 
@@ -11,7 +11,14 @@ export const WEBHOOK_CONSUMER_GROUP = 'connector-workers.webhooks';
 export class WebhookReceivedConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runner: ConsumerRunner<typeof Topic.WebhookReceived>;
 
-  constructor(kafka: Kafka, topics: TopicNames, publisher: EventPublisher, normalizer: WebhookNormalizer, options: { concurrency: number; maxAttempts: number }, logger: Logger) {
+  constructor(
+    kafka: Kafka,
+    topics: TopicNames,
+    publisher: EventPublisher,
+    normalizer: WebhookNormalizer,
+    options: { concurrency: number; maxAttempts: number; processed: ProcessedEvents },
+    logger: Logger,
+  ) {
     this.runner = new ConsumerRunner(
       kafka,
       topics,
@@ -21,6 +28,7 @@ export class WebhookReceivedConsumer implements OnApplicationBootstrap, BeforeAp
         topic: Topic.WebhookReceived,
         partitionsConsumedConcurrently: options.concurrency,
         maxAttempts: options.maxAttempts,
+        processed: options.processed,
         handle: (message) => runWithMessageContext(message.event, () => normalizer.handle(message)),
       },
       logger.child({ consumer: WEBHOOK_CONSUMER_GROUP }),
