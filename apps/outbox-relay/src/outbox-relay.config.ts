@@ -10,7 +10,7 @@ export class OutboxRelayConfig extends CommonConfig {
   @IsInt()
   @Min(1)
   @Max(10_000)
-  OUTBOX_BATCH_SIZE: number = 500;
+  OUTBOX_BATCH_SIZE: number = 2000;
 
   /** Fallback polling when no NOTIFY arrives (e.g. the LISTEN connection dropped). */
   @IsInt()

@@ -59,35 +59,15 @@ export class OutboxStore {
   }
 
   /**
-   * Drains what is due, shard by shard. A shard is drained only under its advisory lock
-   * (`pg_try_advisory_xact_lock`), so several relays never interleave rows of one key; within the
-   * lock, rows go out in id order, and a row waits while an older row with the same key is backing
-   * off. For each shard: claim, hand to `publish`, mark sent, commit, in one short transaction;
-   * if `publish` throws, the transaction rolls back and the claimed rows are rescheduled.
+   * Claims one batch of due rows and hands it to `publish`, then marks it sent, in one short
+   * transaction. Rows are taken only from shards this transaction could lock
+   * (`pg_try_advisory_xact_lock`), so several relays never interleave rows of one key; a relay
+   * skips shards another one holds and takes the oldest rows elsewhere, so replicas share a
+   * backlog instead of queueing behind each other. Within the
+   * batch rows go out in id order, and a row waits while an older row with the same key is backing
+   * off. If `publish` throws, the transaction rolls back and the claimed rows are rescheduled.
    */
   async drainDue(
-    limit: number,
-    policy: BackoffPolicy,
-    publish: (messages: ClaimedOutboxMessage[]) => Promise<void>,
-  ): Promise<{ sent: number; failed: number; dead: number }> {
-    const total = { sent: 0, failed: 0, dead: 0 };
-    const shards: Array<{ shard: number }> = await this.dataSource.query(
-      `SELECT s AS shard FROM generate_series(0, ${OUTBOX_SHARDS - 1}) s
-        WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.shard = s AND o.status = 'pending' AND o.next_attempt_at <= now())
-        ORDER BY random()`,
-    );
-    for (const { shard } of shards) {
-      if (total.sent + total.failed + total.dead >= limit) break;
-      const result = await this.drainShard(shard, limit - total.sent - total.failed - total.dead, policy, publish);
-      total.sent += result.sent;
-      total.failed += result.failed;
-      total.dead += result.dead;
-    }
-    return total;
-  }
-
-  private async drainShard(
-    shard: number,
     limit: number,
     policy: BackoffPolicy,
     publish: (messages: ClaimedOutboxMessage[]) => Promise<void>,
@@ -95,21 +75,28 @@ export class OutboxStore {
     let claimed: ClaimedOutboxMessage[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
-        const [{ locked }]: Array<{ locked: boolean }> = await manager.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [OUTBOX_LOCK_NAMESPACE, shard]);
-        if (!locked) return;
         const rows: OutboxRow[] = await manager.query(
-            `SELECT ${CLAIM_COLUMNS}
-               FROM outbox o
-              WHERE o.shard = $1 AND o.status = 'pending' AND o.next_attempt_at <= now()
-                AND NOT EXISTS (SELECT 1 FROM outbox older
-                                 WHERE older.shard = o.shard AND older.status = 'pending' AND older.topic = o.topic
-                                   AND older.message_key = o.message_key AND older.id < o.id
-                                   AND older.next_attempt_at > now())
-              ORDER BY o.id
-              LIMIT $2
-              FOR UPDATE SKIP LOCKED`,
-            [shard, limit],
-          );
+          `WITH busy AS (
+             -- shards another relay is draining right now (two-key advisory locks: classid = key 1, objid = key 2)
+             SELECT objid::int AS s FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND classid = $1::int::oid AND granted),
+           due AS (
+             SELECT DISTINCT c.shard AS s FROM (
+               SELECT d.shard FROM outbox d
+                WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.shard NOT IN (SELECT s FROM busy)
+                ORDER BY d.id LIMIT $2) c),
+           mine AS MATERIALIZED (SELECT s FROM due WHERE pg_try_advisory_xact_lock($1, s))
+           SELECT ${CLAIM_COLUMNS}
+             FROM outbox o
+            WHERE o.shard IN (SELECT s FROM mine) AND o.status = 'pending' AND o.next_attempt_at <= now()
+              AND NOT EXISTS (SELECT 1 FROM outbox older
+                               WHERE older.shard = o.shard AND older.status = 'pending' AND older.topic = o.topic
+                                 AND older.message_key = o.message_key AND older.id < o.id
+                                 AND older.next_attempt_at > now())
+            ORDER BY o.id
+            LIMIT $2
+            FOR UPDATE OF o SKIP LOCKED`,
+          [OUTBOX_LOCK_NAMESPACE, limit],
+        );
         claimed = rows.map(toClaimed);
         if (claimed.length === 0) return;
         await publish(claimed);
