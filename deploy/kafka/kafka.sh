@@ -31,7 +31,10 @@ resolve_jars() {
   command -v java >/dev/null || { log "java not found: the broker needs Java 17+"; exit 1; }
   log "resolving org.apache.kafka:kafka_2.13:$version from Maven Central (cached in ~/.m2)"
   rm -rf "$LIBS"
-  mvn -q -B -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" >/dev/null
+  mkdir -p "$HOME_DIR"
+  if ! mvn -q -B -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" >"$HOME_DIR/mvn.log" 2>&1; then
+    log "Maven could not resolve the broker; its output:"; cat "$HOME_DIR/mvn.log" >&2; exit 1
+  fi
 }
 
 write_config() {

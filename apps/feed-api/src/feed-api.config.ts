@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { JwtConfig, parseInternalKeys } from '@activity/auth';
 
 const DEVELOPMENT_CURSOR_SECRET = 'development-only-feed-cursor-secret';
@@ -22,13 +22,40 @@ export class FeedApiConfig extends JwtConfig {
   })
   FEED_CURSOR_SECRET: string = DEVELOPMENT_CURSOR_SECRET;
 
-  /** `static`: permissions from ACCESS_POLICY_FILE (or the built-in development policy). */
-  @IsIn(['static'])
-  ACCESS_MODE = 'static' as const;
+  /** `static`: permissions from ACCESS_POLICY_FILE (or the built-in development policy); `http`: the Access service at ACCESS_URL. */
+  @IsIn(['static', 'http'])
+  ACCESS_MODE: string = 'static';
 
   @IsOptional()
   @IsString()
   ACCESS_POLICY_FILE?: string;
+
+  @ValidateIf((config: FeedApiConfig) => config.ACCESS_MODE === 'http')
+  @Matches(/^https?:\/\/.+/, { message: 'must be the http(s) base URL of the Access service (required with ACCESS_MODE=http)' })
+  ACCESS_URL?: string;
+
+  /** Our key for signing calls to the Access service (internal HMAC scheme). */
+  @ValidateIf((config: FeedApiConfig) => config.ACCESS_MODE === 'http')
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be the key id the Access service knows us by (required with ACCESS_MODE=http)' })
+  ACCESS_KEY_ID?: string;
+
+  @ValidateIf((config: FeedApiConfig) => config.ACCESS_MODE === 'http')
+  @Matches(/^[A-Za-z0-9+/]{22,}={0,2}$/, { message: 'must be a base64 secret of 16+ bytes (required with ACCESS_MODE=http)' })
+  ACCESS_KEY_SECRET?: string;
+
+  /** Longer than this and the check fails closed (503). */
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
+  ACCESS_TIMEOUT_MS: number = 500;
+
+  @IsInt()
+  @Min(0)
+  ACCESS_CACHE_ALLOW_TTL_SECONDS: number = 60;
+
+  @IsInt()
+  @Min(0)
+  ACCESS_CACHE_DENY_TTL_SECONDS: number = 10;
 
   /** Keys other services sign /internal calls with: JSON { "<keyId>": { "caller": "...", "secret": "<base64>" } }. */
   @ValidateBy({

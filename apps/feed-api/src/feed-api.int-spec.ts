@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair, signInternalRequest } from '@activity/auth';
 import { createDataSource } from '@activity/persistence';
-import { ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
+import { FakeAccessServer, ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
 
 /**
  * feed-api against real Postgres (as activity_app, under RLS), Redis and Kafka: two feed-api
@@ -361,6 +361,40 @@ describe('feed-api', () => {
     });
   });
 
+  describe('with the Access service (ACCESS_MODE=http)', () => {
+    it('allows, denies, caches, and fails closed with 503 when Access is down', async () => {
+      const secret = Buffer.from('feed-api-access-signing-secret').toString('base64');
+      const fake = await FakeAccessServer.start(new Map([['feed-api', secret]]));
+      const service = await ServiceProcess.start('feed-api', environment.portBase + 14, {
+        ...env,
+        ACCESS_MODE: 'http',
+        ACCESS_URL: fake.url,
+        ACCESS_KEY_ID: 'feed-api',
+        ACCESS_KEY_SECRET: secret,
+        ACCESS_TIMEOUT_MS: '300',
+      });
+      try {
+        const granted: [string, string] = [`rbac-${run}`, 'alice'];
+        fake.allow(granted[0], 'user:alice', 'activity.feed.read');
+        expect((await get(service, '/v2/feed', granted)).status).toBe(200);
+        const denied = await get(service, '/v2/feed', [`rbac-${run}`, 'bob']);
+        expect(denied.status).toBe(403);
+        expect(denied.body).toMatchObject({ code: 'forbidden', detail: 'You do not have the permission activity.feed.read.' });
+        const calls = fake.calls;
+        expect((await get(service, '/v2/feed/unread-count', granted)).status).toBe(200);
+        expect(fake.calls).toBe(calls);
+        await fake.stop();
+        const down = await get(service, '/v2/feed', [`rbac-${run}`, 'carol']);
+        expect(down.status).toBe(503);
+        expect(down.headers.get('content-type')).toContain('application/problem+json');
+        expect(down.body).toMatchObject({ code: 'dependency_unavailable', detail: 'The Access service is unavailable; nothing was accepted. Retry later.' });
+      } finally {
+        await service.stop();
+        await fake.stop().catch(() => undefined);
+      }
+    });
+  });
+
   describe('limits and documentation', () => {
     it('limits requests per user with 429, Retry-After and RateLimit headers', async () => {
       const limited = await ServiceProcess.start('feed-api', environment.portBase + 12, { ...env, FEED_RATE_LIMIT_PER_MINUTE: '3' });
@@ -388,7 +422,21 @@ describe('feed-api', () => {
       expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v2/feed', '/v2/feed/poll', '/v2/feed/stream', '/v2/feed/unread-count', '/v2/feed/read', '/internal/v1/events']));
       const ui = await fetch(`${a.url}/docs`);
       expect(ui.status).toBe(200);
-      expect(await ui.text()).toContain('/openapi.json');
+      expect(await ui.text()).toContain('/docs/assets/init.js');
+      expect(await (await fetch(`${a.url}/docs/assets/init.js`)).text()).toContain('/openapi.json');
+      expect(ui.headers.get('content-security-policy')).toContain("default-src 'self'");
+    });
+
+    it('sends security headers and never a stack trace', async () => {
+      const response = await fetch(`${a.url}/v2/feed`, { headers: { authorization: 'Bearer x.y.z' } });
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      const text = await response.text();
+      expect(text).not.toMatch(/\bat \w+ \(|node_modules|\.ts:\d+/);
+      const tooBig = await fetch(`${a.url}/v2/feed/read`, { method: 'POST', headers: { authorization: `Bearer ${await token(tenant, 'alice')}`, 'content-type': 'application/json' }, body: JSON.stringify({ all: true, pad: 'x'.repeat(70_000) }) });
+      expect(tooBig.status).toBe(413);
+      expect(await tooBig.json()).toMatchObject({ code: 'payload_too_large' });
     });
 
     it('says which token problem it is', async () => {

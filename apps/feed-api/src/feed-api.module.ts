@@ -5,7 +5,8 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import {
-  AccessControl, AccessGuard, InternalRequestVerifier, JwtVerifier, MemoryNonceStore, PERMISSION_CHECKER, parseInternalKeys, StaticPolicyChecker, type NonceStore,
+  AccessControl, AccessGuard, HttpAccessChecker, InternalRequestVerifier, JwtVerifier, MemoryDecisionCache, MemoryNonceStore, PERMISSION_CHECKER, parseInternalKeys,
+  RedisDecisionCache, StaticPolicyChecker, type NonceStore,
 } from '@activity/auth';
 import { FeedCursor } from '@activity/domain';
 import type { EventPublisher, TopicNames } from '@activity/messaging';
@@ -83,7 +84,25 @@ export class FeedApiModule {
       providers: [
         ...infrastructureProviders('feed-api', config, logger),
         { provide: JwtVerifier, useFactory: () => JwtVerifier.create(config) },
-        { provide: PERMISSION_CHECKER, useFactory: () => StaticPolicyChecker.fromFile(config.ACCESS_POLICY_FILE) },
+        {
+          provide: PERMISSION_CHECKER,
+          useFactory: (redis: Redis | null) =>
+            config.ACCESS_MODE === 'http'
+              ? new HttpAccessChecker(
+                  {
+                    url: config.ACCESS_URL!,
+                    key: { id: config.ACCESS_KEY_ID!, secret: config.ACCESS_KEY_SECRET! },
+                    timeoutMs: config.ACCESS_TIMEOUT_MS,
+                    allowTtlSeconds: config.ACCESS_CACHE_ALLOW_TTL_SECONDS,
+                    denyTtlSeconds: config.ACCESS_CACHE_DENY_TTL_SECONDS,
+                    breaker: { failureThreshold: 5, openMs: 10_000 },
+                  },
+                  redis ? new RedisDecisionCache(redis) : new MemoryDecisionCache(),
+                  logger,
+                )
+              : StaticPolicyChecker.fromFile(config.ACCESS_POLICY_FILE),
+          inject: [REDIS],
+        },
         {
           provide: InternalRequestVerifier,
           useFactory: (redis: Redis | null) => new InternalRequestVerifier(parseInternalKeys(config.INTERNAL_HMAC_KEYS), redis ? new RedisNonceStore(redis) : new MemoryNonceStore()),

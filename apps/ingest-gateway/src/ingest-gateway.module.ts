@@ -29,7 +29,7 @@ export class IngestGatewayModule {
         {
           provide: WebhookSourceStore,
           useFactory: (dataSource: DataSource) =>
-            new WebhookSourceStore(dataSource, new SecretCipher(config.SECRETS_ENCRYPTION_KEY_ID, { [config.SECRETS_ENCRYPTION_KEY_ID]: config.SECRETS_ENCRYPTION_KEY })),
+            new WebhookSourceStore(dataSource, SecretCipher.fromSettings(config)),
           inject: [DATA_SOURCE],
         },
         {

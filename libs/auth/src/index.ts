@@ -2,6 +2,7 @@ export * from './access/access.decorators';
 export * from './access/access.guard';
 export * from './access/permission-checker';
 export * from './access/permissions';
+export * from './access/http-access-checker';
 export * from './access/static-policy';
 export * from './dev-signing-key';
 export * from './internal/internal-request-signature';

@@ -23,7 +23,7 @@ export class JwtVerifier {
   static async create(config: JwtConfig): Promise<JwtVerifier> {
     if (config.JWT_JWKS_URL) {
       // jose caches the key set and refetches it when a token names an unknown kid.
-      return new JwtVerifier(createRemoteJWKSet(new URL(config.JWT_JWKS_URL), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }), config);
+      return new JwtVerifier(createRemoteJWKSet(new URL(config.JWT_JWKS_URL), { cooldownDuration: config.JWT_JWKS_REFRESH_COOLDOWN_SECONDS * 1000, cacheMaxAge: 600_000 }), config);
     }
     if (config.JWT_PUBLIC_KEY) {
       const alg = config.JWT_PUBLIC_KEY.length > 300 ? 'RS256' : 'ES256';

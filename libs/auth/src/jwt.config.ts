@@ -18,6 +18,12 @@ export class JwtConfig extends CommonConfig {
   @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'must be a PEM public key' })
   JWT_PUBLIC_KEY?: string;
 
+  /** After a JWKS fetch, an unknown kid triggers a refetch only after this long (protects the IdP from token spam). */
+  @IsInt()
+  @Min(0)
+  @Max(600)
+  JWT_JWKS_REFRESH_COOLDOWN_SECONDS: number = 5;
+
   @IsString()
   JWT_DEV_KEY_DIR: string = '.local/dev-keys';
 

@@ -53,6 +53,24 @@ export class CommonConfig {
   @Matches(/^[a-z0-9-]{1,32}$/, { message: 'must be a short key id like "k1"' })
   SECRETS_ENCRYPTION_KEY_ID: string = 'dev';
 
+  /** Retired keys still needed to open older rows during a rotation: JSON {"<keyId>": "<base64 32 bytes>"}. */
+  @IsOptional()
+  @ValidateBy({
+    name: 'retiredKeys',
+    validator: {
+      validate: (value: unknown) => {
+        try {
+          const parsed = JSON.parse(String(value)) as Record<string, unknown>;
+          return Object.values(parsed).every((key) => typeof key === 'string' && Buffer.from(key, 'base64').length === 32);
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => 'must be JSON {"<keyId>": "<base64 of 32 bytes>"}',
+    },
+  })
+  SECRETS_ENCRYPTION_RETIRED_KEYS?: string;
+
   /** Milliseconds the process has to finish in-flight work after SIGTERM. */
   @IsInt()
   @Min(0)

@@ -32,4 +32,11 @@ describe('SecretCipher', () => {
     const sealed = new SecretCipher('b', { b: KEY_B }).seal('t');
     expect(() => new SecretCipher('a', { a: KEY_A }).open(sealed)).toThrow(/"b" is not configured/);
   });
+
+  it('builds the key ring from settings, so rows sealed before a rotation still open', () => {
+    const before = SecretCipher.fromSettings({ SECRETS_ENCRYPTION_KEY_ID: 'a', SECRETS_ENCRYPTION_KEY: KEY_A }).seal('whsec_x');
+    const after = SecretCipher.fromSettings({ SECRETS_ENCRYPTION_KEY_ID: 'b', SECRETS_ENCRYPTION_KEY: KEY_B, SECRETS_ENCRYPTION_RETIRED_KEYS: JSON.stringify({ a: KEY_A }) });
+    expect(after.open(before)).toBe('whsec_x');
+    expect(after.keyId).toBe('b');
+  });
 });

@@ -22,6 +22,12 @@ export class SecretCipher {
     this.keys = decoded;
   }
 
+  /** From the SECRETS_ENCRYPTION_* settings: the current key plus any retired ones (rotation). */
+  static fromSettings(settings: { SECRETS_ENCRYPTION_KEY_ID: string; SECRETS_ENCRYPTION_KEY: string; SECRETS_ENCRYPTION_RETIRED_KEYS?: string }): SecretCipher {
+    const retired = settings.SECRETS_ENCRYPTION_RETIRED_KEYS ? (JSON.parse(settings.SECRETS_ENCRYPTION_RETIRED_KEYS) as Record<string, string>) : {};
+    return new SecretCipher(settings.SECRETS_ENCRYPTION_KEY_ID, { ...retired, [settings.SECRETS_ENCRYPTION_KEY_ID]: settings.SECRETS_ENCRYPTION_KEY });
+  }
+
   get keyId(): string {
     return this.currentKeyId;
   }

@@ -14,3 +14,4 @@ export * from './metrics/metrics';
 export * from './metrics/metrics.controller';
 export * from './infrastructure/infrastructure.providers';
 export * from './infrastructure/infrastructure.tokens';
+export * from './resilience/circuit-breaker';

@@ -3,3 +3,4 @@ export * from './service-process';
 export * from './test-environment';
 export * from './wait-for';
 export * from './local-kafka';
+export * from './fake-access-server';

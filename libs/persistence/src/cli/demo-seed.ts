@@ -11,7 +11,7 @@ export async function seedDemo(config: DemoSeedConfig): Promise<void> {
   const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'activity-seed' });
   await dataSource.initialize();
   try {
-    const cipher = new SecretCipher(config.SECRETS_ENCRYPTION_KEY_ID, { [config.SECRETS_ENCRYPTION_KEY_ID]: config.SECRETS_ENCRYPTION_KEY });
+    const cipher = SecretCipher.fromSettings(config);
     await new WebhookSourceStore(dataSource, cipher).upsert(
       { tenantId: config.DEMO_TENANT, connector: 'minecraft', sourceId: DEMO_MINECRAFT_SOURCE_ID, name: 'Demo Minecraft server' },
       config.DEMO_MINECRAFT_SECRET,

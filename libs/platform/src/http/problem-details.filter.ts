@@ -17,7 +17,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
-  const problem = renderProblem(exception, { url: request.url, headers: request.headers, id: String(request.id) });
+  const bodyLimit = request.routeOptions?.bodyLimit;
+  const problem = renderProblem(exception, { url: request.url, headers: request.headers, id: String(request.id), ...(bodyLimit ? { bodyLimit } : {}) });
   if (problem.unexpected) {
     logger.error({ err: problem.unexpected, errorId: problem.body.errorId, method: request.method, url: request.url }, 'unexpected error');
   }

@@ -36,10 +36,10 @@ interface FastifyLikeError {
  * keep their code; framework errors are mapped to the closest code; anything else is an
  * internal error with an id the caller can quote and the logs carry.
  */
-export function renderProblem(error: unknown, request: { url?: string; headers: Record<string, string | string[] | undefined>; id?: string }): RenderedProblem {
+export function renderProblem(error: unknown, request: { url?: string; headers: Record<string, string | string[] | undefined>; id?: string; bodyLimit?: number }): RenderedProblem {
   const acceptLanguage = request.headers['accept-language'];
   const locale = negotiateLocale(Array.isArray(acceptLanguage) ? acceptLanguage[0] : acceptLanguage);
-  const domain = toDomainError(error);
+  const domain = toDomainError(error, request.bodyLimit);
   const headers: Record<string, string> = { 'content-language': locale };
   let errorId: string | undefined;
   let params = domain?.params ?? {};
@@ -68,14 +68,14 @@ export function renderProblem(error: unknown, request: { url?: string; headers: 
   return { status: body.status, body, headers, ...(domain ? {} : { unexpected: error }) };
 }
 
-function toDomainError(error: unknown): DomainError | undefined {
+function toDomainError(error: unknown, bodyLimit?: number): DomainError | undefined {
   if (error instanceof DomainError) return error;
   const candidate = error as FastifyLikeError & { getStatus?: () => number; getResponse?: () => unknown };
   // Nest HttpExceptions (e.g. its own 404 for an unknown route).
   if (typeof candidate?.getStatus === 'function') {
     const status = candidate.getStatus();
     if (status === 404) return new DomainError('not_found');
-    if (status === 413) return new DomainError('payload_too_large', { limitBytes: '?' });
+    if (status === 413) return new DomainError('payload_too_large', { limitBytes: bodyLimit ?? '?' });
     if (status === 415) return new DomainError('unsupported_media_type');
     if (status === 401) return new DomainError('unauthenticated');
     if (status === 403) return new DomainError('forbidden', { permission: '' });
@@ -85,7 +85,7 @@ function toDomainError(error: unknown): DomainError | undefined {
   // Fastify's own errors, raised before a route handler runs.
   switch (candidate?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new DomainError('payload_too_large', { limitBytes: '?' });
+      return new DomainError('payload_too_large', { limitBytes: bodyLimit ?? '?' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new DomainError('unsupported_media_type');

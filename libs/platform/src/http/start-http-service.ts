@@ -58,6 +58,19 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
     requestContext.enter({ requestId: String(request.id), ...(trace ?? {}) });
     void reply.header('x-request-id', request.id);
   });
+  // helmet-style defaults: these are APIs, so nothing may frame, sniff or script them; /docs relaxes CSP for its own assets.
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.headers({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'content-security-policy': request.url.startsWith('/docs')
+        ? "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+        : "default-src 'none'; frame-ancestors 'none'",
+    });
+  });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
