@@ -7,6 +7,8 @@ export interface ConnectorDescription {
   readonly canWebhook: boolean;
   readonly canSync: boolean;
   readonly requiresAuth: boolean;
+  /** The upstream's limits we keep to (shared by every worker replica). */
+  readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst: number; readonly note: string };
   /** Activity types this connector can emit, e.g. `minecraft.player.joined`. */
   readonly eventTypes: readonly string[];
 }
@@ -35,9 +37,40 @@ export interface WebhookDelivery {
   readonly body: Record<string, unknown>;
 }
 
-/** Events a delivery becomes; `externalAccountId` resolves to the feed owner through account links. */
+/** Events a delivery or a sync becomes; `externalAccountId` resolves to the feed owner through account links. */
 export interface NormalizedEvent extends Omit<NewActivityEvent, 'tenantId' | 'userId'> {
   readonly externalAccountId: string;
+}
+
+/** What a player typed to link an account (an id, a profile URL, a name...). */
+export interface LinkAccountInput {
+  readonly account: string;
+}
+
+export interface LinkedIdentity {
+  readonly externalId: string;
+  readonly displayName?: string;
+}
+
+export interface SyncLink {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly externalId: string;
+}
+
+/**
+ * `ok`: synced. `private`: the account hides what we need (not an error: nothing to retry until
+ * the player changes their settings). The status is stored on the link and shown to the player.
+ */
+export type SyncOutcome = 'ok' | 'private';
+
+export interface SyncResult {
+  readonly events: NormalizedEvent[];
+  /** Stored on the link and handed back next time: what was already seen. */
+  readonly state: Record<string, unknown>;
+  readonly outcome: SyncOutcome;
+  readonly apiCalls: number;
 }
 
 export interface Connector {
@@ -45,4 +78,8 @@ export interface Connector {
   /** Checks signature, timestamp and body contract; throws DomainError (401/400) when it fails. */
   verifyWebhook?(webhook: IncomingWebhook, secrets: readonly string[], now?: Date): VerifiedWebhook;
   normalizeWebhook?(delivery: WebhookDelivery): NormalizedEvent[];
+  /** Validates (and resolves, e.g. a vanity name) what a player typed; throws DomainError `validation_failed`. */
+  linkAccount?(input: LinkAccountInput): Promise<LinkedIdentity>;
+  /** Pulls the account; must be idempotent: unchanged upstream data yields no events. */
+  sync?(link: SyncLink, state: Record<string, unknown>): Promise<SyncResult>;
 }

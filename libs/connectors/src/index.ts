@@ -3,3 +3,8 @@ export * from './connector-registry';
 export * from './minecraft/minecraft-delivery';
 export * from './minecraft/minecraft.connector';
 export * from './webhook-signatures/standard-webhooks';
+export * from './steam/steam-account-input';
+export * from './steam/steam-errors';
+export * from './steam/steam-web-api.client';
+export * from './steam/steam-web-api.types';
+export * from './steam/steam.connector';

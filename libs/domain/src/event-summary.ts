@@ -14,6 +14,7 @@ const TEMPLATES: Record<string, Record<Locale, string>> = {
   'steam.achievement.unlocked': { en: '{actor} unlocked *{object}* in {target}', ru: '{actor} получил достижение *{object}* в {target}' },
   'steam.game.added': { en: '{actor} added {object} to their library', ru: '{actor} добавил {object} в библиотеку' },
   'steam.game.played': { en: '{actor} played {object}', ru: '{actor} играл в {object}' },
+  'steam.profile.updated': { en: '{actor} updated their Steam profile', ru: '{actor} обновил профиль Steam' },
 };
 
 const FALLBACK: Record<Locale, string> = { en: '{actor}: {type}', ru: '{actor}: {type}' };

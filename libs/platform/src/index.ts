@@ -15,3 +15,4 @@ export * from './metrics/metrics.controller';
 export * from './infrastructure/infrastructure.providers';
 export * from './infrastructure/infrastructure.tokens';
 export * from './resilience/circuit-breaker';
+export * from './resilience/token-bucket';

@@ -4,3 +4,4 @@ export * from './test-environment';
 export * from './wait-for';
 export * from './local-kafka';
 export * from './fake-access-server';
+export * from './fake-steam-server';

@@ -10,6 +10,8 @@ export interface CircuitBreakerOptions {
   /** Shown in the 503 problem ("{dependency} is unavailable"). */
   readonly dependency: string;
   readonly onStateChange?: (state: CircuitState) => void;
+  /** Which errors mean "the upstream is unhealthy"; others (a 404, a private profile) count as answers. Default: all. */
+  readonly isFailure?: (error: unknown) => boolean;
 }
 
 /**
@@ -45,6 +47,11 @@ export class CircuitBreaker {
       if (this.current !== 'closed') this.transition('closed');
       return result;
     } catch (error) {
+      if (this.options.isFailure && !this.options.isFailure(error)) {
+        this.failures = 0;
+        if (this.current !== 'closed') this.transition('closed');
+        throw error;
+      }
       this.failures += 1;
       if (this.current === 'half-open' || this.failures >= this.options.failureThreshold) {
         this.openedAt = this.now();

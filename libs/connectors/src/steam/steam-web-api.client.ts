@@ -1,0 +1,177 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { Counter, Histogram } from 'prom-client';
+import { CircuitBreaker, metricsRegistry, type RateLimitGate } from '@activity/platform';
+import { SteamKeyRejectedError, SteamNoStatsError, SteamPrivateProfileError, SteamUnavailableError } from './steam-errors';
+import type { SteamAchievement, SteamOwnedGame, SteamPlayerSummary, SteamRecentGame, SteamSchemaAchievement } from './steam-web-api.types';
+
+export interface SteamWebApiOptions {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+  /** Attempts per call for 429 / 5xx / timeouts (the first included). */
+  readonly maxAttempts: number;
+  readonly backoffBaseMs: number;
+  /** Upper bound on one wait, including a Retry-After the server asks for. */
+  readonly backoffMaxMs: number;
+}
+
+const upstreamCalls = new Counter({
+  name: 'upstream_requests_total',
+  help: 'Calls to platform APIs by upstream, method and outcome (HTTP status or "timeout"/"error")',
+  labelNames: ['upstream', 'method', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+const upstreamDuration = new Histogram({
+  name: 'upstream_request_duration_seconds',
+  help: 'Duration of calls to platform APIs',
+  labelNames: ['upstream', 'method'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+const rateLimitWaits = new Histogram({
+  name: 'upstream_rate_limit_wait_seconds',
+  help: 'Time spent waiting for the shared per-connector rate limit',
+  labelNames: ['upstream'] as const,
+  buckets: [0, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+  registers: [metricsRegistry],
+});
+
+export class RetryableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A production client for the Steam Web API: every call waits for the shared rate limit, goes
+ * through the circuit breaker, and is retried on 429 / 5xx / timeouts with exponential backoff and
+ * jitter, honouring Retry-After. Private profiles and apps without stats come back as typed errors
+ * the connector turns into a link status; they are not retried.
+ */
+export class SteamWebApiClient {
+  private readonly schemaCache = new Map<number, { achievements: Map<string, SteamSchemaAchievement>; at: number }>();
+  calls = 0;
+
+  constructor(
+    private readonly options: SteamWebApiOptions,
+    private readonly gate: RateLimitGate,
+    private readonly breaker: CircuitBreaker,
+    private readonly logger: Logger,
+  ) {}
+
+  async getPlayerSummaries(steamIds: readonly string[]): Promise<SteamPlayerSummary[]> {
+    const body = await this.get<{ response?: { players?: SteamPlayerSummary[] } }>('ISteamUser/GetPlayerSummaries/v2', { steamids: steamIds.slice(0, 100).join(',') });
+    return body.response?.players ?? [];
+  }
+
+  /** `null` when "Game details" are private (Steam answers `{"response":{}}`). */
+  async getOwnedGames(steamId: string): Promise<SteamOwnedGame[] | null> {
+    const body = await this.get<{ response?: { game_count?: number; games?: SteamOwnedGame[] } }>('IPlayerService/GetOwnedGames/v1', {
+      steamid: steamId,
+      include_appinfo: '1',
+      include_played_free_games: '1',
+    });
+    if (body.response?.game_count === undefined) return null;
+    return body.response.games ?? [];
+  }
+
+  async getRecentlyPlayedGames(steamId: string): Promise<SteamRecentGame[]> {
+    const body = await this.get<{ response?: { total_count?: number; games?: SteamRecentGame[] } }>('IPlayerService/GetRecentlyPlayedGames/v1', { steamid: steamId });
+    return body.response?.games ?? [];
+  }
+
+  async getPlayerAchievements(steamId: string, appId: number): Promise<{ gameName?: string; achievements: SteamAchievement[] }> {
+    const body = await this.get<{ playerstats?: { gameName?: string; achievements?: SteamAchievement[]; success?: boolean; error?: string } }>(
+      'ISteamUserStats/GetPlayerAchievements/v1',
+      { steamid: steamId, appid: String(appId), l: 'english' },
+      { steamId, appId },
+    );
+    const stats = body.playerstats;
+    if (stats?.success === false) {
+      if (/not public/i.test(stats.error ?? '')) throw new SteamPrivateProfileError(steamId);
+      if (/no stats/i.test(stats.error ?? '')) throw new SteamNoStatsError(appId);
+    }
+    return { ...(stats?.gameName ? { gameName: stats.gameName } : {}), achievements: stats?.achievements ?? [] };
+  }
+
+  /** Achievement display names of a game, cached for a day (they change with game updates only). */
+  async getAchievementSchema(appId: number): Promise<Map<string, SteamSchemaAchievement>> {
+    const cached = this.schemaCache.get(appId);
+    if (cached && Date.now() - cached.at < 24 * 3600_000) return cached.achievements;
+    const body = await this.get<{ game?: { availableGameStats?: { achievements?: SteamSchemaAchievement[] } } }>('ISteamUserStats/GetSchemaForGame/v2', { appid: String(appId), l: 'english' });
+    const achievements = new Map((body.game?.availableGameStats?.achievements ?? []).map((a) => [a.name, a]));
+    if (this.schemaCache.size > 5_000) this.schemaCache.clear();
+    this.schemaCache.set(appId, { achievements, at: Date.now() });
+    return achievements;
+  }
+
+  /** The SteamID64 a vanity name points to, or null ("No match"). */
+  async resolveVanityUrl(vanity: string): Promise<string | null> {
+    const body = await this.get<{ response?: { success?: number; steamid?: string } }>('ISteamUser/ResolveVanityURL/v1', { vanityurl: vanity });
+    return body.response?.success === 1 && body.response.steamid ? body.response.steamid : null;
+  }
+
+  private async get<T>(method: string, params: Record<string, string>, context: { steamId?: string; appId?: number } = {}): Promise<T> {
+    const url = new URL(`${this.options.baseUrl.replace(/\/$/, '')}/${method}/`);
+    url.searchParams.set('key', this.options.apiKey);
+    url.searchParams.set('format', 'json');
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt += 1) {
+      const waited = Date.now();
+      await this.gate.acquire();
+      rateLimitWaits.observe({ upstream: 'steam' }, (Date.now() - waited) / 1000);
+      try {
+        return await this.breaker.run(() => this.once<T>(method, url, context));
+      } catch (error) {
+        if (!(error instanceof RetryableError)) throw error;
+        lastError = error;
+        if (attempt === this.options.maxAttempts) break;
+        const backoff = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+        const delay = Math.min(this.options.backoffMaxMs, Math.max(backoff, error.retryAfterMs ?? 0));
+        this.logger.debug({ method, attempt, delayMs: Math.round(delay), err: error.message }, 'Steam call failed; retrying');
+        await sleep(delay);
+      }
+    }
+    throw new SteamUnavailableError(`Steam ${method} failed after ${this.options.maxAttempts} attempts: ${(lastError as Error).message}`, { cause: lastError });
+  }
+
+  private async once<T>(method: string, url: URL, context: { steamId?: string; appId?: number }): Promise<T> {
+    this.calls += 1;
+    const stop = upstreamDuration.startTimer({ upstream: 'steam', method });
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs), headers: { accept: 'application/json' } });
+    } catch (error) {
+      const outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'error';
+      upstreamCalls.inc({ upstream: 'steam', method, outcome });
+      throw new RetryableError(`${outcome}: ${(error as Error).message}`);
+    } finally {
+      stop();
+    }
+    upstreamCalls.inc({ upstream: 'steam', method, outcome: String(response.status) });
+    if (response.status === 429 || response.status >= 500) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      await response.body?.cancel();
+      throw new RetryableError(`HTTP ${response.status}`, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+    }
+    const text = await response.text();
+    if (response.status === 403 || response.status === 400 || response.status === 401) {
+      // Per-player answers come as JSON; a rejected key comes as HTML.
+      if (text.trimStart().startsWith('{')) {
+        const body = JSON.parse(text) as { playerstats?: { error?: string } };
+        const error = body.playerstats?.error ?? '';
+        if (/not public/i.test(error) && context.steamId) throw new SteamPrivateProfileError(context.steamId);
+        if (/no stats/i.test(error) && context.appId !== undefined) throw new SteamNoStatsError(context.appId);
+      }
+      if (response.status !== 400) throw new SteamKeyRejectedError();
+      throw new Error(`Steam ${method} answered 400: ${text.slice(0, 200)}`);
+    }
+    if (!response.ok) throw new Error(`Steam ${method} answered ${response.status}`);
+    return JSON.parse(text) as T;
+  }
+}
