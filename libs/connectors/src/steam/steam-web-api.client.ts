@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Counter, Histogram } from 'prom-client';
-import { CircuitBreaker, metricsRegistry, type RateLimitGate } from '@activity/platform';
+import { type CircuitBreaker, metricsRegistry, type RateLimitGate } from '@activity/platform';
 import { SteamKeyRejectedError, SteamNoStatsError, SteamPrivateProfileError, SteamUnavailableError } from './steam-errors';
 import type { SteamAchievement, SteamOwnedGame, SteamPlayerSummary, SteamRecentGame, SteamSchemaAchievement } from './steam-web-api.types';
 
