@@ -15,7 +15,7 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-  { sourceTag: 'scope:feed', onlyDependOnLibsWithTags: ['scope:feed', 'scope:shared'] },
+  { sourceTag: 'scope:feed', onlyDependOnLibsWithTags: ['scope:feed', 'scope:connectors', 'scope:shared'] },
   { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:ingest', 'scope:connectors', 'scope:shared'] },
   { sourceTag: 'scope:connectors', onlyDependOnLibsWithTags: ['scope:connectors', 'scope:shared'] },
   { sourceTag: 'scope:outbox', onlyDependOnLibsWithTags: ['scope:outbox', 'scope:shared'] },

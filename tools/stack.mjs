@@ -16,6 +16,8 @@ const runDir = path.join(root, '.local', 'run');
 const logDir = path.join(root, '.local', 'logs');
 const env = process.env;
 
+const FAKES = env.STEAM_API_KEY ? [] : [{ name: 'fake-steam', entry: 'dist/tools/fake-steam.js', color: 90 }];
+
 const SERVICES = [
   { name: 'feed-api', port: Number(env.FEED_API_PORT ?? 3000), color: 36 },
   { name: 'ingest-gateway', port: Number(env.INGEST_GATEWAY_PORT ?? 3001), color: 35 },
@@ -28,8 +30,13 @@ const DATABASE_ADMIN_URL = env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.
 const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const KAFKA_BROKERS = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
+// Without a real Steam key the demo talks to the fake Steam Web API (tools/fake-steam.ts).
+const FAKE_STEAM_PORT = Number(env.FAKE_STEAM_PORT ?? 3090);
+const useFakeSteam = !env.STEAM_API_KEY;
+
 const serviceEnv = {
   ...env,
+  ...(useFakeSteam ? { STEAM_API_BASE_URL: `http://127.0.0.1:${FAKE_STEAM_PORT}`, STEAM_API_KEY: '0123456789ABCDEF0123456789ABCDEF', STEAM_RATE_LIMIT_PER_SECOND: '20' } : {}),
   NODE_ENV: env.NODE_ENV ?? 'development',
   DATABASE_URL,
   DATABASE_ADMIN_URL,
@@ -142,19 +149,19 @@ function banner() {
   const feed = SERVICES[0].port;
   const ingest = SERVICES[1].port;
   say(`all services ready:
-    feed-api           http://127.0.0.1:${feed}      (GET /v2/feed with a bearer token)
+    feed-api           http://127.0.0.1:${feed}      (GET /v2/feed with a bearer token; API docs at /docs)
     ingest-gateway     http://127.0.0.1:${ingest}      (POST /v1/webhooks/minecraft/demo-minecraft)
     connector-workers  http://127.0.0.1:${SERVICES[2].port}/health/ready
     outbox-relay       http://127.0.0.1:${SERVICES[3].port}/health/ready
-  Try it: see "Send the demo webhook" in README.md.`);
+  ${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
 }
 
 async function start() {
   const infra = await prepare();
   const children = new Map();
   let stopping = false;
-  for (const service of SERVICES) {
-    const child = spawn(process.execPath, ['--env-file-if-exists=.env', `dist/apps/${service.name}/src/main.js`], {
+  for (const service of [...FAKES, ...SERVICES]) {
+    const child = spawn(process.execPath, ['--env-file-if-exists=.env', service.entry ?? `dist/apps/${service.name}/src/main.js`], {
       cwd: root,
       env: { ...serviceEnv, PORT: String(service.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -219,14 +226,14 @@ function stopRedis() {
 async function up() {
   const infra = await prepare();
   if (infra.kafkaStarted) writeFileSync(path.join(runDir, 'kafka.started'), 'stack:up');
-  for (const service of SERVICES) {
+  for (const service of [...FAKES, ...SERVICES]) {
     const pidFile = path.join(runDir, `${service.name}.pid`);
     if (existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8')))) {
       say(`${service.name} already running (pid ${readFileSync(pidFile, 'utf8').trim()})`);
       continue;
     }
     const log = openSync(path.join(logDir, `${service.name}.log`), 'a');
-    const child = spawn(process.execPath, ['--env-file-if-exists=.env', `dist/apps/${service.name}/src/main.js`], {
+    const child = spawn(process.execPath, ['--env-file-if-exists=.env', service.entry ?? `dist/apps/${service.name}/src/main.js`], {
       cwd: root,
       env: { ...serviceEnv, PORT: String(service.port) },
       stdio: ['ignore', log, log],
@@ -259,7 +266,7 @@ function isAlive(pid) {
 }
 
 async function down() {
-  for (const service of SERVICES) {
+  for (const service of [...SERVICES, { name: 'fake-steam' }]) {
     const pidFile = path.join(runDir, `${service.name}.pid`);
     if (!existsSync(pidFile)) continue;
     const pid = Number(readFileSync(pidFile, 'utf8'));

@@ -13,9 +13,31 @@ export class ConnectorWorkersConfig extends CommonConfig {
   @Max(64)
   WEBHOOK_CONSUMER_CONCURRENCY: number = 4;
 
-  /** Attempts for a failing delivery before it goes to webhook.received.dlq. */
+  /** Syncs one process runs at the same time (partitions of sync.requested in parallel). */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  SYNC_CONCURRENCY: number = 4;
+
+  /** Attempts for a failing message before it goes to its topic's DLQ. */
   @IsInt()
   @Min(1)
   @Max(50)
   CONSUMER_MAX_ATTEMPTS: number = 5;
+
+  /** How often every active link is synced. */
+  @IsInt()
+  @Min(1)
+  SYNC_INTERVAL_MINUTES: number = 60;
+
+  /** How often the active scheduler looks for due links. */
+  @IsInt()
+  @Min(100)
+  SYNC_SCHEDULER_TICK_MS: number = 30_000;
+
+  /** Links enqueued per scheduler transaction. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  SYNC_BATCH_SIZE: number = 500;
 }

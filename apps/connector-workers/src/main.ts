@@ -1,15 +1,17 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@activity/config';
+import { SteamSettings } from '@activity/connectors';
 import { createLogger, startHttpService } from '@activity/platform';
 import { ConnectorWorkersConfig } from './connector-workers.config';
 import { ConnectorWorkersModule } from './connector-workers.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ConnectorWorkersConfig);
+  const steam = loadConfigOrExit(SteamSettings);
   const logger = createLogger('connector-workers', config.LOG_LEVEL);
   // HTTP serves only /health and /metrics; the work arrives over Kafka.
   await startHttpService({
-    module: ConnectorWorkersModule.forRoot(config, logger),
+    module: ConnectorWorkersModule.forRoot(config, steam, logger),
     logger,
     host: config.HTTP_HOST,
     port: config.PORT,

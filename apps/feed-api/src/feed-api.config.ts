@@ -74,6 +74,11 @@ export class FeedApiConfig extends JwtConfig {
   })
   INTERNAL_HMAC_KEYS: string = DEVELOPMENT_INTERNAL_KEYS;
 
+  /** A player may ask for a manual sync of one link once per this many seconds. */
+  @IsInt()
+  @Min(1)
+  MANUAL_SYNC_COOLDOWN_SECONDS: number = 60;
+
   /** Requests per minute per player (and per calling service). */
   @IsInt()
   @Min(1)

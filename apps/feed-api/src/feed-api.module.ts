@@ -10,11 +10,14 @@ import {
 } from '@activity/auth';
 import { FeedCursor } from '@activity/domain';
 import type { EventPublisher, TopicNames } from '@activity/messaging';
-import { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
+import { AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, OutboxStore, SyncRunStore } from '@activity/persistence';
+import { createConnectorRegistry, createSteamDependencies, type SteamSettings } from '@activity/connectors';
 import {
   DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, LOGGER, MetricsController, postgresIndicator, REDIS,
   redisIndicator, TOPIC_NAMES,
 } from '@activity/platform';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsService } from './accounts/accounts.service';
 import type { FeedApiConfig } from './feed-api.config';
 import { FeedController } from './feed/feed.controller';
 import { FeedService } from './feed/feed.service';
@@ -73,11 +76,11 @@ class RealtimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
   }
 }
 
-export const FEED_API_CONTROLLERS = [FeedController, RealtimeController, LegacyFeedController, InternalEventsController, HealthController, MetricsController];
+export const FEED_API_CONTROLLERS = [FeedController, RealtimeController, LegacyFeedController, AccountsController, InternalEventsController, HealthController, MetricsController];
 
 @Module({})
 export class FeedApiModule {
-  static forRoot(config: FeedApiConfig, logger: Logger): DynamicModule {
+  static forRoot(config: FeedApiConfig, steam: SteamSettings, logger: Logger): DynamicModule {
     return {
       module: FeedApiModule,
       controllers: FEED_API_CONTROLLERS,
@@ -132,6 +135,22 @@ export class FeedApiModule {
           inject: [KAFKA, TOPIC_NAMES, EVENT_PUBLISHER, UnreadCounter, FeedNotifier],
         },
         RealtimeLifecycle,
+        {
+          provide: AccountsService,
+          useFactory: (dataSource: DataSource, redis: Redis | null) => {
+            const steamDependencies = createSteamDependencies(steam, redis, logger);
+            return new AccountsService(
+              dataSource,
+              createConnectorRegistry(steamDependencies ? { steam: steamDependencies } : {}),
+              new AccountLinkStore(dataSource),
+              new SyncRunStore(),
+              new OutboxStore(dataSource),
+              redis,
+              config.MANUAL_SYNC_COOLDOWN_SECONDS,
+            );
+          },
+          inject: [DATA_SOURCE, REDIS],
+        },
         {
           provide: HEALTH_INDICATORS,
           useFactory: (dataSource: DataSource, kafka: Kafka, redis: Redis | null, consumer: FeedUpdatesConsumer) => [

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import compress from '@fastify/compress';
 import { loadConfigOrExit } from '@activity/config';
+import { SteamSettings } from '@activity/connectors';
 import { createLogger, startHttpService } from '@activity/platform';
 import { buildOpenApiDocument, registerOpenApiRoutes } from './docs/openapi-docs';
 import { FeedApiConfig } from './feed-api.config';
@@ -8,9 +9,10 @@ import { FeedApiModule } from './feed-api.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(FeedApiConfig);
+  const steam = loadConfigOrExit(SteamSettings);
   const logger = createLogger('feed-api', config.LOG_LEVEL);
   await startHttpService({
-    module: FeedApiModule.forRoot(config, logger),
+    module: FeedApiModule.forRoot(config, steam, logger),
     logger,
     host: config.HTTP_HOST,
     port: config.PORT,

@@ -8,3 +8,4 @@ export * from './steam/steam-errors';
 export * from './steam/steam-web-api.client';
 export * from './steam/steam-web-api.types';
 export * from './steam/steam.connector';
+export * from './steam/steam.settings';

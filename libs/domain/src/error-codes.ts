@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   webhook_source_not_found: 404,
   unknown_connector: 404,
   delivery_in_progress: 409,
+  account_already_linked: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

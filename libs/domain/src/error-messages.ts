@@ -65,6 +65,10 @@ const MESSAGES: Record<ErrorCode, Record<Locale, ErrorText>> = {
     en: { title: 'Delivery in progress', detail: 'Delivery {deliveryId} is being processed right now; retry shortly.' },
     ru: { title: 'Доставка обрабатывается', detail: 'Доставка {deliveryId} сейчас обрабатывается; повторите чуть позже.' },
   },
+  account_already_linked: {
+    en: { title: 'Account already linked', detail: 'This {provider} account is already linked to a user of this community.' },
+    ru: { title: 'Аккаунт уже привязан', detail: 'Этот аккаунт {provider} уже привязан к пользователю этого сообщества.' },
+  },
   payload_too_large: {
     en: { title: 'Payload too large', detail: 'The request body exceeds the limit of {limitBytes} bytes.' },
     ru: { title: 'Слишком большой запрос', detail: 'Тело запроса превышает ограничение в {limitBytes} байт.' },

@@ -5,6 +5,7 @@ export * from './stores/account-link.store';
 export * from './stores/activity-event.store';
 export * from './stores/feed-read-marker.store';
 export * from './stores/outbox.store';
+export * from './stores/sync-run.store';
 export * from './stores/webhook-source.store';
 export * from './tenant-transaction';
 export { MIGRATIONS } from './migrations';

@@ -16,3 +16,4 @@ export * from './infrastructure/infrastructure.providers';
 export * from './infrastructure/infrastructure.tokens';
 export * from './resilience/circuit-breaker';
 export * from './resilience/token-bucket';
+export * from './infrastructure/managed-consumer';

@@ -1,6 +1,6 @@
 import { newCloudEvent, toKafkaHeaders } from '../cloud-event';
-import { assertValidPayload, eventTypeOf, type FeedUpdatedV1 } from '../contracts/event-contracts';
-import { MessageKey, Topic } from '../topics';
+import { assertValidPayload, eventTypeOf, type FeedUpdatedV1, type PayloadOf } from '../contracts/event-contracts';
+import { MessageKey, Topic, type TopicName } from '../topics';
 
 export interface NewFeedEntry {
   readonly id: string;
@@ -18,11 +18,31 @@ export interface OutboxAnnouncement {
   readonly payload: Record<string, unknown>;
 }
 
+export interface AnnouncementOrigin {
+  readonly source: string;
+  readonly traceparent?: string;
+  readonly subject?: string;
+}
+
+/** Any event for the outbox: validated against its topic's schema, wrapped in CloudEvent headers. */
+export function announce<T extends TopicName>(topic: T, tenantId: string, key: string, payload: PayloadOf[T], origin: AnnouncementOrigin): OutboxAnnouncement {
+  const type = eventTypeOf(topic);
+  assertValidPayload(topic, type, payload);
+  const cloudEvent = newCloudEvent({
+    type,
+    source: origin.source,
+    tenantId,
+    ...(origin.subject ? { subject: origin.subject } : {}),
+    ...(origin.traceparent ? { traceparent: origin.traceparent } : {}),
+  });
+  return { tenantId, topic, key, headers: toKafkaHeaders(cloudEvent), payload: payload as unknown as Record<string, unknown> };
+}
+
 /**
  * One `feed.updated` per user who got new events, validated against the published schema.
  * Events of unlinked identities (no user) stay on the tenant feed and announce nothing.
  */
-export function announceFeedUpdates(tenantId: string, created: readonly NewFeedEntry[], origin: { source: string; traceparent?: string }): OutboxAnnouncement[] {
+export function announceFeedUpdates(tenantId: string, created: readonly NewFeedEntry[], origin: AnnouncementOrigin): OutboxAnnouncement[] {
   const byUser = new Map<string, NewFeedEntry[]>();
   for (const row of created) {
     if (row.userId) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
@@ -35,14 +55,6 @@ export function announceFeedUpdates(tenantId: string, created: readonly NewFeedE
       types: [...new Set(rows.map((row) => row.type))],
       newestOccurredAt: new Date(Math.max(...rows.map((row) => row.occurredAt.getTime()))).toISOString(),
     };
-    assertValidPayload(Topic.FeedUpdated, eventTypeOf(Topic.FeedUpdated), payload);
-    const cloudEvent = newCloudEvent({
-      type: eventTypeOf(Topic.FeedUpdated),
-      source: origin.source,
-      subject: userId,
-      tenantId,
-      ...(origin.traceparent ? { traceparent: origin.traceparent } : {}),
-    });
-    return { tenantId, topic: Topic.FeedUpdated, key: MessageKey.user(tenantId, userId), headers: toKafkaHeaders(cloudEvent), payload: payload as unknown as Record<string, unknown> };
+    return announce(Topic.FeedUpdated, tenantId, MessageKey.user(tenantId, userId), payload, { ...origin, subject: userId });
   });
 }

@@ -14,4 +14,8 @@ export class DemoSeedConfig extends CommonConfig {
 
   @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: 'must be a lowercase UUID' })
   DEMO_MINECRAFT_PLAYER_UUID: string = 'a11ce000-0000-4000-8000-000000000001';
+
+  /** alice's demo Steam account (Robin from the fixtures; the demo stack serves it from the fake Steam API). */
+  @Matches(/^7656119\d{10}$/, { message: 'must be a SteamID64' })
+  DEMO_STEAM_ID: string = '76561197960435530';
 }

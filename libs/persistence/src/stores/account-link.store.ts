@@ -1,5 +1,56 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { inTenantTransaction } from '../tenant-transaction';
+import { inTenantTransaction, queryAsTenant } from '../tenant-transaction';
+
+export type LinkStatus = 'active' | 'revoked' | 'private' | 'error';
+
+export interface AccountLink {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly provider: string;
+  readonly externalId: string;
+  readonly displayName: string | null;
+  readonly status: LinkStatus;
+  readonly statusReason: string | null;
+  readonly syncState: Record<string, unknown>;
+  readonly lastSyncedAt: Date | null;
+  readonly nextSyncAt: Date | null;
+  readonly createdAt: Date;
+}
+
+interface LinkRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  provider: string;
+  external_id: string;
+  display_name: string | null;
+  status: LinkStatus;
+  status_reason: string | null;
+  sync_state: Record<string, unknown>;
+  last_synced_at: Date | null;
+  next_sync_at: Date | null;
+  created_at: Date;
+}
+
+const COLUMNS = `id, tenant_id, user_id, provider, external_id, display_name, status, status_reason, sync_state, last_synced_at, next_sync_at, created_at`;
+
+function toLink(row: LinkRow): AccountLink {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    provider: row.provider,
+    externalId: row.external_id,
+    displayName: row.display_name,
+    status: row.status,
+    statusReason: row.status_reason,
+    syncState: row.sync_state,
+    lastSyncedAt: row.last_synced_at,
+    nextSyncAt: row.next_sync_at,
+    createdAt: row.created_at,
+  };
+}
 
 /** Account links: which platform identity belongs to which user of a tenant. */
 export class AccountLinkStore {
@@ -19,19 +70,70 @@ export class AccountLinkStore {
   /** Links an identity to a user unless a live link for it exists already. Idempotent; returns the link id. */
   async ensureLink(link: { tenantId: string; userId: string; provider: string; externalId: string; displayName?: string }): Promise<string> {
     return inTenantTransaction(this.dataSource, link.tenantId, async (manager) => {
-      const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO account_links (tenant_id, user_id, provider, external_id, display_name)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (tenant_id, provider, external_id) WHERE status <> 'revoked' DO NOTHING
-         RETURNING id`,
-        [link.tenantId, link.userId, link.provider, link.externalId, link.displayName ?? null],
-      );
-      if (inserted[0]) return inserted[0].id;
+      const created = await this.insert(manager, link);
+      if (created) return created.id;
       const existing: Array<{ id: string }> = await manager.query(
         `SELECT id FROM account_links WHERE tenant_id = $1 AND provider = $2 AND external_id = $3 AND status <> 'revoked'`,
         [link.tenantId, link.provider, link.externalId],
       );
       return existing[0]!.id;
     });
+  }
+
+  /** Inserts a live link in the caller's transaction; null when the identity is already linked in this tenant. */
+  async insert(manager: EntityManager, link: { tenantId: string; userId: string; provider: string; externalId: string; displayName?: string }): Promise<AccountLink | null> {
+    const rows: LinkRow[] = await manager.query(
+      `INSERT INTO account_links (tenant_id, user_id, provider, external_id, display_name)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id, provider, external_id) WHERE status <> 'revoked' DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [link.tenantId, link.userId, link.provider, link.externalId, link.displayName ?? null],
+    );
+    return rows[0] ? toLink(rows[0]) : null;
+  }
+
+  async listForUser(tenantId: string, userId: string): Promise<AccountLink[]> {
+    const rows = await queryAsTenant<LinkRow>(
+      this.dataSource,
+      tenantId,
+      `SELECT ${COLUMNS} FROM account_links WHERE tenant_id = $1 AND user_id = $2 AND status <> 'revoked' ORDER BY created_at`,
+      [tenantId, userId],
+    );
+    return rows.map(toLink);
+  }
+
+  /** A link by id within a tenant (any status), optionally locked for update in the caller's transaction. */
+  async get(manager: EntityManager, tenantId: string, id: string, options: { lock?: boolean } = {}): Promise<AccountLink | null> {
+    const rows: LinkRow[] = await manager.query(`SELECT ${COLUMNS} FROM account_links WHERE tenant_id = $1 AND id = $2 ${options.lock ? 'FOR UPDATE' : ''}`, [tenantId, id]);
+    return rows[0] ? toLink(rows[0]) : null;
+  }
+
+  async revoke(manager: EntityManager, tenantId: string, id: string): Promise<void> {
+    await manager.query(`UPDATE account_links SET status = 'revoked', status_reason = 'revoked by the user', next_sync_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  }
+
+  async recordSync(manager: EntityManager, tenantId: string, id: string, update: { state: Record<string, unknown>; status: LinkStatus; reason: string | null }): Promise<void> {
+    await manager.query(
+      `UPDATE account_links SET sync_state = $3::jsonb, status = $4, status_reason = $5, last_synced_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id, JSON.stringify(update.state), update.status, update.reason],
+    );
+  }
+
+  async recordFailure(manager: EntityManager, tenantId: string, id: string, reason: string): Promise<void> {
+    await manager.query(`UPDATE account_links SET status_reason = left($3, 500), updated_at = now() WHERE tenant_id = $1 AND id = $2 AND status <> 'revoked'`, [tenantId, id, reason]);
+  }
+
+  /**
+   * For the scheduler: marks up to `limit` due links of the given providers as scheduled
+   * (next_sync_at = now() + interval) and returns them. Crosses tenants through a SECURITY DEFINER
+   * function, the one place the application role may.
+   */
+  async claimDue(manager: EntityManager, limit: number, intervalSeconds: number, providers: readonly string[]): Promise<Array<{ id: string; tenantId: string }>> {
+    const rows: Array<{ id: string; tenant_id: string }> = await manager.query(`SELECT id, tenant_id FROM claim_due_account_links($1, make_interval(secs => $2), $3::text[])`, [
+      limit,
+      intervalSeconds,
+      providers,
+    ]);
+    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id }));
   }
 }

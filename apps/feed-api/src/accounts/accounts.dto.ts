@@ -1,0 +1,14 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length, Matches } from 'class-validator';
+
+export class LinkSteamAccountDto {
+  @ApiProperty({ description: 'A SteamID64, a steamcommunity.com profile URL, or a custom URL name', example: 'https://steamcommunity.com/id/robinwalker/' })
+  @IsString()
+  @Length(2, 200)
+  account!: string;
+}
+
+export class AccountIdParams {
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: 'id must be an account link id' })
+  id!: string;
+}
