@@ -7,6 +7,8 @@ import { announce, MessageKey, Topic } from '@activity/messaging';
 import { inTenantTransaction, type AccountLink, type AccountLinkStore, type OutboxStore, type SyncRun, type SyncRunStore } from '@activity/persistence';
 import { childTraceparent } from '@activity/platform';
 
+const FIRST_SYNC_GRACE_SECONDS = 600;
+
 export interface AccountView {
   id: string;
   provider: string;
@@ -42,7 +44,12 @@ export class AccountsService {
     if (!connector?.linkAccount) throw new DomainError('dependency_unavailable', { dependency: `${provider} linking`, retryAfterSeconds: 60 });
     const identity = await connector.linkAccount({ account });
     return inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
-      const link = await this.links.insert(manager, { tenantId: principal.tenantId, userId: principal.userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) });
+      const link = await this.links.insert(
+        manager,
+        { tenantId: principal.tenantId, userId: principal.userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) },
+        // The first sync starts from account.linked; the scheduler is the fallback if it never happens.
+        FIRST_SYNC_GRACE_SECONDS,
+      );
       if (!link) throw new DomainError('account_already_linked', { provider: connector.describe().displayName });
       await this.outbox.enqueue(manager, [this.linked(link, 'active')]);
       return view(link);

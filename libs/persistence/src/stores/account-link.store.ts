@@ -80,14 +80,23 @@ export class AccountLinkStore {
     });
   }
 
-  /** Inserts a live link in the caller's transaction; null when the identity is already linked in this tenant. */
-  async insert(manager: EntityManager, link: { tenantId: string; userId: string; provider: string; externalId: string; displayName?: string }): Promise<AccountLink | null> {
+  /**
+   * Inserts a live link in the caller's transaction; null when the identity is already linked in
+   * this tenant. `firstScheduledSyncAfterSeconds`: when the link's initial sync comes from its
+   * account.linked event, the scheduler should not also pick it up at once; it only steps in if
+   * that sync never happened. Omitted: due now.
+   */
+  async insert(
+    manager: EntityManager,
+    link: { tenantId: string; userId: string; provider: string; externalId: string; displayName?: string },
+    firstScheduledSyncAfterSeconds?: number,
+  ): Promise<AccountLink | null> {
     const rows: LinkRow[] = await manager.query(
-      `INSERT INTO account_links (tenant_id, user_id, provider, external_id, display_name)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO account_links (tenant_id, user_id, provider, external_id, display_name, next_sync_at)
+       VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::int IS NULL THEN NULL ELSE now() + make_interval(secs => $6::int) END)
        ON CONFLICT (tenant_id, provider, external_id) WHERE status <> 'revoked' DO NOTHING
        RETURNING ${COLUMNS}`,
-      [link.tenantId, link.userId, link.provider, link.externalId, link.displayName ?? null],
+      [link.tenantId, link.userId, link.provider, link.externalId, link.displayName ?? null, firstScheduledSyncAfterSeconds ?? null],
     );
     return rows[0] ? toLink(rows[0]) : null;
   }

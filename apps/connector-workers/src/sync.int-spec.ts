@@ -1,0 +1,183 @@
+
+import type { DataSource } from 'typeorm';
+import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
+import { createDataSource } from '@activity/persistence';
+import { FakeSteamServer, KafkaProbe, ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
+
+/**
+ * Account linking and Steam sync through the real services: feed-api, outbox-relay and two
+ * connector-workers processes, real Kafka, Postgres and Redis, and the fake Steam Web API.
+ */
+describe('Steam linking and sync', () => {
+  const environment = testEnvironment();
+  const run = Date.now().toString(36);
+  const tenant = `sync-${run}`;
+  const keyDir = `.local/test-keys-${process.pid}`;
+  const RATE = 100;
+  const BURST = 20;
+  let fake: FakeSteamServer;
+  let admin: DataSource;
+  let probe: KafkaProbe;
+  let feedApi: ServiceProcess;
+  const services: ServiceProcess[] = [];
+
+  const steamId = (n: number) => `7656119${String(8_000_000_000 + n).padStart(10, '0')}`;
+
+  async function call(method: string, path: string, user: string, body?: unknown) {
+    const token = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: user, issuer: 'activity-dev', audience: 'activity-service' });
+    const response = await fetch(`${feedApi.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  const runsOf = async (linkId: string) =>
+    (await admin.query(`SELECT status, events_created, error FROM sync_runs WHERE account_link_id = $1 ORDER BY started_at`, [linkId])) as Array<{ status: string; events_created: number; error: string | null }>;
+
+  beforeAll(async () => {
+    fake = await FakeSteamServer.start();
+    fake.addFixturePlayer(steamId(1));
+    fake.vanity.set(`robin-${run}`, steamId(1));
+    admin = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'sync-test' }).initialize();
+    probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}sync.completed`, `${environment.topicPrefix}account.linked`]);
+    const env = {
+      DATABASE_URL: environment.databaseUrl,
+      KAFKA_BROKERS: environment.kafkaBrokers,
+      KAFKA_TOPIC_PREFIX: environment.topicPrefix,
+      REDIS_URL: environment.redisUrl,
+      JWT_DEV_KEY_DIR: keyDir,
+      STEAM_API_BASE_URL: fake.url,
+      STEAM_API_KEY: fake.apiKey,
+      STEAM_RATE_LIMIT_PER_SECOND: String(RATE),
+      STEAM_RATE_LIMIT_BURST: String(BURST),
+      STEAM_TIMEOUT_MS: '1000',
+      SYNC_SCHEDULER_TICK_MS: '300',
+      MANUAL_SYNC_COOLDOWN_SECONDS: '2',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+    };
+    const base = environment.portBase + 40;
+    feedApi = await ServiceProcess.start('feed-api', base, env);
+    services.push(feedApi, ...(await Promise.all([ServiceProcess.start('outbox-relay', base + 1, env), ServiceProcess.start('connector-workers', base + 2, env), ServiceProcess.start('connector-workers', base + 3, env)])));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    await probe?.stop();
+    await admin?.destroy();
+    await fake?.stop();
+  }, 60_000);
+
+  let linkId: string;
+
+  it('links by custom URL name; the first sync fills the feed and announces sync.completed', async () => {
+    const linked = await call('POST', '/v2/accounts/steam', 'robin', { account: `https://steamcommunity.com/id/robin-${run}/` });
+    expect(linked.status).toBe(201);
+    expect(linked.body).toMatchObject({ provider: 'steam', externalId: steamId(1), displayName: 'Robin', status: 'active' });
+    linkId = linked.body.id;
+    const announced = await probe.waitForMessage('account.linked', (m) => m.topic.endsWith('account.linked') && JSON.parse(m.value).accountLinkId === linkId);
+    expect(JSON.parse(announced.value)).toMatchObject({ status: 'active', provider: 'steam', userId: 'robin' });
+    await waitFor('the first sync', async () => (await runsOf(linkId)).some((r) => r.status === 'succeeded'), 30_000);
+    expect((await runsOf(linkId))[0]).toMatchObject({ status: 'succeeded', events_created: 2 });
+    const feed = await call('GET', '/v2/feed?types=steam.achievement.unlocked', 'robin');
+    expect(feed.body.items.map((i: { summary: string }) => i.summary)).toEqual(['Robin unlocked *Head of the Class* in Team Fortress 2']);
+    const completed = await probe.waitForMessage('sync.completed', (m) => m.topic.endsWith('sync.completed') && JSON.parse(m.value).accountLinkId === linkId);
+    expect(JSON.parse(completed.value)).toMatchObject({ status: 'succeeded', eventsCreated: 2, connector: 'steam' });
+    expect((await call('GET', `/v2/accounts/${linkId}/sync-runs`, 'robin')).body[0]).toMatchObject({ status: 'succeeded', eventsCreated: 2, apiCalls: 4, trigger: 'linked' });
+  });
+
+  it('refuses a second link of the same Steam account in the tenant, and input it cannot resolve', async () => {
+    expect((await call('POST', '/v2/accounts/steam', 'someone-else', { account: steamId(1) })).body).toMatchObject({ status: 409, code: 'account_already_linked' });
+    const unknown = await call('POST', '/v2/accounts/steam', 'robin', { account: 'no-such-vanity-name' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0]).toMatchObject({ field: 'account' });
+  });
+
+  it('a manual re-sync of unchanged data creates nothing; it is rate limited; a new achievement then appears', async () => {
+    expect((await call('POST', `/v2/accounts/${linkId}/sync`, 'robin')).status).toBe(202);
+    const limited = await call('POST', `/v2/accounts/${linkId}/sync`, 'robin');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    await waitFor('the manual sync', async () => (await runsOf(linkId)).length === 2 && (await runsOf(linkId))[1]!.status !== 'running', 30_000);
+    expect((await runsOf(linkId))[1]).toMatchObject({ status: 'succeeded', events_created: 0 });
+
+    const player = fake.players.get(steamId(1))!;
+    player.achievements[440]!.list[1] = { ...player.achievements[440]!.list[1]!, achieved: 1, unlocktime: Math.floor(Date.now() / 1000) };
+    // A 429 storm on the way: the client waits as asked and nothing is lost.
+    fake.fail429 = 3;
+    fake.retryAfterSeconds = 1;
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await call('POST', `/v2/accounts/${linkId}/sync`, 'robin')).status).toBe(202);
+    await waitFor('the new achievement', async () => (await call('GET', '/v2/feed?types=steam.achievement.unlocked', 'robin')).body.items.length === 2, 30_000);
+    expect((await runsOf(linkId))[2]).toMatchObject({ status: 'succeeded', events_created: 1 });
+  });
+
+  it('shows a private profile as the link status, not as failures', async () => {
+    const player = fake.addFixturePlayer(steamId(2));
+    player.summary.communityvisibilitystate = 1;
+    const linked = await call('POST', '/v2/accounts/steam', 'shy', { account: steamId(2) });
+    expect(linked.status).toBe(201);
+    await waitFor('the link to be marked private', async () => ((await call('GET', '/v2/accounts', 'shy')).body[0]?.status === 'private' ? true : undefined), 30_000);
+    expect((await call('GET', '/v2/accounts', 'shy')).body[0].statusReason).toMatch(/not public/);
+    expect(await runsOf(linked.body.id)).toEqual([{ status: 'succeeded', events_created: 0, error: null }]);
+  });
+
+  it('a link revoked while its sync is in flight keeps nothing from that sync', async () => {
+    fake.addFixturePlayer(steamId(3));
+    fake.latencyMs = 700;
+    try {
+      const linked = await call('POST', '/v2/accounts/steam', 'quitter', { account: steamId(3) });
+      const id = linked.body.id;
+      await waitFor('the sync to be running', async () => (await runsOf(id)).some((r) => r.status === 'running'), 30_000, 20);
+      expect((await call('DELETE', `/v2/accounts/${id}`, 'quitter')).status).toBe(204);
+      await waitFor('the run to end', async () => (await runsOf(id)).every((r) => r.status !== 'running'), 30_000);
+      expect(await runsOf(id)).toEqual([{ status: 'skipped', events_created: 0, error: 'revoked during sync' }]);
+      expect((await call('GET', '/v2/feed', 'quitter')).body.items).toEqual([]);
+      expect((await call('GET', '/v2/accounts', 'quitter')).body).toEqual([]);
+      const revoked = await probe.waitForMessage('account.linked revoked', (m) => m.topic.endsWith('account.linked') && JSON.parse(m.value).accountLinkId === id && JSON.parse(m.value).status === 'revoked');
+      expect(revoked).toBeDefined();
+    } finally {
+      fake.latencyMs = 0;
+    }
+  });
+
+  it('two worker processes share 200 links: each synced once, never concurrently, within the rate limit', async () => {
+    for (let n = 100; n < 300; n += 1) fake.addFixturePlayer(steamId(n));
+    fake.resetCounters();
+    await admin.query(
+      `INSERT INTO account_links (tenant_id, user_id, provider, external_id, display_name)
+       SELECT $1, 'bulk-' || g, 'steam', '7656119' || lpad((8000000000 + g)::text, 10, '0'), 'bulk'
+         FROM generate_series(100, 299) g`,
+      [`${tenant}-bulk`],
+    );
+    await waitFor(
+      '200 links synced',
+      async () => {
+        const [{ done }] = await admin.query(`SELECT count(DISTINCT r.account_link_id)::int AS done FROM sync_runs r WHERE r.tenant_id = $1 AND r.status = 'succeeded'`, [`${tenant}-bulk`]);
+        return done === 200;
+      },
+      90_000,
+      250,
+    );
+    const [{ runs, overlapping }] = await admin.query(
+      `SELECT count(*)::int AS runs,
+              (SELECT count(*)::int FROM sync_runs a JOIN sync_runs b ON a.account_link_id = b.account_link_id AND a.id <> b.id
+                 AND a.started_at < b.finished_at AND b.started_at < a.finished_at WHERE a.tenant_id = $1) AS overlapping
+         FROM sync_runs WHERE tenant_id = $1`,
+      [`${tenant}-bulk`],
+    );
+    expect(runs).toBe(200);
+    expect(overlapping).toBe(0);
+    // Both workers took part (the consumer group split the partitions).
+    const perWorker = await Promise.all(
+      services.slice(2).map(async (worker) => Number(/^sync_runs_total\{connector="steam",outcome="succeeded"\} (\d+)/m.exec(await (await fetch(`${worker.url}/metrics`)).text())?.[1] ?? 0)),
+    );
+    expect(perWorker.every((count) => count > 0)).toBe(true);
+    // The shared token bucket held both workers together to the configured rate.
+    expect(fake.peakPerSecond).toBeLessThanOrEqual(RATE + BURST);
+    expect(fake.requests).toBeGreaterThanOrEqual(800);
+  }, 120_000);
+
+});
