@@ -280,4 +280,30 @@ describe('webhook to feed, end to end', () => {
       expect(validate(JSON.parse(record.payload))).toBe(true);
     }
   });
+
+  it('keeps events of unlinked players on the tenant feed only, announcing nothing', async () => {
+    const stranger = 'c0ffee00-0000-4000-8000-00000000000c';
+    const deliveryId = `msg_${randomUUID()}`;
+    const payload = JSON.stringify({ ...JSON.parse(body('player.joined')), player: { uuid: stranger, name: 'stranger' } });
+    expect((await send(payload, { id: deliveryId })).status).toBe(202);
+    const rows = await waitFor('the stranger event', async () => {
+      const found: Array<{ user_id: string | null; id: string }> = await dataSource.query(`SELECT user_id, id::text AS id FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId]);
+      return found.length ? found : undefined;
+    });
+    expect(rows[0]!.user_id).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(probe.messages.some((m) => m.topic.endsWith('feed.updated') && JSON.parse(m.value).eventIds.includes(rows[0]!.id))).toBe(false);
+    expect((await feed()).items.some((item) => item.id === rows[0]!.id)).toBe(false);
+  });
+
+  it('accepts both secrets of a source during a rotation, and only the new one after the grace period', async () => {
+    const store = new WebhookSourceStore(dataSource, new SecretCipher('e2e', { e2e: encryptionKey }));
+    const rotated = 'whsec_cm90YXRlZC1zZWNyZXQtZm9yLXRoZS1lMmUtdGVzdA==';
+    expect(await store.rotate('minecraft', sourceId, rotated, 1)).toBe(1);
+    expect((await send(body('player.quit'))).status).toBe(202);
+    expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
+    await dataSource.query(`UPDATE webhook_source_secrets SET expires_at = now() - interval '1 second' WHERE source_id = $1 AND expires_at IS NOT NULL`, [sourceId]);
+    expect((await send(body('player.quit'))).status).toBe(401);
+    expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
+  });
 });

@@ -62,4 +62,42 @@ export class WebhookSourceStore {
       );
     });
   }
+
+  /**
+   * Adds `secret` and lets every other live secret expire after `graceHours`, so senders can
+   * switch over without a window of refused deliveries. Returns how many old secrets were given an
+   * expiry. Fails if the source does not exist.
+   */
+  async rotate(connector: string, sourceId: string, secret: string, graceHours: number): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const sources: Array<{ tenant_id: string }> = await manager.query(`SELECT tenant_id FROM webhook_sources WHERE connector = $1 AND id = $2`, [connector, sourceId]);
+      if (!sources[0]) throw new Error(`no webhook source ${connector}/${sourceId}`);
+      const expired: Array<{ id: string }> = await manager.query(
+        `WITH updated AS (
+           UPDATE webhook_source_secrets SET expires_at = now() + make_interval(hours => $3::int)
+            WHERE connector = $1 AND source_id = $2 AND (expires_at IS NULL OR expires_at > now() + make_interval(hours => $3::int))
+            RETURNING id)
+         SELECT id FROM updated`,
+        [connector, sourceId, graceHours],
+      );
+      await manager.query(`INSERT INTO webhook_source_secrets (connector, source_id, tenant_id, ciphertext, key_id) VALUES ($1, $2, $3, $4, $5)`, [
+        connector,
+        sourceId,
+        sources[0].tenant_id,
+        this.cipher.seal(secret),
+        this.cipher.keyId,
+      ]);
+      return expired.length;
+    });
+  }
+
+  async list(tenantId?: string): Promise<Array<{ tenantId: string; connector: string; sourceId: string; name: string; status: string; liveSecrets: number }>> {
+    const rows: Array<{ tenant_id: string; connector: string; id: string; name: string; status: string; live: number }> = await this.dataSource.query(
+      `SELECT s.tenant_id, s.connector, s.id, s.name, s.status,
+              (SELECT count(*)::int FROM webhook_source_secrets x WHERE x.connector = s.connector AND x.source_id = s.id AND (x.expires_at IS NULL OR x.expires_at > now())) AS live
+         FROM webhook_sources s ${tenantId ? 'WHERE s.tenant_id = $1' : ''} ORDER BY s.tenant_id, s.connector, s.id`,
+      tenantId ? [tenantId] : [],
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, connector: r.connector, sourceId: r.id, name: r.name, status: r.status, liveSecrets: r.live }));
+  }
 }
