@@ -5,6 +5,7 @@ import { fromKafkaHeaders, type CloudEventAttributes } from './cloud-event';
 import { assertValidPayload, type PayloadOf } from './contracts/event-contracts';
 import type { EventPublisher } from './event-publisher';
 import { MalformedMessageError } from './message-errors';
+import { consumerLag, consumerMessages } from './messaging-metrics';
 import type { ProcessedEvents } from './processed-events';
 import { deadLetterTopicOf, type TopicName, type TopicNames } from './topics';
 
@@ -71,6 +72,10 @@ export class ConsumerRunner<T extends TopicName> {
 
   async start(): Promise<void> {
     this.consumer = this.createConsumer();
+    const group = this.metricGroup;
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      consumerLag.set({ topic: this.options.topic, partition: String(payload.partition), group }, Number(payload.offsetLag));
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topics.physical(this.options.topic), fromBeginning: this.options.fromBeginning ?? true });
     this.running = true;
@@ -79,6 +84,11 @@ export class ConsumerRunner<T extends TopicName> {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
       eachMessage: (payload) => this.onMessage(payload),
     });
+  }
+
+  /** Per-instance broadcast groups share one label, so metrics do not grow a series per restart. */
+  private get metricGroup(): string {
+    return this.options.groupId.startsWith('feed-api.broadcast') ? 'feed-api.broadcast' : this.options.groupId;
   }
 
   get isRunning(): boolean {
@@ -118,6 +128,7 @@ export class ConsumerRunner<T extends TopicName> {
     const processed = this.options.processed;
     if (processed && (await processed.has(this.options.groupId, inbound.event.id).catch(() => false))) {
       this.stats.duplicates += 1;
+      consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'duplicate' });
       log.info({ ceId: inbound.event.id }, 'duplicate message skipped');
       return;
     }
@@ -127,12 +138,14 @@ export class ConsumerRunner<T extends TopicName> {
       try {
         await this.options.handle(inbound);
         this.stats.processed += 1;
+        consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'processed' });
         await processed?.remember(this.options.groupId, inbound.event.id).catch((error: Error) => log.warn({ err: error.message }, 'could not remember processed message'));
         return;
       } catch (error) {
         const permanent = error instanceof MalformedMessageError;
         if (permanent || attempt >= maxAttempts) {
           this.stats.failed += 1;
+          consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'failed' });
           const reason = permanent ? error.reason : 'handler_failed';
           await this.deadLetter(message, partition, reason, (error as Error).message ?? String(error), attempt);
           log.error({ err: error, ceId: inbound.event.id, attempts: attempt, reason }, 'message sent to DLQ');
@@ -167,5 +180,6 @@ export class ConsumerRunner<T extends TopicName> {
       { topic: deadLetterTopicOf(this.options.topic), key: message.key?.toString('utf8') ?? '', headers, value: message.value?.toString('utf8') ?? '' },
     ]);
     this.stats.deadLettered += 1;
+    consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'dead_lettered' });
   }
 }

@@ -8,3 +8,4 @@ export * from './topic-admin';
 export * from './topics';
 export * from './announcements/feed-updated.announcement';
 export * from './processed-events';
+export * from './messaging-metrics';

@@ -4,7 +4,16 @@ import type { ConnectorRegistry } from '@activity/connectors';
 import { DomainError, type NewActivityEvent } from '@activity/domain';
 import { announceFeedUpdates, MalformedMessageError, type InboundMessage, type Topic } from '@activity/messaging';
 import { inTenantTransaction, type AccountLinkStore, type ActivityEventStore, type OutboxStore } from '@activity/persistence';
-import { childTraceparent } from '@activity/platform';
+import { Histogram } from 'prom-client';
+import { childTraceparent, metricsRegistry } from '@activity/platform';
+
+const ingestToStore = new Histogram({
+  name: 'webhook_ingest_to_store_seconds',
+  help: 'From ingest-gateway accepting a webhook to its events being stored (the first half of webhook-to-feed freshness)',
+  labelNames: ['connector'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [metricsRegistry],
+});
 
 /**
  * Flow 2: a verified delivery becomes activity events. Events and their `feed.updated` outbox
@@ -43,6 +52,7 @@ export class WebhookNormalizer {
       await this.outbox.enqueue(manager, announceFeedUpdates(event.tenantId, created, { source: '/connector-workers', traceparent: childTraceparent() }));
       return created;
     });
+    ingestToStore.observe({ connector: payload.connector }, Math.max(0, (Date.now() - Date.parse(payload.receivedAt)) / 1000));
     this.logger.info({ deliveryId: payload.deliveryId, created: inserted.length, duplicates: normalized.length - inserted.length }, 'delivery normalised');
   }
 }

@@ -40,6 +40,8 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: true,
+    // On shutdown, drop idle keep-alive connections at once; requests in flight still complete.
+    forceCloseConnections: 'idle',
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -60,6 +62,8 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   });
   // helmet-style defaults: these are APIs, so nothing may frame, sniff or script them; /docs relaxes CSP for its own assets.
   fastify.addHook('onSend', async (request, reply) => {
+    // While draining, ask keep-alive clients to go away after this response, so the server can close.
+    if (draining) void reply.header('connection', 'close');
     void reply.headers({
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
@@ -91,10 +95,14 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   return app;
 }
 
+/** Set on SIGTERM/SIGINT: responses from then on close their connection. */
+let draining = false;
+
 /** If Nest's orderly shutdown hangs (a stuck consumer, a slow request), exit anyway after the grace period. */
 function installShutdownDeadline(graceMs: number, logger: Logger): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      draining = true;
       logger.info({ signal, graceMs }, 'shutting down');
       setTimeout(() => {
         logger.error({ graceMs }, 'graceful shutdown took too long; exiting');

@@ -1,4 +1,14 @@
+import { Gauge } from 'prom-client';
 import { DomainError } from '@activity/domain';
+import { metricsRegistry } from '../metrics/metrics';
+
+const circuitState = new Gauge({
+  name: 'upstream_circuit_state',
+  help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open',
+  labelNames: ['upstream'] as const,
+  registers: [metricsRegistry],
+});
+const STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -28,7 +38,9 @@ export class CircuitBreaker {
   constructor(
     private readonly options: CircuitBreakerOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    circuitState.set({ upstream: options.dependency }, 0);
+  }
 
   get state(): CircuitState {
     if (this.current === 'open' && this.now() - this.openedAt >= this.options.openMs) this.transition('half-open');
@@ -70,6 +82,7 @@ export class CircuitBreaker {
   private transition(state: CircuitState): void {
     if (state === this.current) return;
     this.current = state;
+    circuitState.set({ upstream: this.options.dependency }, STATE_VALUE[state]);
     this.options.onStateChange?.(state);
   }
 }

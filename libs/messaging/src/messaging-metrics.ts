@@ -1,0 +1,21 @@
+import { Counter, Gauge } from 'prom-client';
+
+/**
+ * Consumer metrics. Created without a registry: the service's registry (libs/platform) adopts
+ * them, so this lib stays free of the platform layer.
+ */
+export const consumerMessages = new Counter({
+  name: 'kafka_consumer_messages_total',
+  help: 'Messages handled by our consumers, by topic, consumer group and result (processed, duplicate, failed, dead_lettered)',
+  labelNames: ['topic', 'group', 'result'] as const,
+  registers: [],
+});
+
+export const consumerLag = new Gauge({
+  name: 'kafka_consumer_lag',
+  help: 'Messages behind the partition high watermark after the last batch, by topic, partition and consumer group',
+  labelNames: ['topic', 'partition', 'group'] as const,
+  registers: [],
+});
+
+export const MESSAGING_METRICS = [consumerMessages, consumerLag];
