@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { numberArg } from '../bench-args.mjs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,10 +23,7 @@ const pino = require('pino');
 const { FeedCursor } = require(`${root}/dist/libs/domain/src`);
 const { issueDevToken, loadOrCreateDevKeyPair } = require(`${root}/dist/libs/auth/src`);
 
-const arg = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-};
+const arg = numberArg;
 const DURATION = arg('duration', 10);
 const CONNECTIONS = arg('connections', 16);
 const EVENTS = arg('events', 1_000_000);

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { numberArg } from '../bench-args.mjs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -16,10 +17,7 @@ const pino = require('pino');
 const { migrateDatabase } = require(`${root}/dist/libs/persistence/src`);
 const { createKafka, ensureTopics, TopicNames } = require(`${root}/dist/libs/messaging/src`);
 
-const arg = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-};
+const arg = numberArg;
 const BACKLOG = arg('backlog', 100_000);
 const RATE = arg('rate', 1000);
 const SECONDS = arg('seconds', 20);

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { numberArg } from '../bench-args.mjs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -21,10 +22,7 @@ const { migrateDatabase } = require(`${root}/dist/libs/persistence/src`);
 const { createKafka, ensureTopics, TopicNames } = require(`${root}/dist/libs/messaging/src`);
 const { FakeSteamServer } = require(`${root}/dist/libs/testing/src`);
 
-const arg = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-};
+const arg = numberArg;
 const LINKS = arg('links', 1000);
 const WORKERS = arg('workers', 2);
 const RATE = arg('rate', 100);

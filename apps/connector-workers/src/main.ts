@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const logger = createLogger('connector-workers', config.LOG_LEVEL);
   // HTTP serves only /health and /metrics; the work arrives over Kafka.
   await startHttpService({
+    serviceName: 'connector-workers',
     module: ConnectorWorkersModule.forRoot(config, steam, logger),
     logger,
     host: config.HTTP_HOST,

@@ -2,7 +2,7 @@
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { createDataSource } from '@activity/persistence';
-import { FakeSteamServer, KafkaProbe, ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
+import { FakeSteamServer, KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
  * Account linking and Steam sync through the real services: feed-api, outbox-relay and two
@@ -44,10 +44,7 @@ describe('Steam linking and sync', () => {
     admin = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'sync-test' }).initialize();
     probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}sync.completed`, `${environment.topicPrefix}account.linked`]);
     const env = {
-      DATABASE_URL: environment.databaseUrl,
-      KAFKA_BROKERS: environment.kafkaBrokers,
-      KAFKA_TOPIC_PREFIX: environment.topicPrefix,
-      REDIS_URL: environment.redisUrl,
+      ...serviceEnvironment(environment),
       JWT_DEV_KEY_DIR: keyDir,
       STEAM_API_BASE_URL: fake.url,
       STEAM_API_KEY: fake.apiKey,

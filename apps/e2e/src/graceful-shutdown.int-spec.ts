@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { signStandardWebhook } from '@activity/connectors';
 import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
-import { ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
+import { ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
  * SIGTERM under load: the gateway and a worker are stopped while webhooks keep arriving. Every
@@ -16,10 +16,7 @@ describe('graceful shutdown under load', () => {
   const secret = 'whsec_Z3JhY2VmdWwtc2h1dGRvd24tdGVzdC1zZWNyZXQ=';
   const encryptionKey = Buffer.alloc(32, 7).toString('base64');
   const env = {
-    DATABASE_URL: environment.databaseUrl,
-    KAFKA_BROKERS: environment.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: environment.topicPrefix,
-    REDIS_URL: environment.redisUrl,
+    ...serviceEnvironment(environment),
     SECRETS_ENCRYPTION_KEY: encryptionKey,
     SECRETS_ENCRYPTION_KEY_ID: 'stop',
   };

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
-import { ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
+import { ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 const ROOT = process.cwd();
 const RULES = path.join(ROOT, 'deploy/prometheus/rules.yml');
@@ -48,10 +48,7 @@ describe('observability against a real Prometheus', () => {
 
   beforeAll(async () => {
     const env = {
-      DATABASE_URL: environment.databaseUrl,
-      KAFKA_BROKERS: environment.kafkaBrokers,
-      KAFKA_TOPIC_PREFIX: environment.topicPrefix,
-      REDIS_URL: environment.redisUrl,
+      ...serviceEnvironment(environment),
       JWT_DEV_KEY_DIR: keyDir,
       STEAM_API_KEY: '0123456789ABCDEF0123456789ABCDEF',
       STEAM_API_BASE_URL: 'http://127.0.0.1:9',

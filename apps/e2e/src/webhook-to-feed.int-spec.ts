@@ -10,7 +10,7 @@ import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { signStandardWebhook } from '@activity/connectors';
 import { assertValidPayload, eventTypeOf, fromKafkaHeaders, newCloudEvent, toKafkaHeaders, Topic } from '@activity/messaging';
 import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
-import { KafkaProbe, ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
+import { KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
  * The foundation path through all four real services, real Kafka, Postgres and Redis:
@@ -26,10 +26,7 @@ describe('webhook to feed, end to end', () => {
   const keyDir = `.local/test-keys-${process.pid}`;
   const encryptionKey = Buffer.alloc(32, 9).toString('base64');
   const env = {
-    DATABASE_URL: environment.databaseUrl,
-    KAFKA_BROKERS: environment.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: environment.topicPrefix,
-    REDIS_URL: environment.redisUrl,
+    ...serviceEnvironment(environment),
     JWT_DEV_KEY_DIR: keyDir,
     SECRETS_ENCRYPTION_KEY: encryptionKey,
     SECRETS_ENCRYPTION_KEY_ID: 'e2e',

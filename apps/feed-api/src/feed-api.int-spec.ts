@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair, signInternalRequest } from '@activity/auth';
 import { createDataSource } from '@activity/persistence';
-import { FakeAccessServer, ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
+import { FakeAccessServer, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
  * feed-api against real Postgres (as activity_app, under RLS), Redis and Kafka: two feed-api
@@ -19,10 +19,7 @@ describe('feed-api', () => {
   const internalKey = { id: 'test-key', secret: Buffer.from('feed-api-test-internal-secret!!').toString('base64') };
   const policyFile = `${process.cwd()}/libs/auth/src/policies/default-policy.json`;
   const env = {
-    DATABASE_URL: environment.databaseUrl,
-    KAFKA_BROKERS: environment.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: environment.topicPrefix,
-    REDIS_URL: environment.redisUrl,
+    ...serviceEnvironment(environment),
     JWT_DEV_KEY_DIR: keyDir,
     ACCESS_POLICY_FILE: policyFile,
     INTERNAL_HMAC_KEYS: JSON.stringify({ [internalKey.id]: { caller: 'platform', secret: internalKey.secret } }),

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const steam = loadConfigOrExit(SteamSettings);
   const logger = createLogger('feed-api', config.LOG_LEVEL);
   await startHttpService({
+    serviceName: 'feed-api',
     module: FeedApiModule.forRoot(config, steam, logger),
     logger,
     host: config.HTTP_HOST,

@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(IngestGatewayConfig);
   const logger = createLogger('ingest-gateway', config.LOG_LEVEL);
   await startHttpService({
+    serviceName: 'ingest-gateway',
     module: IngestGatewayModule.forRoot(config, logger),
     logger,
     host: config.HTTP_HOST,

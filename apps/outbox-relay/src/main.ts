@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(OutboxRelayConfig);
   const logger = createLogger('outbox-relay', config.LOG_LEVEL);
   await startHttpService({
+    serviceName: 'outbox-relay',
     module: OutboxRelayModule.forRoot(config, logger),
     logger,
     host: config.HTTP_HOST,

@@ -17,3 +17,4 @@ export * from './infrastructure/infrastructure.tokens';
 export * from './resilience/circuit-breaker';
 export * from './resilience/token-bucket';
 export * from './infrastructure/managed-consumer';
+export * from './tracing/tracing';

@@ -21,6 +21,16 @@ export function testEnvironment() {
 
 export type TestEnvironment = ReturnType<typeof testEnvironment>;
 
+/** The environment every spawned service needs to reach this run's database, broker, topics and Redis. */
+export function serviceEnvironment(environment: TestEnvironment = testEnvironment()): Record<string, string> {
+  return {
+    DATABASE_URL: environment.databaseUrl,
+    KAFKA_BROKERS: environment.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: environment.topicPrefix,
+    REDIS_URL: environment.redisUrl,
+  };
+}
+
 function reachable(host: string, port: number, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { EventPublisher } from '@activity/messaging';
 import type { BackoffPolicy, ClaimedOutboxMessage, OutboxStore } from '@activity/persistence';
-import { metricsRegistry } from '@activity/platform';
+import { metricsRegistry, SpanKind, startSpan } from '@activity/platform';
 
 export interface OutboxRelayOptions {
   readonly batchSize: number;
@@ -130,10 +130,19 @@ export class OutboxRelay {
   }
 
   private async publish(batch: ClaimedOutboxMessage[]): Promise<void> {
-    await this.publisher.publish(
-      batch.map((message) => ({ topic: message.topic, key: message.key, headers: message.headers, value: JSON.stringify(message.payload) })),
-      { timeoutMs: this.options.publishTimeoutMs },
-    );
+    // One producer span per row, continuing the trace captured when the row was written (no-ops unless tracing is on).
+    const spans = batch.map((message) => startSpan(`publish ${message.topic}`, SpanKind.PRODUCER, message.headers['traceparent'], { 'messaging.destination.name': message.topic, 'activity.outbox.id': message.id }));
+    try {
+      await this.publisher.publish(
+        batch.map((message) => ({ topic: message.topic, key: message.key, headers: message.headers, value: JSON.stringify(message.payload) })),
+        { timeoutMs: this.options.publishTimeoutMs },
+      );
+    } catch (error) {
+      for (const span of spans) span.recordException(error as Error);
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
     const now = Date.now();
     for (const message of batch) publishLag.observe((now - message.createdAt.getTime()) / 1000);
   }

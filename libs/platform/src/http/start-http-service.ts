@@ -9,10 +9,14 @@ import { NestPinoLogger } from '../logging/nest-logger';
 import { parseTraceparent, requestContext } from '../logging/request-context';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { assertEveryRouteDeclaresAccess } from './route-access';
+import type { Span } from '@opentelemetry/api';
+import { SpanKind, startSpan, startTracing } from '../tracing/tracing';
 import { createValidationPipe } from './validation.pipe';
 
 export interface HttpServiceOptions {
   readonly module: object;
+  /** service.name for traces */
+  readonly serviceName: string;
   readonly logger: Logger;
   readonly host: string;
   readonly port: number;
@@ -28,6 +32,7 @@ export interface HttpServiceOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const spans = new WeakMap<object, Span>();
 
 /**
  * Starts a Nest app on Fastify the way every service here runs: JSON logs with request
@@ -36,6 +41,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export async function startHttpService(options: HttpServiceOptions): Promise<NestFastifyApplication> {
   const { logger } = options;
+  startTracing(options.serviceName, logger);
   assertEveryRouteDeclaresAccess((options.module as { controllers?: Array<new (...args: never[]) => unknown> }).controllers ?? []);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -56,8 +62,11 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   const fastify = app.getHttpAdapter().getInstance();
 
   fastify.addHook('onRequest', async (request, reply) => {
-    const trace = parseTraceparent(request.headers['traceparent'] as string | undefined);
+    const traceparent = request.headers['traceparent'] as string | undefined;
+    const trace = parseTraceparent(traceparent);
     requestContext.enter({ requestId: String(request.id), ...(trace ?? {}) });
+    // Server span (no-op unless tracing is on); it becomes the parent of whatever the request publishes.
+    spans.set(request, startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, SpanKind.SERVER, trace ? traceparent : undefined, { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] }));
     void reply.header('x-request-id', request.id);
   });
   // helmet-style defaults: these are APIs, so nothing may frame, sniff or script them; /docs relaxes CSP for its own assets.
@@ -77,6 +86,9 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
+    const span = spans.get(request);
+    span?.setAttribute('http.response.status_code', reply.statusCode);
+    span?.end();
     const seconds = reply.elapsedTime / 1000;
     httpRequestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
     if (route.startsWith('/health') || route === '/metrics') return;

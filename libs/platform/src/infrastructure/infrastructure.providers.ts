@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { CommonConfig } from '@activity/config';
 import { createKafka, EventPublisher, TopicNames } from '@activity/messaging';
 import { createDataSource } from '@activity/persistence';
+import { shutdownTracing } from '../tracing/tracing';
 import { DATA_SOURCE, EVENT_PUBLISHER, KAFKA, LOGGER, REDIS, SERVICE_CONFIG, TOPIC_NAMES } from './infrastructure.tokens';
 
 /**
@@ -52,7 +53,7 @@ export class InfrastructureShutdown implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.publisher.disconnect(), this.dataSource.destroy(), this.redis?.quit()]);
+    await Promise.allSettled([this.publisher.disconnect(), this.dataSource.destroy(), this.redis?.quit(), shutdownTracing()]);
     this.logger.info('connections closed');
   }
 }

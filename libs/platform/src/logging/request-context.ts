@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { inSpan, SpanKind } from '../tracing/tracing';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** What every log line and outgoing message of one request or message should carry. */
@@ -37,17 +38,24 @@ export function parseTraceparent(header: string | undefined): { traceId: string;
 }
 
 /**
- * A W3C traceparent for a message produced now: same trace as the current request (if it had
- * one), new span id; otherwise a new trace. Keeps one trace id from webhook to feed.
+ * A W3C traceparent for a message produced now: the current trace and span (the request's or the
+ * message's being handled, or our span around it when tracing is on) become its parent; without
+ * any, a new trace. Keeps one trace id from webhook to feed.
  */
 export function childTraceparent(): string {
   const context = requestContext.current();
   const traceId = context?.traceId ?? randomBytes(16).toString('hex');
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+  const spanId = context?.traceId && context.spanId ? context.spanId : randomBytes(8).toString('hex');
+  return `00-${traceId}-${spanId}-01`;
 }
 
-/** Runs a message handler with the message's tenant and trace in the log context. */
-export function runWithMessageContext<T>(event: { id: string; tenantId: string; traceparent?: string }, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs a message handler with the message's tenant and trace in the log context, inside a
+ * consumer span that continues the message's trace (a no-op span when tracing is off).
+ */
+export function runWithMessageContext<T>(event: { id: string; tenantId: string; type?: string; traceparent?: string }, work: () => Promise<T>): Promise<T> {
   const trace = parseTraceparent(event.traceparent);
-  return requestContext.run({ requestId: event.id, tenantId: event.tenantId, ...(trace ?? {}) }, work);
+  return requestContext.run({ requestId: event.id, tenantId: event.tenantId, ...(trace ?? {}) }, () =>
+    inSpan(`process ${event.type ?? 'message'}`, SpanKind.CONSUMER, event.traceparent, { 'messaging.message.id': event.id, 'activity.tenant': event.tenantId }, work),
+  );
 }

@@ -1,0 +1,73 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { signStandardWebhook } from '@activity/connectors';
+import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
+import { FakeOtlpCollector, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+
+/** One webhook, one trace: spans from all four services share the webhook request's trace id. */
+describe('trace propagation across the four services (OpenTelemetry, OTLP)', () => {
+  const environment = testEnvironment();
+  const tenant = `trace-${Date.now().toString(36)}`;
+  const sourceId = `mc-${tenant}`;
+  const secret = 'whsec_dHJhY2UtcHJvcGFnYXRpb24tdGVzdC1zZWNyZXQ=';
+  const key = Buffer.alloc(32, 5).toString('base64');
+  const services: ServiceProcess[] = [];
+  let collector: FakeOtlpCollector;
+  let admin: DataSource;
+
+  beforeAll(async () => {
+    collector = await FakeOtlpCollector.start();
+    admin = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'trace-test' }).initialize();
+    await new WebhookSourceStore(admin, new SecretCipher('trace', { trace: key })).upsert({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'Trace test' }, secret);
+    await new AccountLinkStore(admin).ensureLink({ tenantId: tenant, userId: 'tracy', provider: 'minecraft', externalId: 'e0e0e0e0-0000-4000-8000-00000000000e' });
+    const env = {
+      ...serviceEnvironment(environment),
+      SECRETS_ENCRYPTION_KEY: key,
+      SECRETS_ENCRYPTION_KEY_ID: 'trace',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.url}/v1/traces`,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    };
+    const base = environment.portBase + 80;
+    services.push(...(await Promise.all((['feed-api', 'ingest-gateway', 'connector-workers', 'outbox-relay'] as const).map((name, i) => ServiceProcess.start(name, base + i, env)))));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    await collector.stop();
+    await admin.destroy();
+  }, 60_000);
+
+  it('finds the webhook trace id in spans of feed-api, ingest-gateway, connector-workers and outbox-relay', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const id = `msg_${randomUUID()}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({ type: 'player.joined', occurredAt: new Date().toISOString(), server: { id: 's' }, player: { uuid: 'e0e0e0e0-0000-4000-8000-00000000000e', name: 'tracy' } });
+    const response = await fetch(`${services[1]!.url}/v1/webhooks/minecraft/${sourceId}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signStandardWebhook(secret, id, timestamp, body),
+      },
+      body,
+    });
+    expect(response.status).toBe(202);
+    const services4 = await waitFor(
+      'spans of the trace from all four services',
+      () => {
+        const seen = new Set(collector.spans.filter((s) => s.traceId === traceId).map((s) => s.service));
+        return seen.size === 4 ? seen : undefined;
+      },
+      30_000,
+      200,
+    );
+    expect([...services4].sort()).toEqual(['connector-workers', 'feed-api', 'ingest-gateway', 'outbox-relay']);
+    // The spans form one chain: every span but the gateway's server span has a parent inside the trace.
+    const spans = collector.spans.filter((s) => s.traceId === traceId);
+    const ids = new Set(spans.map((s) => s.spanId));
+    const roots = spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
+    expect(roots.map((s) => s.service)).toEqual(['ingest-gateway']);
+  });
+});
