@@ -358,6 +358,23 @@ describe('feed-api', () => {
     });
   });
 
+  describe('account links', () => {
+    it('links a Minecraft player UUID once per tenant and lists it', async () => {
+      const uuid = 'D1A2B3C4-0000-4000-8000-0000000000AA';
+      const linked = await post(a, '/v2/accounts/minecraft', { account: uuid }, [tenant, `crafter-${run}`]);
+      expect(linked).toMatchObject({ status: 201, body: { provider: 'minecraft', externalId: uuid.toLowerCase(), status: 'active' } });
+      expect((await post(a, '/v2/accounts/minecraft', { account: uuid.toLowerCase() }, [tenant, `thief-${run}`])).body).toMatchObject({ status: 409, code: 'account_already_linked' });
+      expect((await post(a, '/v2/accounts/minecraft', { account: 'not-a-uuid-but-long-enough-0000000' }, [tenant, `crafter-${run}`])).status).toBe(400);
+      const listed = await get(a, '/v2/accounts', [tenant, `crafter-${run}`]);
+      expect(listed.body).toEqual([expect.objectContaining({ id: linked.body['id'], provider: 'minecraft' })]);
+      // Minecraft does not sync: a manual sync is refused, not queued.
+      expect((await post(a, `/v2/accounts/${linked.body['id']}/sync`, {}, [tenant, `crafter-${run}`])).status).toBe(400);
+      // Another user cannot see or revoke it.
+      const foreign = await fetch(`${a.url}/v2/accounts/${linked.body['id']}`, { method: 'DELETE', headers: { authorization: `Bearer ${await token(tenant, `thief-${run}`)}` } });
+      expect(foreign.status).toBe(404);
+    });
+  });
+
   describe('with the Access service (ACCESS_MODE=http)', () => {
     it('allows, denies, caches, and fails closed with 503 when Access is down', async () => {
       const secret = Buffer.from('feed-api-access-signing-secret').toString('base64');

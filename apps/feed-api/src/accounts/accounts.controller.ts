@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission, type Principal } from '@activity/auth';
-import { AccountIdParams, LinkSteamAccountDto } from './accounts.dto';
+import { AccountIdParams, LinkMinecraftAccountDto, LinkSteamAccountDto } from './accounts.dto';
 import { AccountsService } from './accounts.service';
 
 @ApiTags('accounts')
@@ -23,6 +23,14 @@ export class AccountsController {
   @ApiOperation({ summary: 'Link a Steam account (SteamID64, profile URL or custom URL name); the first sync starts by itself' })
   linkSteam(@CurrentPrincipal() principal: Principal, @Body() body: LinkSteamAccountDto) {
     return this.accounts.link(principal, 'steam', body.account);
+  }
+
+  @Post('minecraft')
+  @HttpCode(201)
+  @RequirePermission('activity.accounts.link')
+  @ApiOperation({ summary: 'Link a Minecraft player UUID: events of that player on any of the tenant\'s servers go to the caller\'s feed' })
+  linkMinecraft(@CurrentPrincipal() principal: Principal, @Body() body: LinkMinecraftAccountDto) {
+    return this.accounts.link(principal, 'minecraft', body.account);
   }
 
   @Delete(':id')

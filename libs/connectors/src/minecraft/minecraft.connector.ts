@@ -1,4 +1,5 @@
-import type { Connector, ConnectorDescription, IncomingWebhook, NormalizedEvent, VerifiedWebhook, WebhookDelivery } from '../connector';
+import { DomainError } from '@activity/domain';
+import type { Connector, ConnectorDescription, IncomingWebhook, LinkAccountInput, LinkedIdentity, NormalizedEvent, VerifiedWebhook, WebhookDelivery } from '../connector';
 import { verifyStandardWebhook } from '../webhook-signatures/standard-webhooks';
 import { checkMinecraftDelivery, parseMinecraftDelivery, MINECRAFT_DELIVERY_TYPES } from './minecraft-delivery';
 
@@ -16,6 +17,15 @@ export class MinecraftConnector implements Connector {
       requiresAuth: false,
       eventTypes: MINECRAFT_DELIVERY_TYPES.map((type) => `minecraft.${type}`),
     };
+  }
+
+  /** A player links their Minecraft identity by UUID (names change; UUIDs do not). */
+  async linkAccount(input: LinkAccountInput): Promise<LinkedIdentity> {
+    const uuid = input.account.trim().toLowerCase();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(uuid)) {
+      throw new DomainError('validation_failed', {}, [{ field: 'account', rule: 'minecraftUuid', message: 'give the player UUID, e.g. a11ce000-0000-4000-8000-000000000001' }]);
+    }
+    return { externalId: uuid };
   }
 
   verifyWebhook(webhook: IncomingWebhook, secrets: readonly string[], now?: Date): VerifiedWebhook {
