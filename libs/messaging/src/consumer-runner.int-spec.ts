@@ -39,8 +39,8 @@ describe('ConsumerRunner (real Kafka)', () => {
       logger,
     );
     await runner.start();
-    // A new group with fromBeginning=false only sees messages produced after it joined.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // A new group with fromBeginning=false only sees messages produced after it joined and fetched.
+    await runner.whenConsuming();
   }
 
   it('sends malformed messages to the DLQ with the reason and keeps consuming the partition', async () => {

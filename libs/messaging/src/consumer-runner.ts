@@ -49,6 +49,7 @@ export class ConsumerRunner<T extends TopicName> {
   private consumer: Consumer;
   readonly stats: ConsumerStats = { processed: 0, duplicates: 0, failed: 0, deadLettered: 0 };
   private running = false;
+  private consuming: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly kafka: Kafka,
@@ -73,6 +74,16 @@ export class ConsumerRunner<T extends TopicName> {
   async start(): Promise<void> {
     this.consumer = this.createConsumer();
     const group = this.metricGroup;
+    // Resolved when the first fetch after joining completes: partitions assigned, offsets resolved.
+    this.consuming = new Promise((resolve) => {
+      const joined = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        joined();
+        const fetched = this.consumer.on(this.consumer.events.FETCH, () => {
+          fetched();
+          resolve();
+        });
+      });
+    });
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       consumerLag.set({ topic: this.options.topic, partition: String(payload.partition), group }, Number(payload.offsetLag));
     });
@@ -89,6 +100,11 @@ export class ConsumerRunner<T extends TopicName> {
   /** Per-instance broadcast groups share one label, so metrics do not grow a series per restart. */
   private get metricGroup(): string {
     return this.options.groupId.startsWith('feed-api.broadcast') ? 'feed-api.broadcast' : this.options.groupId;
+  }
+
+  /** Resolves once the consumer has joined its group and fetched: messages produced from now on will be seen. */
+  whenConsuming(): Promise<void> {
+    return this.consuming;
   }
 
   get isRunning(): boolean {
