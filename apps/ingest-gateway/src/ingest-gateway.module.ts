@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { createDefaultConnectorRegistry, type ConnectorRegistry } from '@activity/connectors';
+import { createConnectorRegistry, type ConnectorRegistry } from '@activity/connectors';
 import type { EventPublisher } from '@activity/messaging';
 import { SecretCipher, WebhookSourceStore } from '@activity/persistence';
 import {
@@ -25,7 +25,8 @@ export class IngestGatewayModule {
       controllers: [WebhooksController, HealthController, MetricsController],
       providers: [
         ...infrastructureProviders('ingest-gateway', config, logger),
-        { provide: CONNECTORS, useFactory: createDefaultConnectorRegistry },
+        // Webhook connectors need no upstream clients.
+        { provide: CONNECTORS, useFactory: () => createConnectorRegistry() },
         {
           provide: WebhookSourceStore,
           useFactory: (dataSource: DataSource) =>

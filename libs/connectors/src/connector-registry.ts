@@ -31,8 +31,3 @@ export function createConnectorRegistry(dependencies: ConnectorDependencies = {}
     ...(dependencies.steam ? [new SteamConnector(dependencies.steam.client, dependencies.steam.options)] : []),
   ]);
 }
-
-/** Webhook-only connectors (ingest-gateway needs no upstream clients). */
-export function createDefaultConnectorRegistry(): ConnectorRegistry {
-  return createConnectorRegistry();
-}
