@@ -124,7 +124,7 @@ export class ConnectorWorkersModule {
           useFactory: (dataSource: DataSource, kafka: Kafka, ...consumers: Array<ManagedConsumer<TopicName>>) => [
             postgresIndicator(dataSource),
             kafkaIndicator(kafka.admin()),
-            ...consumers.map((c) => c.healthIndicator()),
+            ...consumers.flatMap((c) => c.healthIndicators()),
           ],
           inject: [DATA_SOURCE, KAFKA, WEBHOOK_CONSUMER, SYNC_CONSUMER, LINK_CONSUMER],
         },

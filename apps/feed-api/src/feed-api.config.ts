@@ -83,4 +83,9 @@ export class FeedApiConfig extends JwtConfig {
   @IsInt()
   @Min(1)
   FEED_RATE_LIMIT_PER_MINUTE: number = 600;
+
+  /** Failed authentications per minute per client address; beyond it the address gets 429 before any token is checked. */
+  @IsInt()
+  @Min(1)
+  FEED_AUTH_FAILURES_PER_MINUTE: number = 120;
 }

@@ -5,7 +5,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import {
-  AccessControl, AccessGuard, HttpAccessChecker, InternalRequestVerifier, JwtVerifier, MemoryDecisionCache, MemoryNonceStore, PERMISSION_CHECKER, parseInternalKeys,
+  AccessControl, AccessGuard, HttpAccessChecker, InternalRequestVerifier, JwtVerifier, MemoryDecisionCache, MemoryNonceStore, PERMISSION_CHECKER, parseInternalKeys, REQUEST_ADMISSION,
   RedisDecisionCache, StaticPolicyChecker, type NonceStore,
 } from '@activity/auth';
 import { FeedCursor } from '@activity/domain';
@@ -23,7 +23,7 @@ import { FeedController } from './feed/feed.controller';
 import { FeedService } from './feed/feed.service';
 import { InternalEventsController } from './internal/internal-events.controller';
 import { LegacyFeedController } from './legacy/legacy-feed.controller';
-import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitAdmission } from './rate-limit/rate-limit-admission';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { FeedNotifier } from './realtime/feed-notifier';
 import { FeedUpdatesConsumer } from './realtime/feed-updates.consumer';
@@ -35,8 +35,8 @@ import { MemoryUnreadCache, RedisUnreadCache, UnreadCounter } from './unread/unr
 class RedisNonceStore implements NonceStore {
   constructor(private readonly redis: Redis) {}
 
-  async remember(signature: string, ttlSeconds: number): Promise<boolean> {
-    return (await this.redis.set(`internal:nonce:${signature}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+  async remember(nonce: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.redis.set(`internal:nonce:${nonce}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
   }
 }
 
@@ -113,8 +113,12 @@ export class FeedApiModule {
         },
         AccessControl,
         { provide: APP_GUARD, useClass: AccessGuard },
-        { provide: RateLimiter, useFactory: (redis: Redis | null) => new RateLimiter(redis, config.FEED_RATE_LIMIT_PER_MINUTE, logger), inject: [REDIS] },
-        { provide: APP_GUARD, useClass: RateLimitGuard },
+        {
+          provide: REQUEST_ADMISSION,
+          useFactory: (redis: Redis | null) =>
+            new RateLimitAdmission(new RateLimiter(redis, config.FEED_RATE_LIMIT_PER_MINUTE, logger), new RateLimiter(redis, config.FEED_AUTH_FAILURES_PER_MINUTE, logger)),
+          inject: [REDIS],
+        },
         FeedNotifier,
         {
           provide: UnreadCounter,

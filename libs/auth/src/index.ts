@@ -10,3 +10,4 @@ export * from './jwt-verifier';
 export * from './jwt.config';
 export * from './principal';
 export * from './principal.decorator';
+export * from './access/request-admission';

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTVerifyGetKey, type KeyLike } from 'jose';
-import { DomainError } from '@activity/domain';
+import { DomainError, isStorableText } from '@activity/domain';
 import { loadOrCreateDevKeyPair } from './dev-signing-key';
 import type { JwtConfig } from './jwt.config';
 import type { Principal } from './principal';
@@ -58,7 +58,7 @@ export class JwtVerifier {
         requiredClaims: ['sub', 'exp'],
       });
       const tenantId = payload['tid'];
-      if (typeof tenantId !== 'string' || !tenantId || !payload.sub) throw new DomainError('token_invalid', { reason: 'the tid and sub claims are required' });
+      if (!isIdentifier(tenantId) || !isIdentifier(payload.sub)) throw new DomainError('token_invalid', { reason: 'the tid and sub claims are required: 1 to 128 printable characters' });
       const principal = { tenantId, userId: payload.sub };
       this.remember(token, principal, (payload.exp ?? 0) * 1000 + this.config.JWT_CLOCK_TOLERANCE_SECONDS * 1000);
       return principal;
@@ -66,6 +66,11 @@ export class JwtVerifier {
       throw toDomainError(error);
     }
   }
+}
+
+/** Tenant and user ids end up in SQL settings, cache keys and logs: printable text only. */
+function isIdentifier(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 128 && !/[\u0000-\u001f\u007f]/.test(value) && isStorableText(value);
 }
 
 function toDomainError(error: unknown): DomainError {

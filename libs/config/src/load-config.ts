@@ -30,8 +30,10 @@ function describe(error: ValidationError, env: NodeJS.ProcessEnv): string {
   return `Invalid configuration: ${error.property} ${shown} (${reasons})`;
 }
 
-function redact(name: string, value: string): string {
-  return /SECRET|KEY|PASSWORD|TOKEN/i.test(name) ? '***' : value;
+/** Secrets by name, and the password of any `scheme://user:password@host` value (e.g. a DATABASE_URL). */
+export function redact(name: string, value: string): string {
+  if (/SECRET|KEY|PASSWORD|TOKEN/i.test(name)) return '***';
+  return value.replace(/(\/\/[^/?#@:]*:)[^/?#@]*@/g, '$1***@').replace(/([?&](?:password|pass|pwd|secret|token)=)[^&#]*/gi, '$1***');
 }
 
 /** Runs `loadConfig` for a process entry point: on failure prints the one line and exits 1. */

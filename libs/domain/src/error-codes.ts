@@ -4,6 +4,7 @@
  */
 export const ERROR_STATUS = {
   validation_failed: 400,
+  bad_request: 400,
   malformed_json: 400,
   unknown_event_type: 400,
   invalid_cursor: 400,
@@ -13,14 +14,17 @@ export const ERROR_STATUS = {
   signature_invalid: 401,
   signature_expired: 401,
   forbidden: 403,
+  request_timeout: 408,
   not_found: 404,
   webhook_source_not_found: 404,
   unknown_connector: 404,
   delivery_in_progress: 409,
   account_already_linked: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
+  header_fields_too_large: 431,
   internal: 500,
   dependency_unavailable: 503,
 } as const;

@@ -13,6 +13,10 @@ const MESSAGES: Record<ErrorCode, Record<Locale, ErrorText>> = {
     en: { title: 'Invalid request', detail: 'One or more fields are invalid.' },
     ru: { title: 'Некорректный запрос', detail: 'Одно или несколько полей заполнены неверно.' },
   },
+  bad_request: {
+    en: { title: 'Bad request', detail: 'The request could not be read: {reason}.' },
+    ru: { title: 'Некорректный запрос', detail: 'Не удалось прочитать запрос: {reason}.' },
+  },
   malformed_json: {
     en: { title: 'Malformed JSON', detail: 'The request body is not valid JSON: {reason}' },
     ru: { title: 'Некорректный JSON', detail: 'Тело запроса не является корректным JSON: {reason}' },
@@ -49,6 +53,10 @@ const MESSAGES: Record<ErrorCode, Record<Locale, ErrorText>> = {
     en: { title: 'Forbidden', detail: 'You do not have the permission {permission}.' },
     ru: { title: 'Доступ запрещён', detail: 'У вас нет разрешения {permission}.' },
   },
+  request_timeout: {
+    en: { title: 'Request timeout', detail: 'The request was not received completely within {timeoutSeconds} seconds.' },
+    ru: { title: 'Истекло время ожидания запроса', detail: 'Запрос не был получен полностью за {timeoutSeconds} с.' },
+  },
   not_found: {
     en: { title: 'Not found', detail: 'Nothing is served at {path}.' },
     ru: { title: 'Не найдено', detail: 'По адресу {path} ничего нет.' },
@@ -72,6 +80,14 @@ const MESSAGES: Record<ErrorCode, Record<Locale, ErrorText>> = {
   payload_too_large: {
     en: { title: 'Payload too large', detail: 'The request body exceeds the limit of {limitBytes} bytes.' },
     ru: { title: 'Слишком большой запрос', detail: 'Тело запроса превышает ограничение в {limitBytes} байт.' },
+  },
+  uri_too_long: {
+    en: { title: 'URI too long', detail: 'A path segment of the request is longer than {maxLength} characters.' },
+    ru: { title: 'Слишком длинный URI', detail: 'Сегмент пути запроса длиннее {maxLength} символов.' },
+  },
+  header_fields_too_large: {
+    en: { title: 'Request headers too large', detail: 'The request headers exceed the size this server accepts.' },
+    ru: { title: 'Слишком большие заголовки запроса', detail: 'Заголовки запроса превышают допустимый размер.' },
   },
   unsupported_media_type: {
     en: { title: 'Unsupported media type', detail: 'Send the body as application/json.' },

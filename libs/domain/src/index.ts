@@ -6,3 +6,8 @@ export * from './event-summary';
 export * from './feed-cursor';
 export * from './locale';
 export * from './event-types';
+export * from './event-id';
+export * from './instant';
+export * from './storable-event';
+export * from './storable-value';
+export * from './composite-key';

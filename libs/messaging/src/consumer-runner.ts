@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { fromKafkaHeaders, type CloudEventAttributes } from './cloud-event';
 import { assertValidPayload, type PayloadOf } from './contracts/event-contracts';
 import type { EventPublisher } from './event-publisher';
+import { failureKind } from './failure-kind';
 import { MalformedMessageError } from './message-errors';
 import { consumerLag, consumerMessages } from './messaging-metrics';
 import type { ProcessedEvents } from './processed-events';
@@ -22,9 +23,11 @@ export interface ConsumerRunnerOptions<T extends TopicName> {
   readonly groupId: string;
   readonly topic: T;
   readonly handle: (message: InboundMessage<T>) => Promise<void>;
-  /** Attempts before a failing message goes to the DLQ. */
+  /** Attempts before a message failing for an unknown reason goes to the DLQ (poison goes at once; a dependency outage is waited out). */
   readonly maxAttempts?: number;
   readonly retryBaseMs?: number;
+  /** Longest pause between retries while a dependency is down. */
+  readonly maxRetryDelayMs?: number;
   readonly partitionsConsumedConcurrently?: number;
   readonly fromBeginning?: boolean;
   /** Skips messages whose ce_id this group already handled. Omit for broadcast consumers. */
@@ -49,7 +52,11 @@ export class ConsumerRunner<T extends TopicName> {
   private consumer: Consumer;
   readonly stats: ConsumerStats = { processed: 0, duplicates: 0, failed: 0, deadLettered: 0 };
   private running = false;
+  private stopping = false;
   private consuming: Promise<void> = Promise.resolve();
+  /** Set while a message waits for a dependency to come back (health says degraded). */
+  private waitingFor: string | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -72,6 +79,7 @@ export class ConsumerRunner<T extends TopicName> {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
     this.consumer = this.createConsumer();
     const group = this.metricGroup;
     // Resolved when the first fetch after joining completes: partitions assigned, offsets resolved.
@@ -86,6 +94,14 @@ export class ConsumerRunner<T extends TopicName> {
     });
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       consumerLag.set({ topic: this.options.topic, partition: String(payload.partition), group }, Number(payload.offsetLag));
+    });
+    // KafkaJS restarts itself after retriable crashes; when it gives up, the feed would stop
+    // silently. Report not-running (health goes red) and start again with a fresh consumer.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping) return;
+      this.running = false;
+      this.logger.error({ err: payload.error?.message, group: this.options.groupId }, 'consumer crashed and will not restart by itself; restarting in 5 s');
+      this.scheduleRestart();
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topics.physical(this.options.topic), fromBeginning: this.options.fromBeginning ?? true });
@@ -111,10 +127,34 @@ export class ConsumerRunner<T extends TopicName> {
     return this.running;
   }
 
+  /** What the message in hand is waiting for, while a dependency is down. */
+  get waitingOnDependency(): string | undefined {
+    return this.waitingFor;
+  }
+
   /** Finishes the message in hand, commits offsets and leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.running = false;
+    clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
+  }
+
+  private scheduleRestart(): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      void (async () => {
+        if (this.stopping) return;
+        await this.consumer.disconnect().catch(() => undefined);
+        try {
+          await this.start();
+        } catch (error) {
+          this.logger.error({ err: (error as Error).message, group: this.options.groupId }, 'consumer restart failed; trying again in 5 s');
+          this.running = false;
+          this.scheduleRestart();
+        }
+      })();
+    }, 5_000);
   }
 
   private async onMessage({ message, partition, heartbeat }: EachMessagePayload): Promise<void> {
@@ -149,26 +189,35 @@ export class ConsumerRunner<T extends TopicName> {
       return;
     }
     const maxAttempts = this.options.maxAttempts ?? 5;
-    const base = this.options.retryBaseMs ?? 200;
+    const base = this.options.retryBaseMs ?? 50;
+    const maxDelay = this.options.maxRetryDelayMs ?? 5_000;
+    let unknownFailures = 0;
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.options.handle(inbound);
+        this.waitingFor = undefined;
         this.stats.processed += 1;
         consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'processed' });
         await processed?.remember(this.options.groupId, inbound.event.id).catch((error: Error) => log.warn({ err: error.message }, 'could not remember processed message'));
         return;
       } catch (error) {
-        const permanent = error instanceof MalformedMessageError;
-        if (permanent || attempt >= maxAttempts) {
+        const kind = failureKind(error);
+        const detail = (error as Error)?.message ?? String(error);
+        if (kind === 'unknown') unknownFailures += 1;
+        if (kind === 'poison' || unknownFailures >= maxAttempts) {
+          this.waitingFor = undefined;
           this.stats.failed += 1;
           consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'failed' });
-          const reason = permanent ? error.reason : 'handler_failed';
-          await this.deadLetter(message, partition, reason, (error as Error).message ?? String(error), attempt);
+          const reason = error instanceof MalformedMessageError ? error.reason : kind === 'poison' ? 'unprocessable' : 'handler_failed';
+          await this.deadLetter(message, partition, reason, detail, attempt);
           log.error({ err: error, ceId: inbound.event.id, attempts: attempt, reason }, 'message sent to DLQ');
           return;
         }
-        const delay = Math.min(10_000, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-        log.warn({ err: (error as Error).message, ceId: inbound.event.id, attempt, retryInMs: Math.round(delay) }, 'handler failed; retrying');
+        // A dependency outage is not the message's fault: the partition waits until it is back.
+        if (kind === 'dependency') this.waitingFor = detail;
+        if (this.stopping) throw error; // not committed: redelivered after the restart
+        const delay = Math.min(maxDelay, base * 2 ** Math.min(attempt - 1, 16)) * (0.5 + Math.random() / 2);
+        log.warn({ err: detail, ceId: inbound.event.id, attempt, kind, retryInMs: Math.round(delay) }, kind === 'dependency' ? 'dependency unavailable; waiting to retry' : 'handler failed; retrying');
         await sleep(delay);
         await heartbeat();
       }
@@ -191,10 +240,9 @@ export class ConsumerRunner<T extends TopicName> {
       dlq_attempts: String(attempts),
       dlq_failed_at: new Date().toISOString(),
     });
+    // The original bytes, untouched (a poison message may not even be UTF-8); a null key stays null.
     // If the DLQ write fails this throws, KafkaJS does not commit, and the message is retried.
-    await this.deadLetters.publish([
-      { topic: deadLetterTopicOf(this.options.topic), key: message.key?.toString('utf8') ?? '', headers, value: message.value?.toString('utf8') ?? '' },
-    ]);
+    await this.deadLetters.publish([{ topic: deadLetterTopicOf(this.options.topic), key: message.key ?? null, headers, value: message.value ?? null }]);
     this.stats.deadLettered += 1;
     consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'dead_lettered' });
   }

@@ -4,9 +4,10 @@ import type { TopicNames } from './topics';
 export interface OutgoingMessage {
   /** Logical topic name; the publisher applies the environment's prefix. */
   readonly topic: string;
-  readonly key: string;
+  /** Bytes pass through as they are (the DLQ keeps a poison message's original key and value). */
+  readonly key: string | Buffer | null;
   readonly headers: Readonly<Record<string, string>>;
-  readonly value: string;
+  readonly value: string | Buffer | null;
 }
 
 /**

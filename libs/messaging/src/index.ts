@@ -9,3 +9,4 @@ export * from './topics';
 export * from './announcements/feed-updated.announcement';
 export * from './processed-events';
 export * from './messaging-metrics';
+export * from './failure-kind';

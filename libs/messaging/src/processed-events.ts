@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { compositeKey } from '@activity/domain';
 
 /**
  * Remembers which CloudEvent ids a consumer group has handled, so a redelivered message (after a
@@ -17,11 +18,11 @@ export class RedisProcessedEvents implements ProcessedEvents {
   ) {}
 
   async has(group: string, ceId: string): Promise<boolean> {
-    return (await this.redis.exists(`processed:${group}:${ceId}`)) === 1;
+    return (await this.redis.exists(`processed:${compositeKey(group, ceId)}`)) === 1;
   }
 
   async remember(group: string, ceId: string): Promise<void> {
-    await this.redis.set(`processed:${group}:${ceId}`, '1', 'EX', this.ttlSeconds);
+    await this.redis.set(`processed:${compositeKey(group, ceId)}`, '1', 'EX', this.ttlSeconds);
   }
 }
 

@@ -18,3 +18,4 @@ export * from './resilience/circuit-breaker';
 export * from './resilience/token-bucket';
 export * from './infrastructure/managed-consumer';
 export * from './tracing/tracing';
+export * from './http/input-validators';

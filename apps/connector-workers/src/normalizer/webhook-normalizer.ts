@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { ConnectorRegistry } from '@activity/connectors';
-import { DomainError, type NewActivityEvent } from '@activity/domain';
+import { assertStorableEvents, DomainError, type NewActivityEvent } from '@activity/domain';
 import { announceFeedUpdates, MalformedMessageError, type InboundMessage, type Topic } from '@activity/messaging';
 import { inTenantTransaction, type AccountLinkStore, type ActivityEventStore, type OutboxStore } from '@activity/persistence';
 import { Histogram } from 'prom-client';
@@ -37,6 +37,8 @@ export class WebhookNormalizer {
     let normalized;
     try {
       normalized = connector.normalizeWebhook({ tenantId: event.tenantId, sourceId: payload.sourceId, deliveryId: payload.deliveryId, body: payload.body });
+      // The gateway checked the same rules before acknowledging; this catches older or foreign producers.
+      assertStorableEvents(normalized);
     } catch (error) {
       if (error instanceof DomainError) throw new MalformedMessageError('invalid_delivery', `${error.code}: ${JSON.stringify(error.details ?? error.params)}`);
       throw error;

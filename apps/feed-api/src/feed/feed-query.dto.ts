@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { EVENT_TYPES } from '@activity/domain';
+import { IsEventId, IsInstant, IsOptionalButNotNull } from '@activity/platform';
 
 const KNOWN_TYPE = new RegExp(`^(${EVENT_TYPES.map((type) => type.replace(/\./g, '\\.')).join('|')}|platform\\.[a-z0-9_]+(\\.[a-z0-9_]+)*)$`);
 const CURSOR = /^[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{16,64}$/;
@@ -20,12 +21,12 @@ export class FeedFilterDto {
 
   @ApiPropertyOptional({ description: 'Only events that occurred at or after this instant (ISO 8601)', example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
+  @IsInstant({ allowDate: true })
   since?: string;
 
   @ApiPropertyOptional({ description: 'Only events that occurred before this instant (ISO 8601); must be after `since`' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
+  @IsInstant({ allowDate: true })
   until?: string;
 
   @ApiPropertyOptional({ description: '`tenant` reads the whole tenant feed and needs `activity.feed.read_tenant`', enum: ['user', 'tenant'], default: 'user' })
@@ -75,7 +76,7 @@ export class PollQueryDto {
 export class StreamQueryDto {
   @ApiPropertyOptional({ description: 'Resume after this event id (same as the Last-Event-ID header, for clients that cannot set it)' })
   @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'lastEventId must be an event id' })
+  @IsEventId()
   lastEventId?: string;
 
   @ApiPropertyOptional({ enum: ['user', 'tenant'], default: 'user' })
@@ -87,17 +88,17 @@ export class StreamQueryDto {
 /** Body of POST /v2/feed/read: exactly one of the three. */
 export class MarkReadDto {
   @ApiPropertyOptional({ description: 'Mark read up to and including this event', example: '42' })
-  @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'eventId must be an event id' })
+  @IsOptionalButNotNull()
+  @IsEventId()
   eventId?: string;
 
   @ApiPropertyOptional({ description: 'Mark read up to the newest item of a page (its `headCursor`)' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Matches(CURSOR, { message: 'cursor is not a cursor issued by this API' })
   cursor?: string;
 
   @ApiPropertyOptional({ description: 'Mark everything read' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsBoolean()
   all?: boolean;
 }

@@ -1,5 +1,5 @@
 import type { Principal } from '@activity/auth';
-import { DomainError, summarizeEvent, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
+import { DomainError, parseInstant, summarizeEvent, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
 import type { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
 import type { ReadBroadcast } from '../realtime/read-broadcast';
 import type { UnreadCount, UnreadCounter } from '../unread/unread-counter';
@@ -120,8 +120,8 @@ export class FeedService {
 }
 
 function timeWindow(filters: FeedFilterDto): FilterWindow {
-  const since = filters.since ? new Date(filters.since) : undefined;
-  const until = filters.until ? new Date(filters.until) : undefined;
+  const since = filters.since ? parseInstant(filters.since, { allowDate: true })! : undefined;
+  const until = filters.until ? parseInstant(filters.until, { allowDate: true })! : undefined;
   if (since && until && since >= until) {
     throw new DomainError('validation_failed', {}, [{ field: 'since', rule: 'sinceBeforeUntil', message: 'since must be earlier than until' }]);
   }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsISO8601, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsInstant, IsStorableText } from '@activity/platform';
+import { IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 export class ActivityObjectDto {
   @ApiProperty({ example: 'Person' })
@@ -9,12 +10,14 @@ export class ActivityObjectDto {
 
   @ApiProperty({ example: 'platform:user:alice' })
   @IsString()
+  @IsStorableText()
   @MaxLength(256)
   id!: string;
 
   @ApiPropertyOptional({ example: 'alice' })
   @IsOptional()
   @IsString()
+  @IsStorableText()
   @MaxLength(256)
   name?: string;
 }
@@ -38,7 +41,7 @@ export class InternalEventDto {
   type!: string;
 
   @ApiProperty({ example: '2026-11-26T10:00:00Z' })
-  @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO 8601 date-time' })
+  @IsInstant()
   occurredAt!: string;
 
   @ApiProperty({ type: ActivityObjectDto })

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { Inject } from '@nestjs/common';
 import { InternalCaller, InternalRoute, INTERNAL_HEADERS } from '@activity/auth';
+import { assertStorableEvents, parseInstant, type NewActivityEvent } from '@activity/domain';
 import { announceFeedUpdates } from '@activity/messaging';
 import { ActivityEventStore, inTenantTransaction, OutboxStore } from '@activity/persistence';
 import { childTraceparent, DATA_SOURCE } from '@activity/platform';
@@ -27,22 +28,21 @@ export class InternalEventsController {
   @ApiHeader({ name: INTERNAL_HEADERS.signature, required: true, description: 'base64 HMAC-SHA256 of "METHOD\\npath?query\\ntimestamp\\nsha256hex(body)"' })
   @ApiOperation({ summary: "Add a first-party event to a user's feed (service to service)", description: '201 when created, 200 when this eventId was already accepted from the same caller.' })
   async create(@InternalCaller() caller: string, @Body() body: InternalEventDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const source = `platform:${caller}`;
+    const event: NewActivityEvent = {
+      tenantId: body.tenantId,
+      userId: body.userId,
+      source: `platform:${caller}`,
+      sourceEventId: body.eventId,
+      type: body.type,
+      actor: { ...body.actor },
+      ...(body.object ? { object: { ...body.object } } : {}),
+      ...(body.target ? { target: { ...body.target } } : {}),
+      occurredAt: parseInstant(body.occurredAt)!,
+      payload: body.payload ?? {},
+    };
+    assertStorableEvents([event]);
     const created = await inTenantTransaction(this.dataSource, body.tenantId, async (manager) => {
-      const inserted = await this.events.insertNew(manager, [
-        {
-          tenantId: body.tenantId,
-          userId: body.userId,
-          source,
-          sourceEventId: body.eventId,
-          type: body.type,
-          actor: { ...body.actor },
-          ...(body.object ? { object: { ...body.object } } : {}),
-          ...(body.target ? { target: { ...body.target } } : {}),
-          occurredAt: new Date(body.occurredAt),
-          payload: body.payload ?? {},
-        },
-      ]);
+      const inserted = await this.events.insertNew(manager, [event]);
       await this.outbox.enqueue(manager, announceFeedUpdates(body.tenantId, inserted, { source: '/feed-api/internal', traceparent: childTraceparent() }));
       return inserted[0];
     });

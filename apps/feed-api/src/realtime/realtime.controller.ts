@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessControl, CurrentPrincipal, RequirePermission, type Principal } from '@activity/auth';
-import { negotiateLocale } from '@activity/domain';
+import { isEventId, negotiateLocale } from '@activity/domain';
 import { PollQueryDto, StreamQueryDto, type FeedScope } from '../feed/feed-query.dto';
 import { FeedService } from '../feed/feed.service';
 import { FeedNotifier, type FeedSignal } from './feed-notifier';
@@ -71,7 +71,7 @@ export class RealtimeController {
   ): Promise<void> {
     await this.requireScope(principal, query.scope);
     const locale = negotiateLocale(acceptLanguage);
-    const resume = /^\d{1,19}$/.test(lastEventIdHeader ?? '') ? lastEventIdHeader : query.lastEventId;
+    const resume = isEventId(lastEventIdHeader) ? lastEventIdHeader : query.lastEventId;
     let lastSent = resume ?? (await this.feed.resumePoint(principal, query.scope, undefined));
     reply.hijack();
     const raw = reply.raw;

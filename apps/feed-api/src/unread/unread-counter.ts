@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
+import { compositeKey } from '@activity/domain';
 import type { FeedReadMarkerStore } from '@activity/persistence';
 import { metricsRegistry } from '@activity/platform';
 
@@ -79,7 +80,7 @@ export class UnreadCounter {
   ) {}
 
   async count(tenantId: string, userId: string): Promise<UnreadCount> {
-    const key = `${tenantId}:${userId}`;
+    const key = compositeKey(tenantId, userId);
     let generation: number | undefined;
     try {
       const state = await this.cache.read(key);

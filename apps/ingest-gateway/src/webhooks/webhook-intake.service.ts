@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ConnectorRegistry, IncomingWebhook } from '@activity/connectors';
-import { DomainError } from '@activity/domain';
+import { assertStorableEvents, compositeKey, DomainError } from '@activity/domain';
 import { assertValidPayload, eventTypeOf, MessageKey, newCloudEvent, toKafkaHeaders, Topic, type EventPublisher, type WebhookReceivedV1 } from '@activity/messaging';
 import type { WebhookSourceStore } from '@activity/persistence';
 import { childTraceparent, requestContext } from '@activity/platform';
@@ -34,7 +34,10 @@ export class WebhookIntakeService {
     requestContext.assign({ tenantId: source.tenantId });
 
     const verified = connector.verifyWebhook(webhook, source.secrets);
-    const dedupeKey = `webhook:delivery:${connectorName}:${sourceId}:${verified.deliveryId}`;
+    // What we acknowledge, the worker must be able to store: run its normalisation and the
+    // database's rules now, so a delivery that could never be written is a 400, not a lost 202.
+    assertStorableEvents(connector.normalizeWebhook?.({ tenantId: source.tenantId, sourceId, deliveryId: verified.deliveryId, body: verified.body }) ?? []);
+    const dedupeKey = `webhook:delivery:${compositeKey(connectorName, sourceId, verified.deliveryId)}`;
     const claim = await this.dedupe.claim(dedupeKey);
     if (claim === 'duplicate') {
       this.logger.info({ deliveryId: verified.deliveryId }, 'duplicate delivery acknowledged');
@@ -59,11 +62,9 @@ export class WebhookIntakeService {
       tenantId: source.tenantId,
       traceparent: childTraceparent(),
     });
+    const message = { topic: Topic.WebhookReceived, key: MessageKey.webhook(source.tenantId, `${connectorName}/${sourceId}`, verified.accountKey), headers: toKafkaHeaders(event), value: JSON.stringify(payload) };
     try {
-      await this.publisher.publish(
-        [{ topic: Topic.WebhookReceived, key: MessageKey.webhook(source.tenantId, `${connectorName}/${sourceId}`, verified.accountKey), headers: toKafkaHeaders(event), value: JSON.stringify(payload) }],
-        { timeoutMs: this.publishTimeoutMs },
-      );
+      await this.publisher.publish([message], { timeoutMs: this.publishTimeoutMs });
     } catch (error) {
       await this.dedupe.release(dedupeKey);
       this.logger.error({ err: (error as Error).message, deliveryId: verified.deliveryId }, 'kafka did not acknowledge the delivery');

@@ -1,7 +1,7 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
-import { DomainError } from '@activity/domain';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, statusOf } from '@activity/domain';
 import { requestContext } from '@activity/platform';
 import { InternalRequestVerifier } from '../internal/internal-request-signature';
 import { JwtVerifier } from '../jwt-verifier';
@@ -9,6 +9,7 @@ import type { Principal } from '../principal';
 import { INTERNAL_ROUTE, PUBLIC_ROUTE, REQUIRED_PERMISSION } from './access.decorators';
 import { PERMISSION_CHECKER, type PermissionChecker } from './permission-checker';
 import type { Permission } from './permissions';
+import { REQUEST_ADMISSION, type RequestAdmission } from './request-admission';
 
 export type AccessRequest = FastifyRequest & { principal?: Principal; internalCaller?: string; rawBody?: Buffer };
 
@@ -25,6 +26,7 @@ export class AccessGuard implements CanActivate {
     private readonly jwt: JwtVerifier,
     private readonly internal: InternalRequestVerifier,
     @Inject(PERMISSION_CHECKER) private readonly checker: PermissionChecker,
+    @Optional() @Inject(REQUEST_ADMISSION) private readonly admission?: RequestAdmission,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,19 +35,32 @@ export class AccessGuard implements CanActivate {
     const permission = this.reflector.getAllAndOverride<Permission>(REQUIRED_PERMISSION, targets);
     if (!permission) throw new Error('route without a declared permission reached the guard');
     const request = context.switchToHttp().getRequest<AccessRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    await this.admission?.admitAddress(request, reply);
 
     if (this.reflector.getAllAndOverride<boolean>(INTERNAL_ROUTE, targets)) {
-      const caller = await this.internal.verify({ method: request.method, pathWithQuery: request.url, headers: request.headers, body: request.rawBody ?? Buffer.alloc(0) });
+      const caller = await this.authenticate(request, reply, () => this.internal.verify({ method: request.method, pathWithQuery: request.url, headers: request.headers, body: request.rawBody ?? Buffer.alloc(0) }));
       request.internalCaller = caller;
+      await this.admission?.admitCaller(request, reply, { kind: 'service', name: caller });
       await this.require('*', `service:${caller}`, permission);
       return true;
     }
 
-    const principal = await this.jwt.verify(request.headers.authorization);
+    const principal = await this.authenticate(request, reply, () => this.jwt.verify(request.headers.authorization));
     request.principal = principal;
     requestContext.assign({ tenantId: principal.tenantId });
+    await this.admission?.admitCaller(request, reply, { kind: 'user', tenantId: principal.tenantId, userId: principal.userId });
     await this.require(principal.tenantId, `user:${principal.userId}`, permission);
     return true;
+  }
+
+  private async authenticate<T>(request: AccessRequest, reply: FastifyReply, verify: () => Promise<T>): Promise<T> {
+    try {
+      return await verify();
+    } catch (error) {
+      if (error instanceof DomainError && statusOf(error.code) === 401) await this.admission?.authenticationFailed(request, reply);
+      throw error;
+    }
   }
 
   private async require(tenantId: string, subject: string, permission: Permission): Promise<void> {

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { DomainError } from '@activity/domain';
+import { compositeKey, DomainError } from '@activity/domain';
 import { CircuitBreaker, metricsRegistry } from '@activity/platform';
 import { signInternalRequest } from '../internal/internal-request-signature';
 import type { PermissionChecker, PermissionQuery } from './permission-checker';
@@ -79,7 +79,7 @@ export class HttpAccessChecker implements PermissionChecker {
   }
 
   async check(query: PermissionQuery): Promise<boolean> {
-    const key = [query.tenantId, query.subject, query.permission, query.resource ?? ''].join('|');
+    const key = compositeKey(query.tenantId, query.subject, query.permission, query.resource ?? '');
     const cached = await this.cache.get(key).catch(() => undefined);
     if (cached !== undefined) {
       decisions.inc({ source: 'cache', result: cached ? 'allow' : 'deny' });

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { DomainError } from '@activity/domain';
+import { compositeKey, DomainError } from '@activity/domain';
 
 /**
  * HMAC authentication between platform services (both directions). The signature covers
@@ -40,17 +40,17 @@ export function signInternalRequest(
 
 /** Remembers signatures seen within the skew window; false when one was seen before (a replay). */
 export interface NonceStore {
-  remember(signature: string, ttlSeconds: number): Promise<boolean>;
+  remember(nonce: string, ttlSeconds: number): Promise<boolean>;
 }
 
 export class MemoryNonceStore implements NonceStore {
   private readonly seen = new Map<string, number>();
 
-  async remember(signature: string, ttlSeconds: number): Promise<boolean> {
+  async remember(nonce: string, ttlSeconds: number): Promise<boolean> {
     const now = Date.now();
     for (const [key, expires] of this.seen) if (expires < now) this.seen.delete(key);
-    if (this.seen.has(signature)) return false;
-    this.seen.set(signature, now + ttlSeconds * 1000);
+    if (this.seen.has(nonce)) return false;
+    this.seen.set(nonce, now + ttlSeconds * 1000);
     return true;
   }
 }
@@ -84,7 +84,9 @@ export class InternalRequestVerifier {
       .digest();
     const given = Buffer.from(signature, 'base64');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new DomainError('signature_invalid');
-    if (!(await this.nonces.remember(`${keyId}:${signature}`, INTERNAL_SKEW_SECONDS * 2))) throw new DomainError('signature_invalid');
+    // The nonce is the MAC we computed, not the header as sent: base64 decoding is lenient
+    // (padding, url alphabet, trailing bytes), so one signature has many spellings but one value.
+    if (!(await this.nonces.remember(compositeKey(keyId, expected.toString('hex')), INTERNAL_SKEW_SECONDS * 2))) throw new DomainError('signature_invalid');
     return key.caller;
   }
 }

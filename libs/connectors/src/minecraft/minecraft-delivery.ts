@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { DomainError, type FieldViolation } from '@activity/domain';
+import { DomainError, parseInstant, type FieldViolation } from '@activity/domain';
 import schema from './minecraft-delivery.schema.json';
 
 export const MINECRAFT_DELIVERY_TYPES = ['player.joined', 'player.quit', 'player.advancement', 'player.death'] as const;
@@ -47,6 +47,10 @@ export function checkMinecraftDelivery(parsed: unknown): MinecraftDelivery {
         message: error.message ?? 'is invalid',
       }));
     throw new DomainError('validation_failed', {}, violations);
+  }
+  // JSON Schema's date-time admits forms (leap seconds, year 0) that neither Date nor PostgreSQL can hold.
+  if (!parseInstant(parsed.occurredAt)) {
+    throw new DomainError('validation_failed', {}, [{ field: 'occurredAt', rule: 'instant', message: 'must be an RFC 3339 date-time between years 1 and 9999, e.g. 2026-11-26T10:00:00Z' }]);
   }
   return parsed;
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '@activity/domain';
+import { DomainError, parseInstant } from '@activity/domain';
 import type { Connector, ConnectorDescription, IncomingWebhook, LinkAccountInput, LinkedIdentity, NormalizedEvent, VerifiedWebhook, WebhookDelivery } from '../connector';
 import { verifyStandardWebhook } from '../webhook-signatures/standard-webhooks';
 import { checkMinecraftDelivery, parseMinecraftDelivery, MINECRAFT_DELIVERY_TYPES } from './minecraft-delivery';
@@ -50,7 +50,7 @@ export class MinecraftConnector implements Connector {
       externalAccountId: playerId,
       actor: { type: 'Person', id: `minecraft:player:${playerId}`, name: body.player.name },
       target: { type: 'Service', id: `minecraft:server:${delivery.sourceId}:${body.server.id}`, name: body.server.name ?? body.server.id },
-      occurredAt: new Date(body.occurredAt),
+      occurredAt: parseInstant(body.occurredAt)!,
       payload: body as Record<string, unknown>,
     };
     switch (body.type) {

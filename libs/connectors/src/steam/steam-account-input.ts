@@ -18,10 +18,22 @@ export function parseSteamAccount(input: string): SteamAccountReference {
       if (!STEAM_ID64.test(id!)) throw invalid('the profile URL does not contain a SteamID64');
       return { kind: 'steamid', steamId: id! };
     }
-    return { kind: 'vanity', vanity: decodeURIComponent(id!) };
+    return { kind: 'vanity', vanity: vanityName(id!) };
   }
   if (/^[A-Za-z0-9_-]{2,32}$/.test(value)) return { kind: 'vanity', vanity: value };
   throw invalid('give a SteamID64 (7656119...), a steamcommunity.com profile URL, or a custom URL name');
+}
+
+/** Custom URL names are letters, digits, `_` and `-`; a percent-escape that decodes to anything else is no name. */
+function vanityName(segment: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    throw invalid('the profile URL is not correctly percent-encoded');
+  }
+  if (!/^[A-Za-z0-9_-]{2,32}$/.test(name)) throw invalid('a custom URL name is 2 to 32 letters, digits, "_" or "-"');
+  return name;
 }
 
 export function invalid(message: string): DomainError {

@@ -165,7 +165,9 @@ export class OutboxStore {
                 last_error = left($2, 2000),
                 status = CASE WHEN attempts + 1 >= $3 THEN 'dead' ELSE 'pending' END,
                 next_attempt_at = now() + make_interval(secs => (random() * least($5::float8, $4::float8 * power(2, attempts))) / 1000.0)
-          WHERE id = ANY($1::bigint[])
+          -- Runs after the rollback released the rows: another relay may have sent them meanwhile,
+          -- and a sent row must never go back to pending (published twice) or dead.
+          WHERE id = ANY($1::bigint[]) AND status = 'pending'
           RETURNING status)
        SELECT status FROM failed`,
       [messages.map((m) => m.id), reason, policy.maxAttempts, policy.baseMs, policy.maxMs],

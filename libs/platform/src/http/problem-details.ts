@@ -84,6 +84,10 @@ function toDomainError(error: unknown, bodyLimit?: number): DomainError | undefi
   }
   // Fastify's own errors, raised before a route handler runs.
   switch (candidate?.code) {
+    case 'FST_ERR_BAD_URL':
+      return new DomainError('bad_request', { reason: 'the URL is not correctly percent-encoded' });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new DomainError('uri_too_long', { maxLength: 200 });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new DomainError('payload_too_large', { limitBytes: bodyLimit ?? '?' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

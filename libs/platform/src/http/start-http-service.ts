@@ -1,13 +1,17 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { DomainError, jsonNestingDepth } from '@activity/domain';
 import { httpRequestDuration } from '../metrics/metrics';
 import { NestPinoLogger } from '../logging/nest-logger';
 import { parseTraceparent, requestContext } from '../logging/request-context';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { PROBLEM_CONTENT_TYPE, renderProblem } from './problem-details';
+import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
 import { assertEveryRouteDeclaresAccess } from './route-access';
 import type { Span } from '@opentelemetry/api';
 import { SpanKind, startSpan, startTracing } from '../tracing/tracing';
@@ -45,6 +49,14 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   assertEveryRouteDeclaresAccess((options.module as { controllers?: Array<new (...args: never[]) => unknown> }).controllers ?? []);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // The whole request (headers and body) must arrive within this; a client trickling bytes
+    // would otherwise hold a socket for minutes. Responses (SSE, long-poll) are not limited by it.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    maxParamLength: MAX_PARAM_LENGTH,
+    // Errors Fastify raises before routing (bad percent-encoding, over-long path parameters).
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, logger),
+    // Errors Node raises while reading a request (timeout, oversized or malformed headers).
+    clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => answerClientError(error as ClientError, socket),
     trustProxy: true,
     // On shutdown, drop idle keep-alive connections at once; requests in flight still complete.
     forceCloseConnections: 'idle',
@@ -56,10 +68,11 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   const app = await NestFactory.create<NestFastifyApplication>(options.module as never, adapter, {
     logger: new NestPinoLogger(logger),
     bufferLogs: false,
-    bodyParser: options.bodyParser ?? true,
-    rawBody: options.rawBody ?? false,
+    // Our own JSON parser below, not Nest's: it bounds nesting before anything recurses into the body.
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  if (options.bodyParser ?? true) registerJsonParser(fastify, options.rawBody ?? false);
 
   fastify.addHook('onRequest', async (request, reply) => {
     const traceparent = request.headers['traceparent'] as string | undefined;
@@ -105,6 +118,57 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   await app.listen(options.port, options.host);
   logger.info({ port: options.port }, 'listening');
   return app;
+}
+
+/**
+ * Deeper JSON than any of our bodies needs is refused while still text: class-transformer, the
+ * validators and JSON.stringify all recurse, and a 2,000-level body used to overflow the stack.
+ */
+export const MAX_JSON_BODY_DEPTH = 64;
+
+function registerJsonParser(fastify: FastifyInstance, keepRawBody: boolean): void {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (keepRawBody) (request as { rawBody?: Buffer }).rawBody = bytes;
+    const text = bytes.toString('utf8');
+    if (jsonNestingDepth(text) > MAX_JSON_BODY_DEPTH) {
+      done(new DomainError('malformed_json', { reason: `nested deeper than ${MAX_JSON_BODY_DEPTH} levels` }), undefined);
+      return;
+    }
+    parse(request, text, done);
+  });
+}
+
+export const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_PARAM_LENGTH = 200;
+
+/**
+ * A problem+json answer written straight to the socket: there is no parsed request to reply
+ * through. The language comes from the raw bytes' Accept-Language when they are there.
+ */
+type ClientError = Error & { code?: string; rawPacket?: Buffer };
+
+function answerClientError(error: ClientError, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const problem =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new DomainError('request_timeout', { timeoutSeconds: REQUEST_TIMEOUT_MS / 1000 })
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new DomainError('header_fields_too_large')
+        : new DomainError('bad_request', { reason: 'malformed HTTP request line or headers' });
+  const acceptLanguage = /\r\naccept-language:[ \t]*([^\r\n]*)/i.exec(error.rawPacket?.toString('latin1') ?? '')?.[1];
+  const rendered = renderProblem(problem, { headers: { 'accept-language': acceptLanguage } });
+  const body = JSON.stringify(rendered.body);
+  if (socket.writable) {
+    const status = `${rendered.status} ${STATUS_CODES[rendered.status] ?? ''}`;
+    const headers = Object.entries({ ...rendered.headers, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\r\n');
+    socket.write(`HTTP/1.1 ${status}\r\n${headers}\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 /** Set on SIGTERM/SIGINT: responses from then on close their connection. */

@@ -17,13 +17,24 @@ export class ManagedConsumer<T extends TopicName> implements OnApplicationBootst
     await this.runner.stop();
   }
 
-  healthIndicator(): HealthIndicator {
-    return {
-      name: this.name,
-      critical: true,
-      check: async () => {
-        if (!this.runner.isRunning) throw new Error('consumer is not running');
+  healthIndicators(): HealthIndicator[] {
+    return [
+      {
+        name: this.name,
+        critical: true,
+        check: async () => {
+          if (!this.runner.isRunning) throw new Error('consumer is not running');
+        },
       },
-    };
+      {
+        // Degraded, not down: the consumer is fine and resumes by itself once the dependency is back.
+        name: `${this.name}-progress`,
+        critical: false,
+        check: async () => {
+          const waiting = this.runner.waitingOnDependency;
+          if (waiting) throw new Error(`waiting for a dependency: ${waiting}`);
+        },
+      },
+    ];
   }
 }

@@ -1,0 +1,41 @@
+import type { FastifyReply } from 'fastify';
+import type { AccessRequest, RequestAdmission } from '@activity/auth';
+import { compositeKey, DomainError } from '@activity/domain';
+import type { RateLimitDecision, RateLimiter } from './rate-limiter';
+
+type Caller = Parameters<RequestAdmission['admitCaller']>[2];
+
+/**
+ * feed-api's request limits, run by the AccessGuard: failed authentications per client
+ * address (checked before any token is verified, so floods of bad tokens are cut off), and
+ * requests per player or calling service (checked before the Access service is asked).
+ */
+export class RateLimitAdmission implements RequestAdmission {
+  constructor(
+    private readonly perCaller: RateLimiter,
+    private readonly authFailures: RateLimiter,
+  ) {}
+
+  async admitAddress(request: AccessRequest): Promise<void> {
+    // Looks without counting: only failures spend this budget.
+    refuseUnless(await this.authFailures.take(addressKey(request), { count: false }));
+  }
+
+  async authenticationFailed(request: AccessRequest): Promise<void> {
+    await this.authFailures.take(addressKey(request));
+  }
+
+  async admitCaller(_request: AccessRequest, reply: FastifyReply, caller: Caller): Promise<void> {
+    const decision = await this.perCaller.take(caller.kind === 'user' ? compositeKey('user', caller.tenantId, caller.userId) : compositeKey('service', caller.name));
+    void reply.header('ratelimit-limit', decision.limit).header('ratelimit-remaining', decision.remaining).header('ratelimit-reset', decision.resetSeconds);
+    refuseUnless(decision);
+  }
+}
+
+function addressKey(request: AccessRequest): string {
+  return compositeKey('auth-failures', request.ip);
+}
+
+function refuseUnless(decision: RateLimitDecision): void {
+  if (!decision.allowed) throw new DomainError('rate_limited', { retryAfterSeconds: decision.resetSeconds });
+}

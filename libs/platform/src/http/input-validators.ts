@@ -1,0 +1,46 @@
+import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { isEventId, isStorableText, parseInstant } from '@activity/domain';
+
+/** An instant `parseInstant` accepts: what passes here, `new Date` and PostgreSQL agree on. */
+export function IsInstant(options: { allowDate?: boolean } = {}, validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'instant',
+      validator: {
+        validate: (value: unknown) => parseInstant(value, options) !== null,
+        defaultMessage: (args) => `${args?.property} must be an RFC 3339 date-time${options.allowDate ? ' or a date (YYYY-MM-DD)' : ''} between years 1 and 9999, e.g. 2026-11-26T10:00:00Z`,
+      },
+    },
+    validationOptions,
+  );
+}
+
+/** A PostgreSQL bigint event id, as a string of digits. */
+export function IsEventId(validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    { name: 'eventId', validator: { validate: (value: unknown) => isEventId(value), defaultMessage: (args) => `${args?.property} must be an event id` } },
+    validationOptions,
+  );
+}
+
+/** Text PostgreSQL can store: no NUL, no unpaired surrogates. */
+export function IsStorableText(validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'storableText',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || isStorableText(value),
+        defaultMessage: (args) => `${args?.property} must not contain NUL characters or unpaired surrogates`,
+      },
+    },
+    validationOptions,
+  );
+}
+
+/**
+ * Like `@IsOptional()`, but only an absent field is optional: an explicit `null` is validated
+ * (and refused) instead of being treated as missing.
+ */
+export function IsOptionalButNotNull(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
+}
