@@ -3,9 +3,9 @@ import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { createConnectorRegistry, createSteamDependencies, type ConnectorRegistry, type SteamSettings } from '@activity/connectors';
+import { createConnectorRegistry, createSteamDependencies, type ConnectorRegistry, type SteamSettings, AccountLinkRecorder } from '@activity/connectors';
 import { ConsumerRunner, MemoryProcessedEvents, RedisProcessedEvents, Topic, type EventPublisher, type InboundMessage, type TopicName, type TopicNames } from '@activity/messaging';
-import { AccountLinkStore, ActivityEventStore, OutboxStore, SyncRunStore } from '@activity/persistence';
+import { AccountLinkStore, ActivityEventStore, OutboxStore, SyncRunStore, AccountLinkClaimStore } from '@activity/persistence';
 import {
   DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, ManagedConsumer, MetricsController,
   postgresIndicator, REDIS, runWithMessageContext, TOPIC_NAMES,
@@ -89,7 +89,9 @@ export class ConnectorWorkersModule {
           inject: [REDIS],
         },
         consumer(WEBHOOK_CONSUMER, Topic.WebhookReceived, CONSUMER_GROUPS.webhooks, config.WEBHOOK_CONSUMER_CONCURRENCY, ({ registry, dataSource }) => {
-          const normalizer = new WebhookNormalizer(dataSource, registry, new ActivityEventStore(dataSource), new AccountLinkStore(dataSource), new OutboxStore(dataSource), logger);
+          const links = new AccountLinkStore(dataSource);
+          const outbox = new OutboxStore(dataSource);
+          const normalizer = new WebhookNormalizer(dataSource, registry, new ActivityEventStore(dataSource), links, outbox, new AccountLinkClaimStore(), new AccountLinkRecorder(links, outbox, '/connector-workers'), logger);
           return (message) => normalizer.handle(message);
         }),
         consumer(SYNC_CONSUMER, Topic.SyncRequested, CONSUMER_GROUPS.sync, config.SYNC_CONCURRENCY, ({ registry, dataSource }) => {

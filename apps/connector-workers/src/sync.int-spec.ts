@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
@@ -13,6 +14,8 @@ describe('Steam linking and sync', () => {
   const run = Date.now().toString(36);
   const tenant = `sync-${run}`;
   const keyDir = `.local/test-keys-${process.pid}`;
+  const policyFile = `.local/sync-policy-${process.pid}.json`;
+  const defaultPolicy = JSON.parse(readFileSync('libs/auth/src/policies/default-policy.json', 'utf8')) as { subjects: Record<string, string[]> };
   const RATE = 100;
   const BURST = 20;
   let fake: FakeSteamServer;
@@ -43,8 +46,12 @@ describe('Steam linking and sync', () => {
     fake.vanity.set(`robin-${run}`, steamId(1));
     admin = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'sync-test' }).initialize();
     probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}sync.completed`, `${environment.topicPrefix}account.linked`]);
+    // A tenant admin links typed ids for players; players themselves sign in through Steam.
+    mkdirSync('.local', { recursive: true });
+    writeFileSync(policyFile, JSON.stringify({ ...defaultPolicy, subjects: { ...defaultPolicy.subjects, [`${tenant}:user:steward`]: ['tenant-admin'] } }));
     const env = {
       ...serviceEnvironment(environment),
+      ACCESS_POLICY_FILE: `${process.cwd()}/${policyFile}`,
       JWT_DEV_KEY_DIR: keyDir,
       STEAM_API_BASE_URL: fake.url,
       STEAM_API_KEY: fake.apiKey,
@@ -70,7 +77,7 @@ describe('Steam linking and sync', () => {
   let linkId: string;
 
   it('links by custom URL name; the first sync fills the feed and announces sync.completed', async () => {
-    const linked = await call('POST', '/v2/accounts/steam', 'robin', { account: `https://steamcommunity.com/id/robin-${run}/` });
+    const linked = await call('POST', '/v2/accounts/steam', 'steward', { account: `https://steamcommunity.com/id/robin-${run}/`, userId: 'robin' });
     expect(linked.status).toBe(201);
     expect(linked.body).toMatchObject({ provider: 'steam', externalId: steamId(1), displayName: 'Robin', status: 'active' });
     linkId = linked.body.id;
@@ -86,10 +93,49 @@ describe('Steam linking and sync', () => {
   });
 
   it('refuses a second link of the same Steam account in the tenant, and input it cannot resolve', async () => {
-    expect((await call('POST', '/v2/accounts/steam', 'someone-else', { account: steamId(1) })).body).toMatchObject({ status: 409, code: 'account_already_linked' });
-    const unknown = await call('POST', '/v2/accounts/steam', 'robin', { account: 'no-such-vanity-name' });
+    expect((await call('POST', '/v2/accounts/steam', 'steward', { account: steamId(1), userId: 'someone-else' })).body).toMatchObject({ status: 409, code: 'account_already_linked' });
+    const unknown = await call('POST', '/v2/accounts/steam', 'steward', { account: 'no-such-vanity-name', userId: 'robin' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors[0]).toMatchObject({ field: 'account' });
+  });
+
+  it('a player links Steam only by signing in through Steam; a replayed or forged sign-in links nothing', async () => {
+    fake.addFixturePlayer(steamId(4));
+    // A typed id proves nothing: only tenant admins may link one.
+    expect((await call('POST', '/v2/accounts/steam', 'gamer', { account: steamId(4), userId: 'gamer' })).status).toBe(403);
+    const started = await call('POST', '/v2/accounts/steam/openid', 'gamer');
+    expect(started.status).toBe(200);
+    const signIn = new URL(started.body.redirectUrl);
+    expect(signIn.origin).toBe(fake.url);
+    expect(signIn.searchParams.get('openid.mode')).toBe('checkid_setup');
+    // The player signs in on (fake) Steam, which redirects the browser back with a signed assertion.
+    signIn.searchParams.set('steamid', steamId(4));
+    const redirect = await fetch(signIn, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    const callback = redirect.headers.get('location')!;
+    expect(callback.startsWith(`${feedApi.url}/v2/accounts/steam/openid/callback?state=`)).toBe(true);
+    const done = await fetch(callback);
+    expect(done.status).toBe(201);
+    expect(await done.json()).toMatchObject({ provider: 'steam', externalId: steamId(4), status: 'active' });
+    expect((await call('GET', '/v2/accounts', 'gamer')).body).toEqual([expect.objectContaining({ provider: 'steam', externalId: steamId(4) })]);
+    // The same redirect again: the state was used up.
+    const replay = await fetch(callback, { headers: { 'accept-language': 'ru' } });
+    expect(replay.status).toBe(400);
+    expect(replay.headers.get('content-type')).toContain('application/problem+json');
+    // A forged assertion for someone else's account under a fresh state: Steam does not confirm it.
+    const another = new URL((await call('POST', '/v2/accounts/steam/openid', 'mallory')).body.redirectUrl);
+    const returnTo = another.searchParams.get('openid.return_to')!;
+    const forged = new URL(returnTo);
+    const identity = `https://steamcommunity.com/openid/id/${steamId(5)}`;
+    for (const [name, value] of Object.entries({
+      'openid.ns': 'http://specs.openid.net/auth/2.0', 'openid.mode': 'id_res', 'openid.op_endpoint': 'https://steamcommunity.com/openid/login',
+      'openid.claimed_id': identity, 'openid.identity': identity, 'openid.return_to': returnTo, 'openid.response_nonce': '2026-11-27T00:00:00Zabc',
+      'openid.assoc_handle': '1234567890', 'openid.signed': 'signed,op_endpoint,claimed_id,identity,return_to,response_nonce,assoc_handle', 'openid.sig': 'Zm9yZ2Vk',
+    })) forged.searchParams.set(name, value);
+    const refused = await fetch(forged);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors[0]!.field).toBe('openid');
+    expect((await call('GET', '/v2/accounts', 'mallory')).body).toEqual([]);
   });
 
   it('a manual re-sync of unchanged data creates nothing; it is rate limited; a new achievement then appears', async () => {
@@ -114,7 +160,7 @@ describe('Steam linking and sync', () => {
   it('shows a private profile as the link status, not as failures', async () => {
     const player = fake.addFixturePlayer(steamId(2));
     player.summary.communityvisibilitystate = 1;
-    const linked = await call('POST', '/v2/accounts/steam', 'shy', { account: steamId(2) });
+    const linked = await call('POST', '/v2/accounts/steam', 'steward', { account: steamId(2), userId: 'shy' });
     expect(linked.status).toBe(201);
     await waitFor('the link to be marked private', async () => ((await call('GET', '/v2/accounts', 'shy')).body[0]?.status === 'private' ? true : undefined), 30_000);
     expect((await call('GET', '/v2/accounts', 'shy')).body[0].statusReason).toMatch(/not public/);
@@ -125,7 +171,7 @@ describe('Steam linking and sync', () => {
     fake.addFixturePlayer(steamId(3));
     fake.latencyMs = 700;
     try {
-      const linked = await call('POST', '/v2/accounts/steam', 'quitter', { account: steamId(3) });
+      const linked = await call('POST', '/v2/accounts/steam', 'steward', { account: steamId(3), userId: 'quitter' });
       const id = linked.body.id;
       await waitFor('the sync to be running', async () => (await runsOf(id)).some((r) => r.status === 'running'), 30_000, 20);
       expect((await call('DELETE', `/v2/accounts/${id}`, 'quitter')).status).toBe(204);

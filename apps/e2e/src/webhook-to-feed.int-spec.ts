@@ -304,4 +304,44 @@ describe('webhook to feed, end to end', () => {
     expect((await send(body('player.quit'))).status).toBe(401);
     expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
   });
+
+  it('links a player who types their code in game: the server\'s signed webhook is the proof', async () => {
+    const claimer = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'carol', issuer: 'activity-dev', audience: 'activity-service' });
+    const carol = 'ca201000-0000-4000-8000-0000000000ca';
+    const claim = await fetch(`${feedApi.url}/v2/accounts/minecraft`, { method: 'POST', headers: { authorization: `Bearer ${claimer}`, 'content-type': 'application/json' }, body: JSON.stringify({ account: carol }) });
+    expect(claim.status).toBe(202);
+    const { code } = (await claim.json()) as { code: string };
+    const linkDelivery = (player: string, typed: string) => JSON.stringify({ type: 'player.link', occurredAt: new Date().toISOString(), server: { id: 'survival-1' }, player: { uuid: player, name: 'carol_mc' }, data: { code: typed } });
+    const linksOf = async () => (await dataSource.query(`SELECT user_id FROM account_links WHERE tenant_id = $1 AND external_id = $2 AND status <> 'revoked'`, [tenant, carol])) as Array<{ user_id: string }>;
+    // The right code typed by another player, and a wrong code by carol: neither links.
+    expect((await send(linkDelivery(player, code))).status).toBe(202);
+    expect((await send(linkDelivery(carol, 'ZZZZ-ZZZZ'))).status).toBe(202);
+    // carol types it (any case, without the dash): the link appears.
+    expect((await send(linkDelivery(carol, code.replace('-', '').toLowerCase()))).status).toBe(202);
+    await waitFor('carol\'s link', async () => ((await linksOf()).length ? true : undefined));
+    expect(await linksOf()).toEqual([{ user_id: 'carol' }]);
+    // The code is spent, and a link request produces no feed event.
+    expect(await dataSource.query(`SELECT 1 FROM account_link_claims WHERE tenant_id = $1 AND external_id = $2`, [tenant, carol])).toEqual([]);
+    expect(await dataSource.query(`SELECT 1 FROM activity_events WHERE tenant_id = $1 AND type LIKE 'minecraft.player.link%'`, [tenant])).toEqual([]);
+  });
+
+  it('refuses at the gateway what the database could not store, and stores everything it acknowledged', async () => {
+    const hostile: Array<[string, string, string?]> = [
+      ['NUL in a string', body('player.death', { data: { message: 'bob\u0000fell' } })],
+      ['a lone surrogate', body('player.death', { data: { message: 'bob \ud800 fell' } })],
+      ['year 0', body('player.joined', { occurredAt: '0000-01-01T00:00:00Z' })],
+      ['a leap second', body('player.joined', { occurredAt: '2026-12-31T23:59:60Z' })],
+      ['far in the future', body('player.joined', { occurredAt: '9999-12-31T23:59:59Z' })],
+      ['a 3,000-character delivery id', body('player.joined'), `msg_${'x'.repeat(3000)}`],
+      ['a 6,000-level nesting', body('player.joined', { extra: JSON.parse('['.repeat(6000) + ']'.repeat(6000)) })],
+    ];
+    for (const [what, payload, id] of hostile) {
+      const response = await send(payload, id ? { id } : {});
+      expect([what, response.status, response.headers.get('content-type')]).toEqual([what, 400, expect.stringContaining('application/problem+json')]);
+    }
+    // A valid delivery right after them is not held up behind anything.
+    const deliveryId = `msg_${randomUUID()}`;
+    expect((await send(body('player.joined'), { id: deliveryId })).status).toBe(202);
+    await waitFor('the valid delivery', async () => ((await dataSource.query(`SELECT 1 FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId])).length ? true : undefined), 10_000);
+  });
 });

@@ -84,6 +84,11 @@ export class FeedApiConfig extends JwtConfig {
   @Min(1)
   FEED_RATE_LIMIT_PER_MINUTE: number = 600;
 
+  /** Where browsers reach this API (redirects from Steam sign-in come back here). Defaults to http://127.0.0.1:<PORT>. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/?#]+$/, { message: 'must be an http(s) origin without a path, e.g. https://activity.example.com' })
+  FEED_API_PUBLIC_URL?: string;
+
   /** Failed authentications per minute per client address; beyond it the address gets 429 before any token is checked. */
   @IsInt()
   @Min(1)

@@ -359,19 +359,35 @@ describe('feed-api', () => {
   });
 
   describe('account links', () => {
-    it('links a Minecraft player UUID once per tenant and lists it', async () => {
-      const uuid = 'D1A2B3C4-0000-4000-8000-0000000000AA';
-      const linked = await post(a, '/v2/accounts/minecraft', { account: uuid }, [tenant, `crafter-${run}`]);
+    it('links a Minecraft UUID only with proof: players get a code to type in game, tenant admins link directly', async () => {
+      const uuid = randomUUID().toUpperCase();
+      const admin: [string, string] = ['demo', 'admin'];
+      const crafter: [string, string] = ['demo', `crafter-${run}`];
+      const thief: [string, string] = ['demo', `thief-${run}`];
+      const claimed = await post(a, '/v2/accounts/minecraft', { account: uuid }, crafter);
+      expect(claimed).toMatchObject({ status: 202, body: { status: 'pending_confirmation', provider: 'minecraft', externalId: uuid.toLowerCase(), code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/) } });
+      // A claim is not a link, and a stranger's claim does not block the real owner.
+      expect((await get(a, '/v2/accounts', crafter)).body).toEqual([]);
+      expect((await post(a, '/v2/accounts/minecraft', { account: uuid }, thief)).status).toBe(202);
+      // Players cannot skip the proof by naming a user.
+      expect((await post(a, '/v2/accounts/minecraft', { account: uuid, userId: thief[1] }, thief)).status).toBe(403);
+      const linked = await post(a, '/v2/accounts/minecraft', { account: uuid, userId: crafter[1] }, admin);
       expect(linked).toMatchObject({ status: 201, body: { provider: 'minecraft', externalId: uuid.toLowerCase(), status: 'active' } });
-      expect((await post(a, '/v2/accounts/minecraft', { account: uuid.toLowerCase() }, [tenant, `thief-${run}`])).body).toMatchObject({ status: 409, code: 'account_already_linked' });
-      expect((await post(a, '/v2/accounts/minecraft', { account: 'not-a-uuid-but-long-enough-0000000' }, [tenant, `crafter-${run}`])).status).toBe(400);
-      const listed = await get(a, '/v2/accounts', [tenant, `crafter-${run}`]);
+      expect((await post(a, '/v2/accounts/minecraft', { account: uuid.toLowerCase() }, thief)).body).toMatchObject({ status: 409, code: 'account_already_linked' });
+      expect((await post(a, '/v2/accounts/minecraft', { account: 'not-a-uuid-but-long-enough-0000000' }, crafter)).status).toBe(400);
+      const listed = await get(a, '/v2/accounts', crafter);
       expect(listed.body).toEqual([expect.objectContaining({ id: linked.body['id'], provider: 'minecraft' })]);
       // Minecraft does not sync: a manual sync is refused, not queued.
-      expect((await post(a, `/v2/accounts/${linked.body['id']}/sync`, {}, [tenant, `crafter-${run}`])).status).toBe(400);
-      // Another user cannot see or revoke it.
-      const foreign = await fetch(`${a.url}/v2/accounts/${linked.body['id']}`, { method: 'DELETE', headers: { authorization: `Bearer ${await token(tenant, `thief-${run}`)}` } });
+      expect((await post(a, `/v2/accounts/${linked.body['id']}/sync`, {}, crafter)).status).toBe(400);
+      // Another player cannot see or revoke it.
+      const foreign = await fetch(`${a.url}/v2/accounts/${linked.body['id']}`, { method: 'DELETE', headers: { authorization: `Bearer ${await token(...thief)}` } });
       expect(foreign.status).toBe(404);
+      expect((await get(a, `/v2/accounts?userId=${crafter[1]}`, thief)).status).toBe(403);
+      // The tenant admin (activity.accounts.manage) lists and revokes anyone's links.
+      expect((await get(a, `/v2/accounts?userId=${crafter[1]}`, admin)).body).toEqual([expect.objectContaining({ id: linked.body['id'] })]);
+      const revoked = await fetch(`${a.url}/v2/accounts/${linked.body['id']}`, { method: 'DELETE', headers: { authorization: `Bearer ${await token(...admin)}` } });
+      expect(revoked.status).toBe(204);
+      expect((await get(a, '/v2/accounts', crafter)).body).toEqual([]);
     });
   });
 

@@ -10,8 +10,8 @@ import {
 } from '@activity/auth';
 import { FeedCursor } from '@activity/domain';
 import type { EventPublisher, TopicNames } from '@activity/messaging';
-import { AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, OutboxStore, SyncRunStore } from '@activity/persistence';
-import { createConnectorRegistry, createSteamDependencies, type SteamSettings } from '@activity/connectors';
+import { AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, OutboxStore, SyncRunStore } from '@activity/persistence';
+import { AccountLinkRecorder, createConnectorRegistry, createSteamDependencies, SteamOpenId, type SteamSettings } from '@activity/connectors';
 import {
   DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, LOGGER, MetricsController, postgresIndicator, REDIS,
   redisIndicator, TOPIC_NAMES,
@@ -143,14 +143,21 @@ export class FeedApiModule {
           provide: AccountsService,
           useFactory: (dataSource: DataSource, redis: Redis | null) => {
             const steamDependencies = createSteamDependencies(steam, redis, logger);
+            const links = new AccountLinkStore(dataSource);
+            const outbox = new OutboxStore(dataSource);
             return new AccountsService(
               dataSource,
               createConnectorRegistry(steamDependencies ? { steam: steamDependencies } : {}),
-              new AccountLinkStore(dataSource),
+              links,
+              new AccountLinkClaimStore(),
+              new AccountLinkRecorder(links, outbox, '/feed-api'),
               new SyncRunStore(),
-              new OutboxStore(dataSource),
+              outbox,
               redis,
               config.MANUAL_SYNC_COOLDOWN_SECONDS,
+              steamDependencies
+                ? { openId: new SteamOpenId(steam.STEAM_OPENID_URL, steam.STEAM_TIMEOUT_MS), callbackUrl: new URL('/v2/accounts/steam/openid/callback', config.FEED_API_PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`).toString() }
+                : undefined,
             );
           },
           inject: [DATA_SOURCE, REDIS],

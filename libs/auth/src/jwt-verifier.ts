@@ -70,6 +70,7 @@ export class JwtVerifier {
 
 /** Tenant and user ids end up in SQL settings, cache keys and logs: printable text only. */
 function isIdentifier(value: unknown): value is string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   return typeof value === 'string' && value.length > 0 && value.length <= 128 && !/[\u0000-\u001f\u007f]/.test(value) && isStorableText(value);
 }
 

@@ -11,6 +11,24 @@ export interface ConnectorDescription {
   readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst: number; readonly note: string };
   /** Activity types this connector can emit, e.g. `minecraft.player.joined`. */
   readonly eventTypes: readonly string[];
+  /**
+   * How a player proves an identity is theirs before it is linked (anyone can type an id):
+   * `platform-code`: we hand out a code, the player shows it on the platform, and the platform's
+   * signed webhook brings it back (`linkConfirmation`); `openid`: the platform signs the
+   * identity in a redirect. Absent: only a tenant admin may link by typed id.
+   */
+  readonly ownershipProof?: 'platform-code' | 'openid';
+}
+
+/** A verified delivery showing that a player entered a link code on the platform. */
+export interface LinkConfirmation {
+  readonly externalAccountId: string;
+  readonly code: string;
+}
+
+/** Link codes are shown as `K7Q2-M9XD` and typed however: compare without case or dashes. */
+export function normalizeLinkCode(code: string): string {
+  return code.replace(/-/g, '').toUpperCase();
 }
 
 /** A webhook delivery as the gateway received it: raw bytes plus lowercase headers. */
@@ -78,6 +96,8 @@ export interface Connector {
   /** Checks signature, timestamp and body contract; throws DomainError (401/400) when it fails. */
   verifyWebhook?(webhook: IncomingWebhook, secrets: readonly string[], now?: Date): VerifiedWebhook;
   normalizeWebhook?(delivery: WebhookDelivery): NormalizedEvent[];
+  /** A delivery that proves ownership of an identity (see `ownershipProof`), or null. */
+  linkConfirmation?(delivery: WebhookDelivery): LinkConfirmation | null;
   /** Validates (and resolves, e.g. a vanity name) what a player typed; throws DomainError `validation_failed`. */
   linkAccount?(input: LinkAccountInput): Promise<LinkedIdentity>;
   /** Pulls the account; must be idempotent: unchanged upstream data yields no events. */

@@ -9,3 +9,5 @@ export * from './steam/steam-web-api.client';
 export * from './steam/steam-web-api.types';
 export * from './steam/steam.connector';
 export * from './steam/steam.settings';
+export * from './linking/account-link-recorder';
+export * from './steam/steam-openid';

@@ -17,6 +17,7 @@ export const STORABLE_LIMITS = {
 } as const;
 
 // Any surrogate not paired correctly, or NUL.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether a string can be stored as PostgreSQL text / inside jsonb. */

@@ -9,3 +9,4 @@ export * from './stores/sync-run.store';
 export * from './stores/webhook-source.store';
 export * from './tenant-transaction';
 export { MIGRATIONS } from './migrations';
+export * from './stores/account-link-claim.store';

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
 /** One player as the fake Steam Web API knows them (shapes from shared/fixtures/PLATFORMS.md). */
@@ -32,6 +33,10 @@ export class FakeSteamServer {
   slow = 0;
   slowMs = 0;
   requests = 0;
+  /** Who "signs in" on the fake Steam OpenID page (`?steamid=` on the login URL overrides it). */
+  openIdSignInAs: string | undefined;
+  private readonly openIdSecret = randomBytes(32);
+  private readonly openIdNonces = new Set<string>();
   readonly byMethod = new Map<string, number>();
   private readonly perSecond = new Map<number, number>();
   private readonly server: Server;
@@ -81,6 +86,7 @@ export class FakeSteamServer {
       this.slow -= 1;
       await new Promise((resolve) => setTimeout(resolve, this.slowMs));
     }
+    if (url.pathname === '/openid/login') return this.openId(request, response, url);
     if (this.fail429 > 0) {
       this.fail429 -= 1;
       response.writeHead(429, { 'retry-after': String(this.retryAfterSeconds), 'content-type': 'text/html' });
@@ -143,6 +149,59 @@ export class FakeSteamServer {
         response.writeHead(404, { 'content-type': 'text/html' });
         response.end('<html><body>Not Found</body></html>');
     }
+  }
+
+  /**
+   * Steam's OpenID 2.0 provider, as PLATFORMS.md §1 describes it: GET is the sign-in page (here it
+   * signs in at once and redirects to return_to with a signed positive assertion); POST with
+   * mode=check_authentication answers `is_valid:true` only for an assertion it signed, once.
+   */
+  private async openId(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const endpoint = 'https://steamcommunity.com/openid/login';
+    const sign = (params: URLSearchParams) =>
+      createHmac('sha256', this.openIdSecret)
+        .update((params.get('openid.signed') ?? '').split(',').map((field) => `${field}:${params.get(`openid.${field}`) ?? ''}\n`).join(''))
+        .digest('base64');
+    if (request.method === 'GET') {
+      const steamId = url.searchParams.get('steamid') ?? this.openIdSignInAs;
+      const returnTo = url.searchParams.get('openid.return_to');
+      if (!steamId || !returnTo || url.searchParams.get('openid.mode') !== 'checkid_setup') {
+        response.writeHead(400, { 'content-type': 'text/html' });
+        return void response.end('<html><body>Bad OpenID request</body></html>');
+      }
+      const identity = `https://steamcommunity.com/openid/id/${steamId}`;
+      const assertion = new URLSearchParams({
+        'openid.ns': 'http://specs.openid.net/auth/2.0',
+        'openid.mode': 'id_res',
+        'openid.op_endpoint': endpoint,
+        'openid.claimed_id': identity,
+        'openid.identity': identity,
+        'openid.return_to': returnTo,
+        'openid.response_nonce': `${new Date().toISOString().slice(0, 19)}Z${randomBytes(8).toString('base64')}`,
+        'openid.assoc_handle': '1234567890',
+        'openid.signed': 'signed,op_endpoint,claimed_id,identity,return_to,response_nonce,assoc_handle',
+      });
+      assertion.set('openid.sig', sign(assertion));
+      const target = new URL(returnTo);
+      for (const [name, value] of assertion) target.searchParams.set(name, value);
+      response.writeHead(302, { location: target.toString() });
+      return void response.end();
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const nonce = params.get('openid.response_nonce') ?? '';
+    const given = Buffer.from(params.get('openid.sig') ?? '', 'base64');
+    const expected = Buffer.from(sign(params), 'base64');
+    const valid =
+      params.get('openid.mode') === 'check_authentication' &&
+      /^https:\/\/steamcommunity\.com\/openid\/id\/(\d{17})$/.test(params.get('openid.claimed_id') ?? '') &&
+      given.length === expected.length &&
+      timingSafeEqual(given, expected) &&
+      !this.openIdNonces.has(nonce);
+    if (valid) this.openIdNonces.add(nonce);
+    response.writeHead(200, { 'content-type': 'text/plain;charset=utf-8' });
+    response.end(`ns:http://specs.openid.net/auth/2.0\nis_valid:${valid}\n`);
   }
 
   /** Robin from the fixtures, with unlock times relative to `now` so a first sync's backfill sees some. */

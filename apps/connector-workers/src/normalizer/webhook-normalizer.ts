@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { ConnectorRegistry } from '@activity/connectors';
+import type { AccountLinkRecorder, ConnectorRegistry, LinkConfirmation } from '@activity/connectors';
 import { assertStorableEvents, DomainError, type NewActivityEvent } from '@activity/domain';
 import { announceFeedUpdates, MalformedMessageError, type InboundMessage, type Topic } from '@activity/messaging';
-import { inTenantTransaction, type AccountLinkStore, type ActivityEventStore, type OutboxStore } from '@activity/persistence';
+import { inTenantTransaction, type AccountLinkClaimStore, type AccountLinkStore, type ActivityEventStore, type OutboxStore } from '@activity/persistence';
 import { Histogram } from 'prom-client';
 import { childTraceparent, metricsRegistry } from '@activity/platform';
 
@@ -27,6 +27,8 @@ export class WebhookNormalizer {
     private readonly events: ActivityEventStore,
     private readonly links: AccountLinkStore,
     private readonly outbox: OutboxStore,
+    private readonly claims: AccountLinkClaimStore,
+    private readonly recorder: AccountLinkRecorder,
     private readonly logger: Logger,
   ) {}
 
@@ -35,8 +37,11 @@ export class WebhookNormalizer {
     const connector = this.connectors.get(payload.connector);
     if (!connector?.normalizeWebhook) throw new MalformedMessageError('unknown_connector', `no connector "${payload.connector}" normalises webhooks`);
     let normalized;
+    let confirmation: LinkConfirmation | null = null;
     try {
-      normalized = connector.normalizeWebhook({ tenantId: event.tenantId, sourceId: payload.sourceId, deliveryId: payload.deliveryId, body: payload.body });
+      const delivery = { tenantId: event.tenantId, sourceId: payload.sourceId, deliveryId: payload.deliveryId, body: payload.body };
+      normalized = connector.normalizeWebhook(delivery);
+      confirmation = connector.linkConfirmation?.(delivery) ?? null;
       // The gateway checked the same rules before acknowledging; this catches older or foreign producers.
       assertStorableEvents(normalized);
     } catch (error) {
@@ -44,6 +49,7 @@ export class WebhookNormalizer {
       throw error;
     }
 
+    if (confirmation) await this.confirmLink(event.tenantId, payload.connector, confirmation);
     const inserted = await inTenantTransaction(this.dataSource, event.tenantId, async (manager) => {
       const owners = new Map<string, string | null>();
       for (const item of normalized) {
@@ -56,5 +62,19 @@ export class WebhookNormalizer {
     });
     ingestToStore.observe({ connector: payload.connector }, Math.max(0, (Date.now() - Date.parse(payload.receivedAt)) / 1000));
     this.logger.info({ deliveryId: payload.deliveryId, created: inserted.length, duplicates: normalized.length - inserted.length }, 'delivery normalised');
+  }
+
+  /**
+   * The platform showed us a link code for this identity: the claim it matches (made for exactly
+   * this identity, not expired, used once) becomes a link. A wrong or stale code does nothing.
+   */
+  private async confirmLink(tenantId: string, provider: string, confirmation: LinkConfirmation): Promise<void> {
+    const outcome = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const claim = await this.claims.take(manager, tenantId, provider, confirmation.code, confirmation.externalAccountId);
+      if (!claim) return 'no_matching_claim';
+      const link = await this.recorder.create(manager, { tenantId, userId: claim.userId, provider, externalId: confirmation.externalAccountId });
+      return link ? 'linked' : 'already_linked';
+    });
+    this.logger.info({ provider, externalId: confirmation.externalAccountId, outcome }, 'link code confirmed by the platform');
   }
 }

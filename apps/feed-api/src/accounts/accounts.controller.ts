@@ -1,58 +1,102 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequirePermission, type Principal } from '@activity/auth';
-import { AccountIdParams, LinkMinecraftAccountDto, LinkSteamAccountDto } from './accounts.dto';
+import type { FastifyReply } from 'fastify';
+import { AccessControl, CurrentPrincipal, Public, RequirePermission, type Principal } from '@activity/auth';
+import { AccountIdParams, LinkMinecraftAccountDto, LinkSteamAccountDto, ListAccountsQuery } from './accounts.dto';
 import { AccountsService } from './accounts.service';
 
 @ApiTags('accounts')
 @ApiBearerAuth()
 @Controller('v2/accounts')
 export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly access: AccessControl,
+  ) {}
 
   @Get()
   @RequirePermission('activity.accounts.link')
-  @ApiOperation({ summary: "The caller's linked accounts, with each link's sync status" })
-  list(@CurrentPrincipal() principal: Principal) {
-    return this.accounts.list(principal);
+  @ApiOperation({ summary: "The caller's linked accounts (tenant admins: any user's, with ?userId=), with each link's sync status" })
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListAccountsQuery) {
+    const userId = await this.subject(principal, query.userId);
+    return this.accounts.list(principal.tenantId, userId);
+  }
+
+  @Post('steam/openid')
+  @HttpCode(200)
+  @RequirePermission('activity.accounts.link')
+  @ApiOperation({ summary: 'Link Steam by signing in through Steam: send the browser to redirectUrl; Steam returns it to the callback, which creates the link' })
+  startSteamSignIn(@CurrentPrincipal() principal: Principal) {
+    return this.accounts.startSteamSignIn(principal);
+  }
+
+  @Get('steam/openid/callback')
+  @Public()
+  @ApiOperation({ summary: "Steam's OpenID redirect target: verifies the assertion with Steam and links the account to whoever started the sign-in" })
+  async completeSteamSignIn(@Query() query: Record<string, string | undefined>, @Res({ passthrough: true }) reply: FastifyReply) {
+    const link = await this.accounts.completeSteamSignIn(query);
+    void reply.status(201);
+    return link;
   }
 
   @Post('steam')
   @HttpCode(201)
-  @RequirePermission('activity.accounts.link')
-  @ApiOperation({ summary: 'Link a Steam account (SteamID64, profile URL or custom URL name); the first sync starts by itself' })
+  @RequirePermission('activity.accounts.manage')
+  @ApiOperation({ summary: 'Tenant admins: link a Steam account (SteamID64, profile URL or custom URL name) to a user; the first sync starts by itself' })
   linkSteam(@CurrentPrincipal() principal: Principal, @Body() body: LinkSteamAccountDto) {
-    return this.accounts.link(principal, 'steam', body.account);
+    return this.accounts.link(principal.tenantId, body.userId, 'steam', body.account);
   }
 
   @Post('minecraft')
-  @HttpCode(201)
   @RequirePermission('activity.accounts.link')
-  @ApiOperation({ summary: 'Link a Minecraft player UUID: events of that player on any of the tenant\'s servers go to the caller\'s feed' })
-  linkMinecraft(@CurrentPrincipal() principal: Principal, @Body() body: LinkMinecraftAccountDto) {
-    return this.accounts.link(principal, 'minecraft', body.account);
+  @ApiOperation({
+    summary: 'Link a Minecraft player UUID',
+    description: 'Players get 202 with a code to type in game (`/activity link CODE`); the link exists once a server of the tenant confirms it. Tenant admins may pass userId to link directly (201).',
+  })
+  async linkMinecraft(@CurrentPrincipal() principal: Principal, @Body() body: LinkMinecraftAccountDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    if (body.userId !== undefined) {
+      await this.access.require(principal, 'activity.accounts.manage');
+      void reply.status(201);
+      return this.accounts.link(principal.tenantId, body.userId, 'minecraft', body.account);
+    }
+    void reply.status(202);
+    return this.accounts.requestCode(principal, 'minecraft', body.account);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequirePermission('activity.accounts.link')
-  @ApiOperation({ summary: 'Revoke a link: syncing stops and account.linked (revoked) is published' })
+  @ApiOperation({ summary: 'Revoke a link (your own; tenant admins: anyone\'s): syncing stops and account.linked (revoked) is published' })
   async revoke(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams): Promise<void> {
-    await this.accounts.revoke(principal, params.id);
+    await this.accounts.revoke(principal, params.id, await this.canManage(principal));
   }
 
   @Post(':id/sync')
   @HttpCode(202)
   @RequirePermission('activity.accounts.link')
   @ApiOperation({ summary: 'Sync now (once a minute per link; 429 with Retry-After otherwise)' })
-  syncNow(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams) {
-    return this.accounts.syncNow(principal, params.id);
+  async syncNow(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams) {
+    return this.accounts.syncNow(principal, params.id, await this.canManage(principal));
   }
 
   @Get(':id/sync-runs')
   @RequirePermission('activity.accounts.link')
   @ApiOperation({ summary: 'The last 20 sync runs of a link' })
-  syncRuns(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams) {
-    return this.accounts.syncRuns(principal, params.id);
+  async syncRuns(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams) {
+    return this.accounts.syncRuns(principal, params.id, await this.canManage(principal));
+  }
+
+  /** Whose links a request is about: the caller's, or (with the manage permission) the named user's. */
+  private async subject(principal: Principal, userId: string | undefined): Promise<string> {
+    if (userId === undefined || userId === principal.userId) return principal.userId;
+    await this.access.require(principal, 'activity.accounts.manage');
+    return userId;
+  }
+
+  private async canManage(principal: Principal): Promise<boolean> {
+    return this.access.require(principal, 'activity.accounts.manage').then(
+      () => true,
+      () => false,
+    );
   }
 }

@@ -1,11 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsStorableText } from '@activity/platform';
+
+const USER_ID = /^[A-Za-z0-9._@-]{1,128}$/;
 
 export class LinkSteamAccountDto {
   @ApiProperty({ description: 'A SteamID64, a steamcommunity.com profile URL, or a custom URL name', example: 'https://steamcommunity.com/id/robinwalker/' })
   @IsString()
+  @IsStorableText()
   @Length(2, 200)
   account!: string;
+
+  @ApiProperty({ description: 'The user to link it to (tenant admins only: players link Steam by signing in, POST /v2/accounts/steam/openid)', example: 'alice' })
+  @Matches(USER_ID, { message: 'userId must be a user id' })
+  userId!: string;
 }
 
 export class AccountIdParams {
@@ -16,6 +24,19 @@ export class AccountIdParams {
 export class LinkMinecraftAccountDto {
   @ApiProperty({ description: 'The player UUID (as the server plugin sends it)', example: 'a11ce000-0000-4000-8000-000000000001' })
   @IsString()
+  @IsStorableText()
   @Length(32, 36)
   account!: string;
+
+  @ApiPropertyOptional({ description: 'Tenant admins: link directly for this user. Players omit it and confirm the link in game with the code in the answer.' })
+  @IsOptional()
+  @Matches(USER_ID, { message: 'userId must be a user id' })
+  userId?: string;
+}
+
+export class ListAccountsQuery {
+  @ApiPropertyOptional({ description: "Tenant admins: another user's links" })
+  @IsOptional()
+  @Matches(USER_ID, { message: 'userId must be a user id' })
+  userId?: string;
 }

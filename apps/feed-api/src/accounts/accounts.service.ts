@@ -1,13 +1,19 @@
+import { randomBytes, randomInt } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@activity/auth';
-import type { ConnectorRegistry } from '@activity/connectors';
+import { normalizeLinkCode, type AccountLinkRecorder, type ConnectorRegistry, type SteamOpenId } from '@activity/connectors';
 import { DomainError } from '@activity/domain';
 import { announce, MessageKey, Topic } from '@activity/messaging';
-import { inTenantTransaction, type AccountLink, type AccountLinkStore, type OutboxStore, type SyncRun, type SyncRunStore } from '@activity/persistence';
+import { inTenantTransaction, type AccountLink, type AccountLinkClaimStore, type AccountLinkStore, type OutboxStore, type SyncRun, type SyncRunStore } from '@activity/persistence';
 import { childTraceparent } from '@activity/platform';
 
-const FIRST_SYNC_GRACE_SECONDS = 600;
+/** How long a link code or a sign-in stays valid. */
+const CLAIM_TTL_SECONDS = 600;
+/** Link attempts per player per ten minutes: codes cannot be farmed, and failed lookups cannot drain an upstream's shared budget. */
+const CLAIMS_PER_TEN_MINUTES = 10;
+/** No 0/O, 1/I/L: a code is read off a screen and typed into a game chat. */
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 export interface AccountView {
   id: string;
@@ -20,7 +26,27 @@ export interface AccountView {
   createdAt: string;
 }
 
-/** Account links of the calling player: link, list, revoke, sync now, sync history. */
+export interface PendingLinkView {
+  status: 'pending_confirmation';
+  provider: string;
+  externalId: string;
+  code: string;
+  expiresAt: string;
+  instructions: string;
+}
+
+export interface SignInView {
+  provider: string;
+  redirectUrl: string;
+  expiresAt: string;
+}
+
+/**
+ * Account links. A player links only what they prove is theirs: a Minecraft UUID by typing a
+ * code in game (the server's signed webhook confirms it), a Steam account by signing in through
+ * Steam. Tenant admins (`activity.accounts.manage`) link any typed id for any user of the tenant,
+ * and list and revoke anyone's links.
+ */
 export class AccountsService {
   private readonly manualSyncs = new Map<string, number>();
 
@@ -28,47 +54,92 @@ export class AccountsService {
     private readonly dataSource: DataSource,
     private readonly connectors: ConnectorRegistry,
     private readonly links: AccountLinkStore,
+    private readonly claims: AccountLinkClaimStore,
+    private readonly recorder: AccountLinkRecorder,
     private readonly runs: SyncRunStore,
     private readonly outbox: OutboxStore,
     private readonly redis: Redis | null,
     private readonly manualSyncCooldownSeconds: number,
+    private readonly steamSignIn: { readonly openId: SteamOpenId; readonly callbackUrl: string } | undefined,
   ) {}
 
-  async list(principal: Principal): Promise<AccountView[]> {
-    return (await this.links.listForUser(principal.tenantId, principal.userId)).map(view);
+  async list(tenantId: string, userId: string): Promise<AccountView[]> {
+    return (await this.links.listForUser(tenantId, userId)).map(view);
   }
 
-  /** Validates and resolves the input with the connector, then stores the link and `account.linked` together. */
-  async link(principal: Principal, provider: string, account: string): Promise<AccountView> {
+  /** An admin links a typed id for a user directly (the admin vouches for it). */
+  async link(tenantId: string, userId: string, provider: string, account: string): Promise<AccountView> {
     const connector = this.connectors.get(provider);
     if (!connector?.linkAccount) throw new DomainError('dependency_unavailable', { dependency: `${provider} linking`, retryAfterSeconds: 60 });
     const identity = await connector.linkAccount({ account });
-    return inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
-      const link = await this.links.insert(
-        manager,
-        { tenantId: principal.tenantId, userId: principal.userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) },
-        // The first sync starts from account.linked; the scheduler is the fallback if it never happens.
-        FIRST_SYNC_GRACE_SECONDS,
-      );
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const link = await this.recorder.create(manager, { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) });
       if (!link) throw new DomainError('account_already_linked', { provider: connector.describe().displayName });
-      await this.outbox.enqueue(manager, [this.linked(link, 'active')]);
+      return view(link);
+    });
+  }
+
+  /** A player asks to link an identity they must prove in game: a code to type there. */
+  async requestCode(principal: Principal, provider: string, account: string): Promise<PendingLinkView> {
+    const connector = this.connectors.get(provider);
+    if (!connector?.linkAccount || connector.describe().ownershipProof !== 'platform-code') throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
+    const identity = await connector.linkAccount({ account });
+    const code = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+    const claim = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
+      await this.takeClaimBudget(manager, principal);
+      if (await this.links.findUserId(manager, principal.tenantId, provider, identity.externalId)) throw new DomainError('account_already_linked', { provider: connector.describe().displayName });
+      return this.claims.create(manager, { tenantId: principal.tenantId, userId: principal.userId, provider, externalId: identity.externalId, secret: normalizeLinkCode(code), ttlSeconds: CLAIM_TTL_SECONDS });
+    });
+    const shown = `${code.slice(0, 4)}-${code.slice(4)}`;
+    return {
+      status: 'pending_confirmation',
+      provider,
+      externalId: identity.externalId,
+      code: shown,
+      expiresAt: claim.expiresAt.toISOString(),
+      instructions: `Join any of this community's ${connector.describe().displayName} servers as this player and type: /activity link ${shown}`,
+    };
+  }
+
+  /** A player starts "sign in through Steam"; the callback creates the link. */
+  async startSteamSignIn(principal: Principal): Promise<SignInView> {
+    if (!this.steamSignIn || !this.connectors.get('steam')) throw new DomainError('dependency_unavailable', { dependency: 'Steam linking', retryAfterSeconds: 60 });
+    // The tenant travels in the state, because the callback arrives without the player's token.
+    const state = `${Buffer.from(principal.tenantId).toString('base64url')}.${randomBytes(24).toString('base64url')}`;
+    const claim = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
+      await this.takeClaimBudget(manager, principal);
+      return this.claims.create(manager, { tenantId: principal.tenantId, userId: principal.userId, provider: 'steam', externalId: null, secret: state, ttlSeconds: CLAIM_TTL_SECONDS });
+    });
+    return { provider: 'steam', redirectUrl: this.steamSignIn.openId.signInUrl(this.callbackUrl(state)), expiresAt: claim.expiresAt.toISOString() };
+  }
+
+  /** Steam redirected the player back: verify the assertion with Steam, then link what it proves to whoever started the sign-in. */
+  async completeSteamSignIn(params: Record<string, string | undefined>): Promise<AccountView> {
+    const state = params['state'] ?? '';
+    const tenantId = /^[A-Za-z0-9_-]{1,200}\.[A-Za-z0-9_-]{32}$/.test(state) ? Buffer.from(state.split('.')[0]!, 'base64url').toString('utf8') : '';
+    if (!this.steamSignIn || !tenantId) throw invalidState();
+    const steamId = await this.steamSignIn.openId.verify(params, this.callbackUrl(state));
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const claim = await this.claims.take(manager, tenantId, 'steam', state);
+      if (!claim) throw invalidState();
+      const link = await this.recorder.create(manager, { tenantId, userId: claim.userId, provider: 'steam', externalId: steamId });
+      if (!link) throw new DomainError('account_already_linked', { provider: 'Steam' });
       return view(link);
     });
   }
 
   /** Revokes: syncing stops, and `account.linked` with status `revoked` tells the platform. */
-  async revoke(principal: Principal, id: string): Promise<void> {
+  async revoke(principal: Principal, id: string, canManage: boolean): Promise<void> {
     await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
-      const link = await this.own(manager, principal, id, true);
-      await this.links.revoke(manager, principal.tenantId, id);
-      await this.outbox.enqueue(manager, [this.linked(link, 'revoked')]);
+      const link = await this.reachable(manager, principal, id, canManage, true);
+      await this.recorder.revoke(manager, link);
     });
   }
 
   /** Enqueues a sync now; once per link per cooldown (shared across instances through Redis). */
-  async syncNow(principal: Principal, id: string): Promise<{ status: 'queued' }> {
+  async syncNow(principal: Principal, id: string, canManage: boolean): Promise<{ status: 'queued' }> {
     await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
-      const link = await this.own(manager, principal, id);
+      const link = await this.reachable(manager, principal, id, canManage);
       if (!this.connectors.get(link.provider)?.describe().canSync) throw new DomainError('validation_failed', {}, [{ field: 'id', rule: 'canSync', message: `${link.provider} accounts are not synced` }]);
       await this.takeCooldown(id);
       await this.outbox.enqueue(manager, [
@@ -82,17 +153,28 @@ export class AccountsService {
     return { status: 'queued' };
   }
 
-  async syncRuns(principal: Principal, id: string): Promise<SyncRun[]> {
+  async syncRuns(principal: Principal, id: string, canManage: boolean): Promise<SyncRun[]> {
     return inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
-      await this.own(manager, principal, id);
+      await this.reachable(manager, principal, id, canManage);
       return this.runs.listForLink(manager, principal.tenantId, id, 20);
     });
   }
 
-  private async own(manager: Parameters<AccountLinkStore['get']>[0], principal: Principal, id: string, lock = false): Promise<AccountLink> {
+  private callbackUrl(state: string): string {
+    const url = new URL(this.steamSignIn!.callbackUrl);
+    url.searchParams.set('state', state);
+    return url.toString();
+  }
+
+  private async takeClaimBudget(manager: EntityManager, principal: Principal): Promise<void> {
+    if ((await this.claims.countRecent(manager, principal.tenantId, principal.userId, 600)) >= CLAIMS_PER_TEN_MINUTES) throw new DomainError('rate_limited', { retryAfterSeconds: 600 });
+  }
+
+  /** The caller's own live link, or (for a tenant admin) anyone's in the tenant. */
+  private async reachable(manager: EntityManager, principal: Principal, id: string, canManage: boolean, lock = false): Promise<AccountLink> {
     const link = await this.links.get(manager, principal.tenantId, id, { lock });
     // Someone else's link is "not found", the same as no link: ids reveal nothing.
-    if (!link || link.userId !== principal.userId || link.status === 'revoked') throw new DomainError('not_found', { path: `account ${id}` });
+    if (!link || (link.userId !== principal.userId && !canManage) || link.status === 'revoked') throw new DomainError('not_found', { path: `account ${id}` });
     return link;
   }
 
@@ -107,16 +189,10 @@ export class AccountsService {
     if (until > Date.now()) throw new DomainError('rate_limited', { retryAfterSeconds: Math.ceil((until - Date.now()) / 1000) });
     this.manualSyncs.set(id, Date.now() + seconds * 1000);
   }
+}
 
-  private linked(link: AccountLink, status: 'active' | 'revoked') {
-    return announce(
-      Topic.AccountLinked,
-      link.tenantId,
-      MessageKey.user(link.tenantId, link.userId),
-      { tenantId: link.tenantId, userId: link.userId, accountLinkId: link.id, provider: link.provider, externalId: link.externalId, status },
-      { source: '/feed-api', subject: link.userId, traceparent: childTraceparent() },
-    );
-  }
+function invalidState(): DomainError {
+  return new DomainError('validation_failed', {}, [{ field: 'state', rule: 'signInState', message: 'this sign-in is unknown, was used already, or expired; start again' }]);
 }
 
 function view(link: AccountLink): AccountView {

@@ -3,7 +3,10 @@ import addFormats from 'ajv-formats';
 import { DomainError, parseInstant, type FieldViolation } from '@activity/domain';
 import schema from './minecraft-delivery.schema.json';
 
-export const MINECRAFT_DELIVERY_TYPES = ['player.joined', 'player.quit', 'player.advancement', 'player.death'] as const;
+/** Deliveries that become feed events. */
+export const MINECRAFT_ACTIVITY_TYPES = ['player.joined', 'player.quit', 'player.advancement', 'player.death'] as const;
+/** Every delivery type of the contract: the activities, and `player.link` (a player proving their UUID with a code). */
+export const MINECRAFT_DELIVERY_TYPES = [...MINECRAFT_ACTIVITY_TYPES, 'player.link'] as const;
 export type MinecraftDeliveryType = (typeof MINECRAFT_DELIVERY_TYPES)[number];
 
 export interface MinecraftDelivery {
@@ -11,7 +14,7 @@ export interface MinecraftDelivery {
   occurredAt: string;
   server: { id: string; name?: string };
   player: { uuid: string; name: string };
-  data?: { advancement?: { key: string; title: string }; message?: string; [extra: string]: unknown };
+  data?: { advancement?: { key: string; title: string }; message?: string; code?: string; [extra: string]: unknown };
   [extra: string]: unknown;
 }
 

@@ -1,7 +1,7 @@
 import { DomainError, parseInstant } from '@activity/domain';
-import type { Connector, ConnectorDescription, IncomingWebhook, LinkAccountInput, LinkedIdentity, NormalizedEvent, VerifiedWebhook, WebhookDelivery } from '../connector';
+import { normalizeLinkCode, type Connector, type ConnectorDescription, type IncomingWebhook, type LinkAccountInput, type LinkConfirmation, type LinkedIdentity, type NormalizedEvent, type VerifiedWebhook, type WebhookDelivery } from '../connector';
 import { verifyStandardWebhook } from '../webhook-signatures/standard-webhooks';
-import { checkMinecraftDelivery, parseMinecraftDelivery, MINECRAFT_DELIVERY_TYPES } from './minecraft-delivery';
+import { checkMinecraftDelivery, parseMinecraftDelivery, MINECRAFT_ACTIVITY_TYPES } from './minecraft-delivery';
 
 /**
  * Minecraft servers have no official webhook, so we define one (docs/connectors/minecraft.md):
@@ -15,7 +15,9 @@ export class MinecraftConnector implements Connector {
       canWebhook: true,
       canSync: false,
       requiresAuth: false,
-      eventTypes: MINECRAFT_DELIVERY_TYPES.map((type) => `minecraft.${type}`),
+      eventTypes: MINECRAFT_ACTIVITY_TYPES.map((type) => `minecraft.${type}`),
+      // Anyone can type a UUID: the player proves it is theirs with a code typed in game.
+      ownershipProof: 'platform-code',
     };
   }
 
@@ -40,8 +42,15 @@ export class MinecraftConnector implements Connector {
     return { deliveryId: id, body: delivery, accountKey: delivery.player.uuid.toLowerCase() };
   }
 
+  /** `player.link`: the server saw this player type a link code (`/activity link <code>`). */
+  linkConfirmation(delivery: WebhookDelivery): LinkConfirmation | null {
+    const body = checkMinecraftDelivery(delivery.body);
+    return body.type === 'player.link' ? { externalAccountId: body.player.uuid.toLowerCase(), code: normalizeLinkCode(body.data!.code!) } : null;
+  }
+
   normalizeWebhook(delivery: WebhookDelivery): NormalizedEvent[] {
     const body = checkMinecraftDelivery(delivery.body);
+    if (body.type === 'player.link') return [];
     const playerId = body.player.uuid.toLowerCase();
     const base = {
       source: 'minecraft',

@@ -14,6 +14,10 @@ export class SteamSettings {
   @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
   STEAM_API_BASE_URL: string = 'https://api.steampowered.com';
 
+  /** Steam's OpenID 2.0 provider: players link Steam by signing in there. */
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s) URL' })
+  STEAM_OPENID_URL: string = 'https://steamcommunity.com/openid/login';
+
   @IsOptional()
   @Matches(/^[A-Za-z0-9]{16,64}$/, { message: 'must be a Steam Web API key' })
   STEAM_API_KEY?: string;

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+
+export interface AccountLinkClaim {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly provider: string;
+  readonly externalId: string | null;
+  readonly expiresAt: Date;
+}
+
+interface ClaimRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  provider: string;
+  external_id: string | null;
+  expires_at: Date;
+}
+
+function toClaim(row: ClaimRow): AccountLinkClaim {
+  return { id: row.id, tenantId: row.tenant_id, userId: row.user_id, provider: row.provider, externalId: row.external_id, expiresAt: row.expires_at };
+}
+
+/** Secrets are kept only as hashes: a database reader cannot complete someone's claim. */
+export function claimSecretHash(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Pending proofs of account ownership (see the account_link_claims migration). Runs in the caller's tenant transaction. */
+export class AccountLinkClaimStore {
+  /** Records a claim; a user's older claims for the same identity are replaced. */
+  async create(
+    manager: EntityManager,
+    claim: { tenantId: string; userId: string; provider: string; externalId: string | null; secret: string; ttlSeconds: number },
+  ): Promise<AccountLinkClaim> {
+    if (claim.externalId !== null) {
+      await manager.query(`DELETE FROM account_link_claims WHERE tenant_id = $1 AND user_id = $2 AND provider = $3 AND external_id = $4`, [
+        claim.tenantId,
+        claim.userId,
+        claim.provider,
+        claim.externalId,
+      ]);
+    }
+    const rows: ClaimRow[] = await manager.query(
+      `INSERT INTO account_link_claims (tenant_id, user_id, provider, external_id, secret_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::int))
+       RETURNING id, tenant_id, user_id, provider, external_id, expires_at`,
+      [claim.tenantId, claim.userId, claim.provider, claim.externalId, claimSecretHash(claim.secret), claim.ttlSeconds],
+    );
+    return toClaim(rows[0]!);
+  }
+
+  /**
+   * Consumes the live claim this secret proves (once: it is deleted), or null. With
+   * `externalId`, the claim must be for that identity (a code only works for the player it was made for).
+   */
+  async take(manager: EntityManager, tenantId: string, provider: string, secret: string, externalId?: string): Promise<AccountLinkClaim | null> {
+    const rows: ClaimRow[] = await manager.query(
+      `DELETE FROM account_link_claims
+        WHERE tenant_id = $1 AND provider = $2 AND secret_hash = $3 AND expires_at > now()
+          AND ($4::text IS NULL OR external_id = $4)
+        RETURNING id, tenant_id, user_id, provider, external_id, expires_at`,
+      [tenantId, provider, claimSecretHash(secret), externalId ?? null],
+    );
+    return rows[0] ? toClaim(rows[0]) : null;
+  }
+
+  /** How many claims a user started recently (a brake on guessing and on upstream lookups). */
+  async countRecent(manager: EntityManager, tenantId: string, userId: string, withinSeconds: number): Promise<number> {
+    const rows: Array<{ count: number }> = await manager.query(
+      `SELECT count(*)::int AS count FROM account_link_claims WHERE tenant_id = $1 AND user_id = $2 AND created_at > now() - make_interval(secs => $3::int)`,
+      [tenantId, userId, withinSeconds],
+    );
+    return rows[0]?.count ?? 0;
+  }
+}
