@@ -9,6 +9,8 @@ async function main(): Promise<void> {
   const port = Number(process.env['FAKE_STEAM_PORT'] ?? 3090);
   const fake = await FakeSteamServer.start(DEMO_KEY, port);
   fake.addFixturePlayer(process.env['DEMO_STEAM_ID'] ?? '76561197960435530');
+  // "Sign in through Steam" on the fake signs in as this account (add ?steamid=... to the sign-in URL for another).
+  fake.openIdSignInAs = fake.addFixturePlayer('76561197960435531').summary.steamid;
   process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'fake-steam', msg: `fake Steam Web API on ${fake.url}` })}\n`);
   const stop = () => void fake.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -55,6 +55,7 @@ describe('Steam linking and sync', () => {
       JWT_DEV_KEY_DIR: keyDir,
       STEAM_API_BASE_URL: fake.url,
       STEAM_API_KEY: fake.apiKey,
+      STEAM_OPENID_URL: `${fake.url}/openid/login`,
       STEAM_RATE_LIMIT_PER_SECOND: String(RATE),
       STEAM_RATE_LIMIT_BURST: String(BURST),
       STEAM_TIMEOUT_MS: '1000',

@@ -294,17 +294,6 @@ describe('webhook to feed, end to end', () => {
     expect((await feed()).items.some((item) => item.id === rows[0]!.id)).toBe(false);
   });
 
-  it('accepts both secrets of a source during a rotation, and only the new one after the grace period', async () => {
-    const store = new WebhookSourceStore(dataSource, new SecretCipher('e2e', { e2e: encryptionKey }));
-    const rotated = 'whsec_cm90YXRlZC1zZWNyZXQtZm9yLXRoZS1lMmUtdGVzdA==';
-    expect(await store.rotate('minecraft', sourceId, rotated, 1)).toBe(1);
-    expect((await send(body('player.quit'))).status).toBe(202);
-    expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
-    await dataSource.query(`UPDATE webhook_source_secrets SET expires_at = now() - interval '1 second' WHERE source_id = $1 AND expires_at IS NOT NULL`, [sourceId]);
-    expect((await send(body('player.quit'))).status).toBe(401);
-    expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
-  });
-
   it('links a player who types their code in game: the server\'s signed webhook is the proof', async () => {
     const claimer = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'carol', issuer: 'activity-dev', audience: 'activity-service' });
     const carol = 'ca201000-0000-4000-8000-0000000000ca';
@@ -333,7 +322,7 @@ describe('webhook to feed, end to end', () => {
       ['a leap second', body('player.joined', { occurredAt: '2026-12-31T23:59:60Z' })],
       ['far in the future', body('player.joined', { occurredAt: '9999-12-31T23:59:59Z' })],
       ['a 3,000-character delivery id', body('player.joined'), `msg_${'x'.repeat(3000)}`],
-      ['a 6,000-level nesting', body('player.joined', { extra: JSON.parse('['.repeat(6000) + ']'.repeat(6000)) })],
+      ['a 6,000-level nesting', `${body('player.joined').slice(0, -1)},"extra":${'['.repeat(6000)}${']'.repeat(6000)}}`],
     ];
     for (const [what, payload, id] of hostile) {
       const response = await send(payload, id ? { id } : {});
@@ -343,5 +332,16 @@ describe('webhook to feed, end to end', () => {
     const deliveryId = `msg_${randomUUID()}`;
     expect((await send(body('player.joined'), { id: deliveryId })).status).toBe(202);
     await waitFor('the valid delivery', async () => ((await dataSource.query(`SELECT 1 FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId])).length ? true : undefined), 10_000);
+  });
+
+  it('accepts both secrets of a source during a rotation, and only the new one after the grace period', async () => {
+    const store = new WebhookSourceStore(dataSource, new SecretCipher('e2e', { e2e: encryptionKey }));
+    const rotated = 'whsec_cm90YXRlZC1zZWNyZXQtZm9yLXRoZS1lMmUtdGVzdA==';
+    expect(await store.rotate('minecraft', sourceId, rotated, 1)).toBe(1);
+    expect((await send(body('player.quit'))).status).toBe(202);
+    expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
+    await dataSource.query(`UPDATE webhook_source_secrets SET expires_at = now() - interval '1 second' WHERE source_id = $1 AND expires_at IS NOT NULL`, [sourceId]);
+    expect((await send(body('player.quit'))).status).toBe(401);
+    expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
   });
 });

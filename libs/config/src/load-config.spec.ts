@@ -1,6 +1,6 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { CommonConfig } from './common.config';
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError, loadConfig, redact } from './load-config';
 
 class ServiceConfig extends CommonConfig {
   @IsInt()
@@ -37,5 +37,14 @@ describe('loadConfig', () => {
   it('refuses the development encryption key in production', () => {
     expect(() => loadConfig(ServiceConfig, { NODE_ENV: 'production' })).toThrow(/SECRETS_ENCRYPTION_KEY .*production/);
     expect(loadConfig(ServiceConfig, { NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).NODE_ENV).toBe('production');
+  });
+});
+
+describe('redact', () => {
+  it('hides the password of a URL and secrets by name', () => {
+    expect(redact('DATABASE_URL', 'postgres://activity:s3cret@db:5432/activity')).toBe('postgres://activity:***@db:5432/activity');
+    expect(redact('DATABASE_URL', 'postgres://db:5432/activity?password=s3cret&x=1')).toBe('postgres://db:5432/activity?password=***&x=1');
+    expect(redact('JWT_SECRET', 'anything')).toBe('***');
+    expect(redact('PORT', 'abc')).toBe('abc');
   });
 });

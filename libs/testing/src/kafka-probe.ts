@@ -8,6 +8,9 @@ export interface CapturedMessage {
   readonly key: string | null;
   readonly headers: Record<string, string>;
   readonly value: string;
+  /** The bytes as the broker holds them. */
+  readonly rawKey: Buffer | null;
+  readonly rawValue: Buffer | null;
 }
 
 /** A plain KafkaJS consumer in its own group that records every message of some topics, for assertions. */
@@ -27,7 +30,7 @@ export class KafkaProbe {
     });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        probe.messages.push({ topic, partition, key: message.key?.toString() ?? null, headers: stringHeaders(message.headers), value: message.value?.toString() ?? '' });
+        probe.messages.push({ topic, partition, key: message.key?.toString() ?? null, headers: stringHeaders(message.headers), value: message.value?.toString() ?? '', rawKey: message.key, rawValue: message.value });
       },
     });
     await waitFor('probe consumer to join its group', () => joined, 20_000);

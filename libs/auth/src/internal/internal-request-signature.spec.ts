@@ -49,6 +49,17 @@ describe('internal request signatures', () => {
     await expect(verify(v, headers)).rejects.toMatchObject({ code: 'signature_invalid' });
   });
 
+  it.each([
+    ['without padding', (s: string) => s.replace(/=+$/, '')],
+    ['in the base64url alphabet', (s: string) => s.replace(/\+/g, '-').replace(/\//g, '_')],
+    ['with an extra "="', (s: string) => `${s}=`],
+  ])('rejects a replay whose signature is re-encoded %s', async (_how, respell) => {
+    const v = verifier();
+    const headers = signInternalRequest({ id: 'ach-1', secret: SECRET_1 }, request, NOW);
+    await expect(verify(v, headers)).resolves.toBe('achievements');
+    await expect(verify(v, { ...headers, 'x-activity-signature': respell(headers['x-activity-signature']!) })).rejects.toMatchObject({ code: 'signature_invalid' });
+  });
+
   it('asks for credentials when headers are missing', async () => {
     await expect(verify(verifier(), {})).rejects.toMatchObject({ code: 'unauthenticated' });
   });

@@ -57,11 +57,14 @@ export class AccountLinkClaimStore {
    * `externalId`, the claim must be for that identity (a code only works for the player it was made for).
    */
   async take(manager: EntityManager, tenantId: string, provider: string, secret: string, externalId?: string): Promise<AccountLinkClaim | null> {
+    // DELETE wrapped in a CTE: TypeORM returns [rows, count] for a bare DELETE ... RETURNING.
     const rows: ClaimRow[] = await manager.query(
-      `DELETE FROM account_link_claims
-        WHERE tenant_id = $1 AND provider = $2 AND secret_hash = $3 AND expires_at > now()
-          AND ($4::text IS NULL OR external_id = $4)
-        RETURNING id, tenant_id, user_id, provider, external_id, expires_at`,
+      `WITH taken AS (
+         DELETE FROM account_link_claims
+          WHERE tenant_id = $1 AND provider = $2 AND secret_hash = $3 AND expires_at > now()
+            AND ($4::text IS NULL OR external_id = $4)
+          RETURNING id, tenant_id, user_id, provider, external_id, expires_at)
+       SELECT * FROM taken`,
       [tenantId, provider, claimSecretHash(secret), externalId ?? null],
     );
     return rows[0] ? toClaim(rows[0]) : null;
