@@ -17,11 +17,13 @@ export class RateLimitAdmission implements RequestAdmission {
   ) {}
 
   async admitAddress(request: AccessRequest): Promise<void> {
+    if (isLoopback(request.ip)) return;
     // Looks without counting: only failures spend this budget.
     refuseUnless(await this.authFailures.take(addressKey(request), { count: false }));
   }
 
   async authenticationFailed(request: AccessRequest): Promise<void> {
+    if (isLoopback(request.ip)) return;
     await this.authFailures.take(addressKey(request));
   }
 
@@ -30,6 +32,14 @@ export class RateLimitAdmission implements RequestAdmission {
     void reply.header('ratelimit-limit', decision.limit).header('ratelimit-remaining', decision.remaining).header('ratelimit-reset', decision.resetSeconds);
     refuseUnless(decision);
   }
+}
+
+/**
+ * Callers on this machine (sidecars, health probes, a local proxy that did not forward the
+ * client address) share one address; limiting it would lock them all out together.
+ */
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }
 
 function addressKey(request: AccessRequest): string {
