@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountLinkRecorder, ConnectorRegistry, LinkConfirmation } from '@activity/connectors';
 import { assertStorableEvents, DomainError, type NewActivityEvent } from '@activity/domain';
 import { announceFeedUpdates, MalformedMessageError, type InboundMessage, type Topic } from '@activity/messaging';
@@ -49,8 +49,8 @@ export class WebhookNormalizer {
       throw error;
     }
 
-    if (confirmation) await this.confirmLink(event.tenantId, payload.connector, confirmation);
     const inserted = await inTenantTransaction(this.dataSource, event.tenantId, async (manager) => {
+      if (confirmation) await this.confirmLink(manager, event.tenantId, payload.connector, confirmation);
       const owners = new Map<string, string | null>();
       for (const item of normalized) {
         if (!owners.has(item.externalAccountId)) owners.set(item.externalAccountId, await this.links.findUserId(manager, event.tenantId, item.source, item.externalAccountId));
@@ -68,13 +68,10 @@ export class WebhookNormalizer {
    * The platform showed us a link code for this identity: the claim it matches (made for exactly
    * this identity, not expired, used once) becomes a link. A wrong or stale code does nothing.
    */
-  private async confirmLink(tenantId: string, provider: string, confirmation: LinkConfirmation): Promise<void> {
-    const outcome = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const claim = await this.claims.take(manager, tenantId, provider, confirmation.code, confirmation.externalAccountId);
-      if (!claim) return 'no_matching_claim';
-      const link = await this.recorder.create(manager, { tenantId, userId: claim.userId, provider, externalId: confirmation.externalAccountId });
-      return link ? 'linked' : 'already_linked';
-    });
+  private async confirmLink(manager: EntityManager, tenantId: string, provider: string, confirmation: LinkConfirmation): Promise<void> {
+    const claim = await this.claims.take(manager, tenantId, provider, confirmation.code, confirmation.externalAccountId);
+    const link = claim && (await this.recorder.create(manager, { tenantId, userId: claim.userId, provider, externalId: confirmation.externalAccountId }));
+    const outcome = !claim ? 'no_matching_claim' : link ? 'linked' : 'already_linked';
     this.logger.info({ provider, externalId: confirmation.externalAccountId, outcome }, 'link code confirmed by the platform');
   }
 }

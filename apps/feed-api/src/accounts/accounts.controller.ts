@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessControl, CurrentPrincipal, Public, RequirePermission, type Principal } from '@activity/auth';
 import { AccountIdParams, LinkMinecraftAccountDto, LinkSteamAccountDto, ListAccountsQuery } from './accounts.dto';
-import { AccountsService } from './accounts.service';
+import { AccountsService, type ManagePermission } from './accounts.service';
 
 @ApiTags('accounts')
 @ApiBearerAuth()
@@ -32,11 +32,10 @@ export class AccountsController {
 
   @Get('steam/openid/callback')
   @Public()
+  @HttpCode(201)
   @ApiOperation({ summary: "Steam's OpenID redirect target: verifies the assertion with Steam and links the account to whoever started the sign-in" })
-  async completeSteamSignIn(@Query() query: Record<string, string | undefined>, @Res({ passthrough: true }) reply: FastifyReply) {
-    const link = await this.accounts.completeSteamSignIn(query);
-    void reply.status(201);
-    return link;
+  completeSteamSignIn(@Query() query: Record<string, string | undefined>) {
+    return this.accounts.completeSteamSignIn(query);
   }
 
   @Post('steam')
@@ -68,22 +67,22 @@ export class AccountsController {
   @RequirePermission('activity.accounts.link')
   @ApiOperation({ summary: 'Revoke a link (your own; tenant admins: anyone\'s): syncing stops and account.linked (revoked) is published' })
   async revoke(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams): Promise<void> {
-    await this.accounts.revoke(principal, params.id, await this.canManage(principal));
+    await this.accounts.revoke(principal, params.id, this.canManage(principal));
   }
 
   @Post(':id/sync')
   @HttpCode(202)
   @RequirePermission('activity.accounts.link')
   @ApiOperation({ summary: 'Sync now (once a minute per link; 429 with Retry-After otherwise)' })
-  async syncNow(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams) {
-    return this.accounts.syncNow(principal, params.id, await this.canManage(principal));
+  syncNow(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams) {
+    return this.accounts.syncNow(principal, params.id, this.canManage(principal));
   }
 
   @Get(':id/sync-runs')
   @RequirePermission('activity.accounts.link')
   @ApiOperation({ summary: 'The last 20 sync runs of a link' })
-  async syncRuns(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams) {
-    return this.accounts.syncRuns(principal, params.id, await this.canManage(principal));
+  syncRuns(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams) {
+    return this.accounts.syncRuns(principal, params.id, this.canManage(principal));
   }
 
   /** Whose links a request is about: the caller's, or (with the manage permission) the named user's. */
@@ -93,10 +92,11 @@ export class AccountsController {
     return userId;
   }
 
-  private async canManage(principal: Principal): Promise<boolean> {
-    return this.access.require(principal, 'activity.accounts.manage').then(
-      () => true,
-      () => false,
-    );
+  private canManage(principal: Principal): ManagePermission {
+    return () =>
+      this.access.require(principal, 'activity.accounts.manage').then(
+        () => true,
+        () => false,
+      );
   }
 }

@@ -35,6 +35,9 @@ export interface PendingLinkView {
   instructions: string;
 }
 
+/** Whether the caller may manage other users' links; asked only when a link is someone else's. */
+export type ManagePermission = () => Promise<boolean>;
+
 export interface SignInView {
   provider: string;
   redirectUrl: string;
@@ -129,7 +132,7 @@ export class AccountsService {
   }
 
   /** Revokes: syncing stops, and `account.linked` with status `revoked` tells the platform. */
-  async revoke(principal: Principal, id: string, canManage: boolean): Promise<void> {
+  async revoke(principal: Principal, id: string, canManage: ManagePermission): Promise<void> {
     await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       const link = await this.reachable(manager, principal, id, canManage, true);
       await this.recorder.revoke(manager, link);
@@ -137,7 +140,7 @@ export class AccountsService {
   }
 
   /** Enqueues a sync now; once per link per cooldown (shared across instances through Redis). */
-  async syncNow(principal: Principal, id: string, canManage: boolean): Promise<{ status: 'queued' }> {
+  async syncNow(principal: Principal, id: string, canManage: ManagePermission): Promise<{ status: 'queued' }> {
     await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       const link = await this.reachable(manager, principal, id, canManage);
       if (!this.connectors.get(link.provider)?.describe().canSync) throw new DomainError('validation_failed', {}, [{ field: 'id', rule: 'canSync', message: `${link.provider} accounts are not synced` }]);
@@ -153,7 +156,7 @@ export class AccountsService {
     return { status: 'queued' };
   }
 
-  async syncRuns(principal: Principal, id: string, canManage: boolean): Promise<SyncRun[]> {
+  async syncRuns(principal: Principal, id: string, canManage: ManagePermission): Promise<SyncRun[]> {
     return inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       await this.reachable(manager, principal, id, canManage);
       return this.runs.listForLink(manager, principal.tenantId, id, 20);
@@ -171,10 +174,10 @@ export class AccountsService {
   }
 
   /** The caller's own live link, or (for a tenant admin) anyone's in the tenant. */
-  private async reachable(manager: EntityManager, principal: Principal, id: string, canManage: boolean, lock = false): Promise<AccountLink> {
+  private async reachable(manager: EntityManager, principal: Principal, id: string, canManage: ManagePermission, lock = false): Promise<AccountLink> {
     const link = await this.links.get(manager, principal.tenantId, id, { lock });
     // Someone else's link is "not found", the same as no link: ids reveal nothing.
-    if (!link || (link.userId !== principal.userId && !canManage) || link.status === 'revoked') throw new DomainError('not_found', { path: `account ${id}` });
+    if (!link || link.status === 'revoked' || (link.userId !== principal.userId && !(await canManage()))) throw new DomainError('not_found', { path: `account ${id}` });
     return link;
   }
 

@@ -11,20 +11,31 @@ type Caller = Parameters<RequestAdmission['admitCaller']>[2];
  * requests per player or calling service (checked before the Access service is asked).
  */
 export class RateLimitAdmission implements RequestAdmission {
+  /**
+   * Addresses over their failure budget, until when. Checked in memory, so a well-behaved request
+   * pays no Redis round trip for this limit; failures are counted in Redis (shared), and an
+   * instance learns of a block at the first failure it sees from that address.
+   */
+  private readonly blockedUntil = new Map<string, number>();
+
   constructor(
     private readonly perCaller: RateLimiter,
     private readonly authFailures: RateLimiter,
   ) {}
 
   async admitAddress(request: AccessRequest): Promise<void> {
-    if (isLoopback(request.ip)) return;
-    // Looks without counting: only failures spend this budget.
-    refuseUnless(await this.authFailures.take(addressKey(request), { count: false }));
+    const until = this.blockedUntil.get(request.ip);
+    if (until === undefined) return;
+    if (until <= Date.now()) this.blockedUntil.delete(request.ip);
+    else throw new DomainError('rate_limited', { retryAfterSeconds: Math.ceil((until - Date.now()) / 1000) });
   }
 
   async authenticationFailed(request: AccessRequest): Promise<void> {
     if (isLoopback(request.ip)) return;
-    await this.authFailures.take(addressKey(request));
+    const decision = await this.authFailures.take(compositeKey('auth-failures', request.ip));
+    if (decision.allowed) return;
+    if (this.blockedUntil.size >= 100_000) this.blockedUntil.clear();
+    this.blockedUntil.set(request.ip, Date.now() + decision.resetSeconds * 1000);
   }
 
   async admitCaller(_request: AccessRequest, reply: FastifyReply, caller: Caller): Promise<void> {
@@ -40,10 +51,6 @@ export class RateLimitAdmission implements RequestAdmission {
  */
 function isLoopback(ip: string): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
-}
-
-function addressKey(request: AccessRequest): string {
-  return compositeKey('auth-failures', request.ip);
 }
 
 function refuseUnless(decision: RateLimitDecision): void {

@@ -15,8 +15,8 @@ const BUCKET_MS = 10_000;
 /** Buckets that together cover any 60-second window ending now (the oldest only partly). */
 const BUCKETS = WINDOW_MS / BUCKET_MS + 1;
 
-// Same rule as SlidingWindow.take, atomically in Redis. KEYS[1]: a hash bucket -> count.
-// ARGV: current bucket, buckets per window, limit, ttl seconds, count ('1') or only look ('0'). Returns {allowed, counted, oldest bucket}.
+// Same rule as RateLimiter.takeLocal, atomically in Redis. KEYS[1]: a hash bucket -> count.
+// ARGV: current bucket, buckets per window, limit, ttl seconds. Returns {allowed, counted, oldest bucket}.
 const TAKE = `
 local current = tonumber(ARGV[1])
 local span = tonumber(ARGV[2])
@@ -33,7 +33,7 @@ for i = 1, #fields, 2 do
     if bucket < oldest then oldest = bucket end
   end
 end
-if total >= limit or ARGV[5] == '0' then return {total >= limit and 0 or 1, total, oldest} end
+if total >= limit then return {0, total, oldest} end
 redis.call('HINCRBY', KEYS[1], current, 1)
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return {1, total + 1, oldest}
@@ -57,14 +57,12 @@ export class RateLimiter {
     private readonly logger: Logger,
   ) {}
 
-  /** Admits and counts one request; with `count: false` only tells whether one would be admitted. */
-  async take(key: string, options: { count?: boolean; now?: number } = {}): Promise<RateLimitDecision> {
-    const now = options.now ?? Date.now();
-    const count = options.count ?? true;
+  /** Admits and counts one request, or refuses it (uncounted). */
+  async take(key: string, now = Date.now()): Promise<RateLimitDecision> {
     const current = Math.floor(now / BUCKET_MS);
     let result: { allowed: boolean; counted: number; oldest: number };
     try {
-      result = this.redis ? await this.takeShared(`ratelimit:${key}`, current, count) : this.takeLocal(key, current, count);
+      result = this.redis ? await this.takeShared(`ratelimit:${key}`, current) : this.takeLocal(key, current);
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'rate limiter unavailable; allowing');
       return { allowed: true, limit: this.perMinute, remaining: this.perMinute, resetSeconds: WINDOW_MS / 1000 };
@@ -74,13 +72,13 @@ export class RateLimiter {
     return { allowed: result.allowed, limit: this.perMinute, remaining: Math.max(0, this.perMinute - result.counted), resetSeconds };
   }
 
-  private async takeShared(key: string, current: number, count: boolean) {
+  private async takeShared(key: string, current: number) {
     const ttlSeconds = Math.ceil((BUCKETS * BUCKET_MS) / 1000) + 1;
-    const [allowed, counted, oldest] = (await this.redis!.eval(TAKE, 1, key, current, BUCKETS, this.perMinute, ttlSeconds, count ? '1' : '0')) as [number, number, number];
+    const [allowed, counted, oldest] = (await this.redis!.eval(TAKE, 1, key, current, BUCKETS, this.perMinute, ttlSeconds)) as [number, number, number];
     return { allowed: allowed === 1, counted, oldest };
   }
 
-  private takeLocal(key: string, current: number, count: boolean) {
+  private takeLocal(key: string, current: number) {
     let buckets = this.local.get(key);
     if (!buckets) {
       if (this.local.size > 100_000) this.local.clear();
@@ -96,7 +94,7 @@ export class RateLimiter {
         oldest = Math.min(oldest, bucket);
       }
     }
-    if (total >= this.perMinute || !count) return { allowed: total < this.perMinute, counted: total, oldest };
+    if (total >= this.perMinute) return { allowed: false, counted: total, oldest };
     buckets.set(current, (buckets.get(current) ?? 0) + 1);
     return { allowed: true, counted: total + 1, oldest };
   }

@@ -3,6 +3,8 @@ import { describeError, DomainError, negotiateLocale, statusOf, type ErrorCode, 
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_TYPE_BASE = 'https://errors.activity.dev/';
+/** Longest path parameter the router accepts (Fastify's maxParamLength); longer ones are 414. */
+export const MAX_PATH_PARAM_LENGTH = 200;
 
 /** RFC 9457 problem details, plus our stable `code`, the request id, and field violations. */
 export interface ProblemDetails {
@@ -87,7 +89,7 @@ function toDomainError(error: unknown, bodyLimit?: number): DomainError | undefi
     case 'FST_ERR_BAD_URL':
       return new DomainError('bad_request', { reason: 'the URL is not correctly percent-encoded' });
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return new DomainError('uri_too_long', { maxLength: 200 });
+      return new DomainError('uri_too_long', { maxLength: MAX_PATH_PARAM_LENGTH });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new DomainError('payload_too_large', { limitBytes: bodyLimit ?? '?' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
