@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     port: config.PORT,
     bodyLimit: 16 * 1024,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
   });
 }
 

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { createDataSource } from '@activity/persistence';
-import { FakeSteamServer, KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+import { FakeSteamServer, KafkaProbe, type CapturedMessage, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
  * Account linking and Steam sync through the real services: feed-api, outbox-relay and two
@@ -37,6 +37,7 @@ describe('Steam linking and sync', () => {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   }
 
+  const linkOf = (m: CapturedMessage) => (m.data as { accountLinkId?: string } | undefined)?.accountLinkId;
   const runsOf = async (linkId: string) =>
     (await admin.query(`SELECT status, events_created, error FROM sync_runs WHERE account_link_id = $1 ORDER BY started_at`, [linkId])) as Array<{ status: string; events_created: number; error: string | null }>;
 
@@ -82,13 +83,13 @@ describe('Steam linking and sync', () => {
     expect(linked.status).toBe(201);
     expect(linked.body).toMatchObject({ provider: 'steam', externalId: steamId(1), displayName: 'Robin', status: 'active' });
     linkId = linked.body.id;
-    const announced = await probe.waitForMessage('account.linked', (m) => m.topic.endsWith('account.linked') && JSON.parse(m.value).accountLinkId === linkId);
+    const announced = await probe.waitForMessage('account.linked', (m) => m.topic.endsWith('account.linked') && linkOf(m) === linkId);
     expect(JSON.parse(announced.value)).toMatchObject({ status: 'active', provider: 'steam', userId: 'robin' });
     await waitFor('the first sync', async () => (await runsOf(linkId)).some((r) => r.status === 'succeeded'), 30_000);
     expect((await runsOf(linkId))[0]).toMatchObject({ status: 'succeeded', events_created: 2 });
     const feed = await call('GET', '/v2/feed?types=steam.achievement.unlocked', 'robin');
     expect(feed.body.items.map((i: { summary: string }) => i.summary)).toEqual(['Robin unlocked *Head of the Class* in Team Fortress 2']);
-    const completed = await probe.waitForMessage('sync.completed', (m) => m.topic.endsWith('sync.completed') && JSON.parse(m.value).accountLinkId === linkId);
+    const completed = await probe.waitForMessage('sync.completed', (m) => m.topic.endsWith('sync.completed') && linkOf(m) === linkId);
     expect(JSON.parse(completed.value)).toMatchObject({ status: 'succeeded', eventsCreated: 2, connector: 'steam' });
     expect((await call('GET', `/v2/accounts/${linkId}/sync-runs`, 'robin')).body[0]).toMatchObject({ status: 'succeeded', eventsCreated: 2, apiCalls: 4, trigger: 'linked' });
   });
@@ -180,7 +181,7 @@ describe('Steam linking and sync', () => {
       expect(await runsOf(id)).toEqual([{ status: 'skipped', events_created: 0, error: 'revoked during sync' }]);
       expect((await call('GET', '/v2/feed', 'quitter')).body.items).toEqual([]);
       expect((await call('GET', '/v2/accounts', 'quitter')).body).toEqual([]);
-      const revoked = await probe.waitForMessage('account.linked revoked', (m) => m.topic.endsWith('account.linked') && JSON.parse(m.value).accountLinkId === id && JSON.parse(m.value).status === 'revoked');
+      const revoked = await probe.waitForMessage('account.linked revoked', (m) => m.topic.endsWith('account.linked') && linkOf(m) === id && (m.data as { status?: string }).status === 'revoked');
       expect(revoked).toBeDefined();
     } finally {
       fake.latencyMs = 0;

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     port: config.PORT,
     bodyLimit: 64 * 1024,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     // /internal routes are HMAC-signed over the exact bytes.
     rawBody: true,
     configure: async (fastify, app) => {

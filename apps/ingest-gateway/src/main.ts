@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     port: config.PORT,
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     // Signatures are over raw bytes: keep JSON bodies as Buffers and parse after verifying.
     bodyParser: false,
     configure: (fastify) => {

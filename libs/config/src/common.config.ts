@@ -75,4 +75,9 @@ export class CommonConfig {
   @IsInt()
   @Min(0)
   SHUTDOWN_GRACE_MS: number = 10_000;
+
+  /** A request (headers and body) must arrive whole within this many milliseconds, else 408. */
+  @IsInt()
+  @Min(1_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
 }

@@ -11,6 +11,8 @@ export interface CapturedMessage {
   /** The bytes as the broker holds them. */
   readonly rawKey: Buffer | null;
   readonly rawValue: Buffer | null;
+  /** The value parsed as JSON, or undefined when it is not JSON (other suites put poison on shared topics). */
+  readonly data: unknown;
 }
 
 /** A plain KafkaJS consumer in its own group that records every message of some topics, for assertions. */
@@ -30,7 +32,7 @@ export class KafkaProbe {
     });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        probe.messages.push({ topic, partition, key: message.key?.toString() ?? null, headers: stringHeaders(message.headers), value: message.value?.toString() ?? '', rawKey: message.key, rawValue: message.value });
+        probe.messages.push({ topic, partition, key: message.key?.toString() ?? null, headers: stringHeaders(message.headers), value: message.value?.toString() ?? '', rawKey: message.key, rawValue: message.value, data: parseJson(message.value) });
       },
     });
     await waitFor('probe consumer to join its group', () => joined, 20_000);
@@ -53,4 +55,12 @@ export function stringHeaders(headers: IHeaders | undefined): Record<string, str
     if (first !== undefined) result[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
   }
   return result;
+}
+
+function parseJson(value: Buffer | null): unknown {
+  try {
+    return value ? (JSON.parse(value.toString('utf8')) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -73,7 +73,8 @@ export class AccountsService {
   /** An admin links a typed id for a user directly (the admin vouches for it). */
   async link(tenantId: string, userId: string, provider: string, account: string): Promise<AccountView> {
     const connector = this.connectors.get(provider);
-    if (!connector?.linkAccount) throw new DomainError('dependency_unavailable', { dependency: `${provider} linking`, retryAfterSeconds: 60 });
+    // A connector this deployment does not run (e.g. Steam without STEAM_API_KEY) is not offered: 404, not an outage.
+    if (!connector?.linkAccount) throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
     const identity = await connector.linkAccount({ account });
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       const link = await this.recorder.create(manager, { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) });
@@ -106,7 +107,7 @@ export class AccountsService {
 
   /** A player starts "sign in through Steam"; the callback creates the link. */
   async startSteamSignIn(principal: Principal): Promise<SignInView> {
-    if (!this.steamSignIn || !this.connectors.get('steam')) throw new DomainError('dependency_unavailable', { dependency: 'Steam linking', retryAfterSeconds: 60 });
+    if (!this.steamSignIn || !this.connectors.get('steam')) throw new DomainError('not_found', { path: '/v2/accounts/steam/openid' });
     // The tenant travels in the state, because the callback arrives without the player's token.
     const state = `${Buffer.from(principal.tenantId).toString('base64url')}.${randomBytes(24).toString('base64url')}`;
     const claim = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {

@@ -10,7 +10,7 @@ import { DomainError, jsonNestingDepth } from '@activity/domain';
 import { httpRequestDuration } from '../metrics/metrics';
 import { NestPinoLogger } from '../logging/nest-logger';
 import { parseTraceparent, requestContext } from '../logging/request-context';
-import { PROBLEM_CONTENT_TYPE, renderProblem } from './problem-details';
+import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE, renderProblem } from './problem-details';
 import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
 import { assertEveryRouteDeclaresAccess } from './route-access';
 import type { Span } from '@opentelemetry/api';
@@ -27,6 +27,8 @@ export interface HttpServiceOptions {
   /** Largest accepted request body; Fastify answers 413 above it. */
   readonly bodyLimit?: number;
   readonly shutdownGraceMs: number;
+  /** The whole request (headers and body) must arrive within this; 408 otherwise. */
+  readonly requestTimeoutMs?: number;
   /** false: Nest registers no body parsers (a service that must see raw bytes adds its own in `configure`). */
   readonly bodyParser?: boolean;
   /** Keep `request.rawBody` next to the parsed body (for signatures over the exact bytes). */
@@ -45,18 +47,23 @@ const spans = new WeakMap<object, Span>();
  */
 export async function startHttpService(options: HttpServiceOptions): Promise<NestFastifyApplication> {
   const { logger } = options;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   startTracing(options.serviceName, logger);
   assertEveryRouteDeclaresAccess((options.module as { controllers?: Array<new (...args: never[]) => unknown> }).controllers ?? []);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // The whole request (headers and body) must arrive within this; a client trickling bytes
     // would otherwise hold a socket for minutes. Responses (SSE, long-poll) are not limited by it.
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    maxParamLength: MAX_PARAM_LENGTH,
+    requestTimeout: requestTimeoutMs,
+    // Also given to Node's server constructor: Node reads requestTimeout only there (set later, as
+    // Fastify does, it stays at the 60 s headers timeout), and looks for timed-out requests only
+    // every connectionsCheckingInterval (30 s by default): look often enough to honour the timeout.
+    http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(5_000, Math.ceil(requestTimeoutMs / 2)) },
+    maxParamLength: MAX_PATH_PARAM_LENGTH,
     // Errors Fastify raises before routing (bad percent-encoding, over-long path parameters).
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, logger),
     // Errors Node raises while reading a request (timeout, oversized or malformed headers).
-    clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => answerClientError(error as ClientError, socket),
+    clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => answerClientError(error as ClientError, socket, requestTimeoutMs),
     trustProxy: true,
     // On shutdown, drop idle keep-alive connections at once; requests in flight still complete.
     forceCloseConnections: 'idle',
@@ -141,20 +148,17 @@ function registerJsonParser(fastify: FastifyInstance, keepRawBody: boolean): voi
   });
 }
 
-export const REQUEST_TIMEOUT_MS = 30_000;
-const MAX_PARAM_LENGTH = 200;
+type ClientError = Error & { code?: string; rawPacket?: Buffer };
 
 /**
  * A problem+json answer written straight to the socket: there is no parsed request to reply
  * through. The language comes from the raw bytes' Accept-Language when they are there.
  */
-type ClientError = Error & { code?: string; rawPacket?: Buffer };
-
-function answerClientError(error: ClientError, socket: Duplex): void {
+function answerClientError(error: ClientError, socket: Duplex, requestTimeoutMs: number): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const problem =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? new DomainError('request_timeout', { timeoutSeconds: REQUEST_TIMEOUT_MS / 1000 })
+      ? new DomainError('request_timeout', { timeoutSeconds: requestTimeoutMs / 1000 })
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? new DomainError('header_fields_too_large')
         : new DomainError('bad_request', { reason: 'malformed HTTP request line or headers' });
