@@ -101,6 +101,10 @@ const MESSAGES: Record<ErrorCode, Record<Locale, ErrorText>> = {
     en: { title: 'Internal error', detail: 'Something went wrong on our side. Quote error id {errorId} when reporting it.' },
     ru: { title: 'Внутренняя ошибка', detail: 'На нашей стороне что-то пошло не так. Сообщите идентификатор ошибки {errorId}.' },
   },
+  backend_unavailable: {
+    en: { title: 'Service temporarily unavailable', detail: 'A service this one depends on is unavailable; nothing was accepted. Retry in {retryAfterSeconds} seconds.' },
+    ru: { title: 'Сервис временно недоступен', detail: 'Один из сервисов, от которых зависит этот, недоступен; запрос не принят. Повторите через {retryAfterSeconds} с.' },
+  },
   dependency_unavailable: {
     en: { title: 'Service temporarily unavailable', detail: '{dependency} is unavailable; nothing was accepted. Retry later.' },
     ru: { title: 'Сервис временно недоступен', detail: '{dependency} недоступен; запрос не принят. Повторите позже.' },

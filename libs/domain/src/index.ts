@@ -11,3 +11,4 @@ export * from './instant';
 export * from './storable-event';
 export * from './storable-value';
 export * from './composite-key';
+export * from './failure-cause';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, DomainError, negotiateLocale, statusOf, type ErrorCode, type FieldViolation } from '@activity/domain';
+import { describeError, DomainError, failureCauseOf, negotiateLocale, statusOf, type ErrorCode, type FieldViolation } from '@activity/domain';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_TYPE_BASE = 'https://errors.activity.dev/';
@@ -72,6 +72,8 @@ export function renderProblem(error: unknown, request: { url?: string; headers: 
 
 function toDomainError(error: unknown, bodyLimit?: number): DomainError | undefined {
   if (error instanceof DomainError) return error;
+  // A database or broker that is down is an outage the client can wait out, not our bug.
+  if (failureCauseOf(error) === 'dependency') return new DomainError('backend_unavailable', { retryAfterSeconds: 5 });
   const candidate = error as FastifyLikeError & { getStatus?: () => number; getResponse?: () => unknown };
   // Nest HttpExceptions (e.g. its own 404 for an unknown route).
   if (typeof candidate?.getStatus === 'function') {
