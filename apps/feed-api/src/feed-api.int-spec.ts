@@ -366,6 +366,13 @@ describe('feed-api', () => {
       const thief: [string, string] = ['demo', `thief-${run}`];
       const claimed = await post(a, '/v2/accounts/minecraft', { account: uuid }, crafter);
       expect(claimed).toMatchObject({ status: 202, body: { status: 'pending_confirmation', provider: 'minecraft', externalId: uuid.toLowerCase(), code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/) } });
+      expect(claimed.body['instructions']).toContain(`/activity link ${claimed.body['code']}`);
+      const inRussian = await fetch(`${a.url}/v2/accounts/minecraft`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await token(...crafter)}`, 'content-type': 'application/json', 'accept-language': 'ru' },
+        body: JSON.stringify({ account: uuid }),
+      });
+      expect(((await inRussian.json()) as { instructions: string }).instructions).toMatch(/^Зайдите .* \/activity link [A-Z2-9]{4}-[A-Z2-9]{4}$/);
       // A claim is not a link, and a stranger's claim does not block the real owner.
       expect((await get(a, '/v2/accounts', crafter)).body).toEqual([]);
       expect((await post(a, '/v2/accounts/minecraft', { account: uuid }, thief)).status).toBe(202);

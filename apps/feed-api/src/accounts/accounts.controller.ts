@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessControl, CurrentPrincipal, Public, RequirePermission, type Principal } from '@activity/auth';
+import { negotiateLocale } from '@activity/domain';
 import { AccountIdParams, LinkMinecraftAccountDto, LinkSteamAccountDto, ListAccountsQuery } from './accounts.dto';
 import { AccountsService, type ManagePermission } from './accounts.service';
 
@@ -52,14 +53,19 @@ export class AccountsController {
     summary: 'Link a Minecraft player UUID',
     description: 'Players get 202 with a code to type in game (`/activity link CODE`); the link exists once a server of the tenant confirms it. Tenant admins may pass userId to link directly (201).',
   })
-  async linkMinecraft(@CurrentPrincipal() principal: Principal, @Body() body: LinkMinecraftAccountDto, @Res({ passthrough: true }) reply: FastifyReply) {
+  async linkMinecraft(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: LinkMinecraftAccountDto,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     if (body.userId !== undefined) {
       await this.access.require(principal, 'activity.accounts.manage');
       void reply.status(201);
       return this.accounts.link(principal.tenantId, body.userId, 'minecraft', body.account);
     }
     void reply.status(202);
-    return this.accounts.requestCode(principal, 'minecraft', body.account);
+    return this.accounts.requestCode(principal, 'minecraft', body.account, negotiateLocale(acceptLanguage));
   }
 
   @Delete(':id')

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@activity/auth';
 import { normalizeLinkCode, type AccountLinkRecorder, type ConnectorRegistry, type SteamOpenId } from '@activity/connectors';
-import { DomainError } from '@activity/domain';
+import { DomainError, fillTemplate, type Locale } from '@activity/domain';
 import { announce, MessageKey, Topic } from '@activity/messaging';
 import { inTenantTransaction, type AccountLink, type AccountLinkClaimStore, type AccountLinkStore, type OutboxStore, type SyncRun, type SyncRunStore } from '@activity/persistence';
 import { childTraceparent } from '@activity/platform';
@@ -14,6 +14,11 @@ const CLAIM_TTL_SECONDS = 600;
 const CLAIMS_PER_TEN_MINUTES = 10;
 /** No 0/O, 1/I/L: a code is read off a screen and typed into a game chat. */
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+const LINK_CODE_INSTRUCTIONS: Record<Locale, string> = {
+  en: 'Join any of this community\'s {platform} servers as this player and type: /activity link {code}',
+  ru: 'Зайдите этим игроком на любой сервер {platform} сообщества и введите: /activity link {code}',
+};
 
 export interface AccountView {
   id: string;
@@ -84,7 +89,7 @@ export class AccountsService {
   }
 
   /** A player asks to link an identity they must prove in game: a code to type there. */
-  async requestCode(principal: Principal, provider: string, account: string): Promise<PendingLinkView> {
+  async requestCode(principal: Principal, provider: string, account: string, locale: Locale): Promise<PendingLinkView> {
     const connector = this.connectors.get(provider);
     if (!connector?.linkAccount || connector.describe().ownershipProof !== 'platform-code') throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
     const identity = await connector.linkAccount({ account });
@@ -101,7 +106,7 @@ export class AccountsService {
       externalId: identity.externalId,
       code: shown,
       expiresAt: claim.expiresAt.toISOString(),
-      instructions: `Join any of this community's ${connector.describe().displayName} servers as this player and type: /activity link ${shown}`,
+      instructions: fillTemplate(LINK_CODE_INSTRUCTIONS[locale], { platform: connector.describe().displayName, code: shown }),
     };
   }
 
