@@ -24,7 +24,6 @@ export class AccountLinkClaims1764180000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE UNIQUE INDEX uq_account_link_claims_secret ON account_link_claims (tenant_id, provider, secret_hash)`);
     await q.query(`CREATE INDEX ix_account_link_claims_user ON account_link_claims (tenant_id, user_id, created_at)`);
-    await q.query(`CREATE INDEX ix_account_link_claims_expiry ON account_link_claims (expires_at)`);
     await q.query(`ALTER TABLE account_link_claims ENABLE ROW LEVEL SECURITY`);
     await q.query(`ALTER TABLE account_link_claims FORCE ROW LEVEL SECURITY`);
     await q.query(

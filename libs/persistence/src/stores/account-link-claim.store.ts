@@ -30,19 +30,16 @@ export function claimSecretHash(secret: string): string {
 
 /** Pending proofs of account ownership (see the account_link_claims migration). Runs in the caller's tenant transaction. */
 export class AccountLinkClaimStore {
-  /** Records a claim; a user's older claims for the same identity are replaced. */
+  /** Records a claim; the user's expired claims, and older ones for the same identity, are removed. */
   async create(
     manager: EntityManager,
     claim: { tenantId: string; userId: string; provider: string; externalId: string | null; secret: string; ttlSeconds: number },
   ): Promise<AccountLinkClaim> {
-    if (claim.externalId !== null) {
-      await manager.query(`DELETE FROM account_link_claims WHERE tenant_id = $1 AND user_id = $2 AND provider = $3 AND external_id = $4`, [
-        claim.tenantId,
-        claim.userId,
-        claim.provider,
-        claim.externalId,
-      ]);
-    }
+    await manager.query(
+      `DELETE FROM account_link_claims
+        WHERE tenant_id = $1 AND user_id = $2 AND (expires_at <= now() OR (provider = $3 AND external_id = $4))`,
+      [claim.tenantId, claim.userId, claim.provider, claim.externalId],
+    );
     const rows: ClaimRow[] = await manager.query(
       `INSERT INTO account_link_claims (tenant_id, user_id, provider, external_id, secret_hash, expires_at)
        VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::int))
