@@ -11,7 +11,7 @@ const AUDIENCE = 'activity-service';
 async function sign(key: KeyLike, claims: Record<string, unknown> = {}, options: { kid?: string; exp?: string | number; iss?: string; aud?: string; alg?: string } = {}) {
   const jwt = new SignJWT({ tid: 'acme', ...claims })
     .setProtectedHeader({ alg: options.alg ?? 'ES256', ...(options.kid ? { kid: options.kid } : {}) })
-    .setSubject('alice')
+    .setSubject(typeof claims['sub'] === 'string' ? claims['sub'] : 'alice')
     .setIssuer(options.iss ?? ISSUER)
     .setAudience(options.aud ?? AUDIENCE)
     .setIssuedAt()
@@ -27,6 +27,16 @@ describe('JwtVerifier', () => {
     keys = await generateKeyPair('ES256', { extractable: true });
     const config = loadConfig(JwtConfig, { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_PUBLIC_KEY: await exportSPKI(keys.publicKey) });
     verifier = await JwtVerifier.create(config);
+  });
+
+  it.each([
+    ['a NUL in tid', { tid: 'acme\u0000x' }],
+    ['a control character in tid', { tid: 'acme\nx' }],
+    ['a lone surrogate in sub', { sub: 'ali\ud800ce' }],
+    ['an empty tid', { tid: '' }],
+    ['a 129-character sub', { sub: 'a'.repeat(129) }],
+  ])('refuses a validly signed token with %s', async (_what, claims) => {
+    await expect(verifier.verify(`Bearer ${await sign(keys.privateKey, claims)}`)).rejects.toMatchObject({ code: 'token_invalid' });
   });
 
   it('accepts a good token and reads tenant and user from tid and sub', async () => {
