@@ -144,7 +144,10 @@ function registerJsonParser(fastify: FastifyInstance, keepRawBody: boolean): voi
       done(new DomainError('malformed_json', { reason: `nested deeper than ${MAX_JSON_BODY_DEPTH} levels` }), undefined);
       return;
     }
-    parse(request, text, done);
+    // Syntax errors and prototype poisoning alike: a malformed_json problem naming the reason.
+    parse(request, text, (error: Error | null, value?: unknown) =>
+      error ? done(error instanceof DomainError ? error : new DomainError('malformed_json', { reason: error.message }), undefined) : done(null, value),
+    );
   });
 }
 
