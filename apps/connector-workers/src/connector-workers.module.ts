@@ -6,10 +6,10 @@ import type { DataSource } from 'typeorm';
 import { createConnectorRegistry, createSteamDependencies, type ConnectorRegistry, type SteamSettings, AccountLinkRecorder } from '@activity/connectors';
 import { ConsumerRunner, MemoryProcessedEvents, RedisProcessedEvents, Topic, type EventPublisher, type InboundMessage, type TopicName, type TopicNames } from '@activity/messaging';
 import { AccountLinkStore, ActivityEventStore, OutboxStore, SyncRunStore, AccountLinkClaimStore } from '@activity/persistence';
-import {
-  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, ManagedConsumer, MetricsController,
-  postgresIndicator, REDIS, runWithMessageContext, TOPIC_NAMES,
-} from '@activity/platform';
+import { DATA_SOURCE, EVENT_PUBLISHER, infrastructureProviders, KAFKA, ManagedConsumer, REDIS, TOPIC_NAMES } from '@activity/platform';
+import { HEALTH_INDICATORS, postgresIndicator, runWithMessageContext } from '@activity/observability';
+import { HealthController, MetricsController } from '@activity/http';
+import { kafkaIndicator } from '@activity/messaging';
 import type { ConnectorWorkersConfig } from './connector-workers.config';
 import { WebhookNormalizer } from './normalizer/webhook-normalizer';
 import { AccountLinkedHandler } from './sync/account-linked.handler';

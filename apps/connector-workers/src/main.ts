@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@activity/config';
 import { SteamSettings } from '@activity/connectors';
-import { createLogger, startHttpService } from '@activity/platform';
+import { createLogger } from '@activity/observability';
+import { startHttpService } from '@activity/http';
 import { ConnectorWorkersConfig } from './connector-workers.config';
 import { ConnectorWorkersModule } from './connector-workers.module';
 

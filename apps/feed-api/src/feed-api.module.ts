@@ -12,10 +12,10 @@ import { FeedCursor } from '@activity/domain';
 import type { EventPublisher, TopicNames } from '@activity/messaging';
 import { AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, OutboxStore, SyncRunStore } from '@activity/persistence';
 import { AccountLinkRecorder, createConnectorRegistry, createSteamDependencies, SteamOpenId, type SteamSettings } from '@activity/connectors';
-import {
-  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, LOGGER, MetricsController, postgresIndicator, REDIS,
-  redisIndicator, TOPIC_NAMES,
-} from '@activity/platform';
+import { DATA_SOURCE, EVENT_PUBLISHER, infrastructureProviders, KAFKA, LOGGER, REDIS, TOPIC_NAMES } from '@activity/platform';
+import { HEALTH_INDICATORS, postgresIndicator, redisIndicator } from '@activity/observability';
+import { HealthController, MetricsController } from '@activity/http';
+import { kafkaIndicator } from '@activity/messaging';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
 import type { FeedApiConfig } from './feed-api.config';

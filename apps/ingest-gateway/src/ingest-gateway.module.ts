@@ -6,10 +6,10 @@ import type { DataSource } from 'typeorm';
 import { createConnectorRegistry, type ConnectorRegistry } from '@activity/connectors';
 import type { EventPublisher } from '@activity/messaging';
 import { SecretCipher, WebhookSourceStore } from '@activity/persistence';
-import {
-  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, MetricsController,
-  postgresIndicator, REDIS, redisIndicator,
-} from '@activity/platform';
+import { DATA_SOURCE, EVENT_PUBLISHER, infrastructureProviders, KAFKA, REDIS } from '@activity/platform';
+import { HEALTH_INDICATORS, postgresIndicator, redisIndicator } from '@activity/observability';
+import { HealthController, MetricsController } from '@activity/http';
+import { kafkaIndicator } from '@activity/messaging';
 import type { IngestGatewayConfig } from './ingest-gateway.config';
 import { DeliveryDeduplicator } from './webhooks/delivery-deduplicator';
 import { WebhookIntakeService } from './webhooks/webhook-intake.service';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@activity/config';
-import { createLogger, startHttpService } from '@activity/platform';
+import { createLogger } from '@activity/observability';
+import { startHttpService } from '@activity/http';
 import { OutboxRelayConfig } from './outbox-relay.config';
 import { OutboxRelayModule } from './outbox-relay.module';
 

@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { EventPublisher } from '@activity/messaging';
 import { OutboxStore } from '@activity/persistence';
-import {
-  DATA_SOURCE, EVENT_PUBLISHER, HEALTH_INDICATORS, HealthController, infrastructureProviders, KAFKA, kafkaIndicator, LOGGER, MetricsController,
-  postgresIndicator, SERVICE_CONFIG,
-} from '@activity/platform';
+import { DATA_SOURCE, EVENT_PUBLISHER, infrastructureProviders, KAFKA, LOGGER, SERVICE_CONFIG } from '@activity/platform';
+import { HEALTH_INDICATORS, postgresIndicator } from '@activity/observability';
+import { HealthController, MetricsController } from '@activity/http';
+import { kafkaIndicator } from '@activity/messaging';
 import type { OutboxRelayConfig } from './outbox-relay.config';
 import { OutboxNotifications } from './relay/outbox-notifications';
 import { OutboxRelay, registerOutboxGauges } from './relay/outbox-relay';

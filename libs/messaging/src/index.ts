@@ -10,3 +10,4 @@ export * from './announcements/feed-updated.announcement';
 export * from './processed-events';
 export * from './messaging-metrics';
 export * from './failure-kind';
+export * from './kafka-health';

@@ -1,21 +1,18 @@
 import { Counter, Gauge } from 'prom-client';
+import { metricsRegistry } from '@activity/observability';
 
-/**
- * Consumer metrics. Created without a registry: the service's registry (libs/platform) adopts
- * them, so this lib stays free of the platform layer.
- */
+/** Consumer metrics, in the service's registry. */
 export const consumerMessages = new Counter({
   name: 'kafka_consumer_messages_total',
   help: 'Messages handled by our consumers, by topic, consumer group and result (processed, duplicate, failed, dead_lettered)',
   labelNames: ['topic', 'group', 'result'] as const,
-  registers: [],
+  registers: [metricsRegistry],
 });
 
 export const consumerLag = new Gauge({
   name: 'kafka_consumer_lag',
   help: 'Messages behind the partition high watermark after the last batch, by topic, partition and consumer group',
   labelNames: ['topic', 'partition', 'group'] as const,
-  registers: [],
+  registers: [metricsRegistry],
 });
 
-export const MESSAGING_METRICS = [consumerMessages, consumerLag];

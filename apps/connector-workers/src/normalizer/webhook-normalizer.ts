@@ -5,7 +5,7 @@ import { assertStorableEvents, DomainError, type NewActivityEvent } from '@activ
 import { announceFeedUpdates, MalformedMessageError, type InboundMessage, type Topic } from '@activity/messaging';
 import { inTenantTransaction, type AccountLinkClaimStore, type AccountLinkStore, type ActivityEventStore, type OutboxStore } from '@activity/persistence';
 import { Histogram } from 'prom-client';
-import { childTraceparent, metricsRegistry } from '@activity/platform';
+import { childTraceparent, metricsRegistry } from '@activity/observability';
 
 const ingestToStore = new Histogram({
   name: 'webhook_ingest_to_store_seconds',

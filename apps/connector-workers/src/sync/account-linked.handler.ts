@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { ConnectorRegistry } from '@activity/connectors';
 import { announce, MessageKey, Topic, type AccountLinkedV1 } from '@activity/messaging';
 import type { OutboxStore } from '@activity/persistence';
-import { childTraceparent } from '@activity/platform';
+import { childTraceparent } from '@activity/observability';
 
 /** A new link of a syncing connector gets its initial sync: enqueue `sync.requested` (trigger `linked`). */
 export class AccountLinkedHandler {

@@ -5,7 +5,7 @@ import type { ConnectorRegistry } from '@activity/connectors';
 import type { NewActivityEvent } from '@activity/domain';
 import { announce, announceFeedUpdates, MessageKey, Topic, type SyncRequestedV1 } from '@activity/messaging';
 import { inTenantTransaction, type AccountLinkStore, type ActivityEventStore, type OutboxStore, type SyncRunStore } from '@activity/persistence';
-import { childTraceparent, metricsRegistry } from '@activity/platform';
+import { childTraceparent, metricsRegistry } from '@activity/observability';
 
 const syncRuns = new Counter({
   name: 'sync_runs_total',

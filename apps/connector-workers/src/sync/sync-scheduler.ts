@@ -4,7 +4,7 @@ import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { announce, MessageKey, Topic } from '@activity/messaging';
 import type { AccountLinkStore, OutboxStore } from '@activity/persistence';
-import { metricsRegistry } from '@activity/platform';
+import { metricsRegistry } from '@activity/observability';
 
 /** Session advisory lock key: whoever holds it is the one active scheduler. */
 export const SCHEDULER_LOCK = 7_283_002;

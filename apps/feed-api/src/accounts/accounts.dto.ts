@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsStorableText } from '@activity/platform';
+import { IsStorableText } from '@activity/http';
 
 const USER_ID = /^[A-Za-z0-9._@-]{1,128}$/;
 

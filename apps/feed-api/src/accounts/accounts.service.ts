@@ -6,7 +6,7 @@ import { normalizeLinkCode, type AccountLinkRecorder, type ConnectorRegistry, ty
 import { DomainError, fillTemplate, type Locale } from '@activity/domain';
 import { announce, MessageKey, Topic } from '@activity/messaging';
 import { inTenantTransaction, type AccountLink, type AccountLinkClaimStore, type AccountLinkStore, type OutboxStore, type SyncRun, type SyncRunStore } from '@activity/persistence';
-import { childTraceparent } from '@activity/platform';
+import { childTraceparent } from '@activity/observability';
 
 /** How long a link code or a sign-in stays valid. */
 const CLAIM_TTL_SECONDS = 600;

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { EVENT_TYPES } from '@activity/domain';
-import { IsEventId, IsInstant, IsOptionalButNotNull } from '@activity/platform';
+import { IsEventId, IsInstant, IsOptionalButNotNull } from '@activity/http';
 
 const KNOWN_TYPE = new RegExp(`^(${EVENT_TYPES.map((type) => type.replace(/\./g, '\\.')).join('|')}|platform\\.[a-z0-9_]+(\\.[a-z0-9_]+)*)$`);
 const CURSOR = /^[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{16,64}$/;

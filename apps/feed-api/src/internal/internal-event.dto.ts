@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInstant, IsStorableText } from '@activity/platform';
+import { IsInstant, IsStorableText } from '@activity/http';
 import { IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 export class ActivityObjectDto {

@@ -7,7 +7,8 @@ import { InternalCaller, InternalRoute, INTERNAL_HEADERS } from '@activity/auth'
 import { assertStorableEvents, parseInstant, type NewActivityEvent } from '@activity/domain';
 import { announceFeedUpdates } from '@activity/messaging';
 import { ActivityEventStore, inTenantTransaction, OutboxStore } from '@activity/persistence';
-import { childTraceparent, DATA_SOURCE } from '@activity/platform';
+import { childTraceparent } from '@activity/observability';
+import { DATA_SOURCE } from '@activity/platform';
 import { InternalEventDto } from './internal-event.dto';
 
 @ApiTags('internal')

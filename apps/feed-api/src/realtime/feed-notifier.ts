@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import { metricsRegistry } from '@activity/platform';
+import { metricsRegistry } from '@activity/observability';
 
 /** What woke a waiting client: new events in the feed, or the read marker moved (another device). */
 export type FeedSignal = { readonly kind: 'updated' } | { readonly kind: 'read' } | { readonly kind: 'closing' };

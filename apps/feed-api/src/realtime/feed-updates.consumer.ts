@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConsumerRunner, Topic, type EventPublisher, type TopicNames } from '@activity/messaging';
-import { runWithMessageContext } from '@activity/platform';
+import { runWithMessageContext } from '@activity/observability';
 import type { UnreadCounter } from '../unread/unread-counter';
 import type { FeedNotifier } from './feed-notifier';
 

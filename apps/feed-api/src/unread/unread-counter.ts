@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { compositeKey } from '@activity/domain';
 import type { FeedReadMarkerStore } from '@activity/persistence';
-import { metricsRegistry } from '@activity/platform';
+import { metricsRegistry } from '@activity/observability';
 
 /** Counts above this are reported as "1000+": exact numbers past it cost more than a badge is worth. */
 export const UNREAD_CAP = 1000;

@@ -4,7 +4,7 @@ import type { ConnectorRegistry, IncomingWebhook } from '@activity/connectors';
 import { assertStorableEvents, compositeKey, DomainError } from '@activity/domain';
 import { assertValidPayload, eventTypeOf, MessageKey, newCloudEvent, toKafkaHeaders, Topic, type EventPublisher, type WebhookReceivedV1 } from '@activity/messaging';
 import type { WebhookSourceStore } from '@activity/persistence';
-import { childTraceparent, requestContext } from '@activity/platform';
+import { childTraceparent, requestContext } from '@activity/observability';
 import type { DeliveryDeduplicator } from './delivery-deduplicator';
 
 export interface IntakeResult {

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '@activity/domain';
-import { Public } from '@activity/platform';
+import { Public } from '@activity/http';
 import { WebhookIntakeService, type IntakeResult } from './webhook-intake.service';
 import { WebhookRouteParams } from './webhook-route.params';
 

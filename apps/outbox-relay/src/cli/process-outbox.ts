@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { failUsage, loadConfigOrExit, parseArgs } from '@activity/config';
 import { createKafka, EventPublisher, TopicNames } from '@activity/messaging';
 import { createDataSource, OutboxStore } from '@activity/persistence';
-import { createLogger } from '@activity/platform';
+import { createLogger } from '@activity/observability';
 import { OutboxRelayConfig } from '../outbox-relay.config';
 import { relayOptions } from '../outbox-relay.module';
 import { OutboxRelay } from '../relay/outbox-relay';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { EventPublisher } from '@activity/messaging';
 import type { BackoffPolicy, ClaimedOutboxMessage, OutboxStore } from '@activity/persistence';
-import { metricsRegistry, SpanKind, startSpan } from '@activity/platform';
+import { metricsRegistry, SpanKind, startSpan } from '@activity/observability';
 
 export interface OutboxRelayOptions {
   readonly batchSize: number;

@@ -1,8 +1,8 @@
 import { SetMetadata } from '@nestjs/common';
-import { INTERNAL_ROUTE, REQUIRED_PERMISSION } from '@activity/platform';
+import { INTERNAL_ROUTE, REQUIRED_PERMISSION } from '@activity/http';
 import type { Permission } from './permissions';
 
-export { INTERNAL_ROUTE, Public, PUBLIC_ROUTE, REQUIRED_PERMISSION } from '@activity/platform';
+export { INTERNAL_ROUTE, Public, PUBLIC_ROUTE, REQUIRED_PERMISSION } from '@activity/http';
 
 /** The permission a player's token must carry for this route. */
 export const RequirePermission = (permission: Permission) => SetMetadata(REQUIRED_PERMISSION, permission);

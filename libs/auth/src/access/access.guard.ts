@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext }
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, statusOf } from '@activity/domain';
-import { requestContext } from '@activity/platform';
+import { requestContext } from '@activity/observability';
 import { InternalRequestVerifier } from '../internal/internal-request-signature';
 import { JwtVerifier } from '../jwt-verifier';
 import type { Principal } from '../principal';

@@ -2,7 +2,8 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { compositeKey, DomainError } from '@activity/domain';
-import { CircuitBreaker, metricsRegistry } from '@activity/platform';
+import { CircuitBreaker } from '@activity/resilience';
+import { metricsRegistry } from '@activity/observability';
 import { signInternalRequest } from '../internal/internal-request-signature';
 import type { PermissionChecker, PermissionQuery } from './permission-checker';
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { announce, MessageKey, Topic, type OutboxAnnouncement } from '@activity/messaging';
 import type { AccountLink, AccountLinkStore, OutboxStore } from '@activity/persistence';
-import { childTraceparent } from '@activity/platform';
+import { childTraceparent } from '@activity/observability';
 
 /** The first sync starts from account.linked; the scheduler is the fallback if it never happens. */
 const FIRST_SYNC_GRACE_SECONDS = 600;

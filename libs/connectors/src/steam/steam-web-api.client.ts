@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Counter, Histogram } from 'prom-client';
-import { type CircuitBreaker, metricsRegistry, type RateLimitGate } from '@activity/platform';
+import { type CircuitBreaker, type RateLimitGate } from '@activity/resilience';
+import { metricsRegistry } from '@activity/observability';
 import { SteamKeyRejectedError, SteamNoStatsError, SteamPrivateProfileError, SteamUnavailableError } from './steam-errors';
 import type { SteamAchievement, SteamOwnedGame, SteamPlayerSummary, SteamRecentGame, SteamSchemaAchievement } from './steam-web-api.types';
 

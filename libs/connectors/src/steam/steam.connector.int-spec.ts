@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { CircuitBreaker, LocalTokenBucket } from '@activity/platform';
+import { CircuitBreaker, LocalTokenBucket } from '@activity/resilience';
 import { FakeSteamServer } from '@activity/testing';
 import { SteamUnavailableError } from './steam-errors';
 import { RetryableError, SteamWebApiClient, type SteamWebApiOptions } from './steam-web-api.client';

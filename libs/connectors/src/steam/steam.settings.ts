@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { Logger } from 'pino';
-import { CircuitBreaker, LocalTokenBucket, RedisTokenBucket } from '@activity/platform';
+import { CircuitBreaker, LocalTokenBucket, RedisTokenBucket } from '@activity/resilience';
 import { RetryableError, SteamWebApiClient } from './steam-web-api.client';
 import type { SteamConnectorOptions } from './steam.connector';
 

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { CommonConfig } from '@activity/config';
 import { createKafka, EventPublisher, TopicNames } from '@activity/messaging';
 import { createDataSource } from '@activity/persistence';
-import { shutdownTracing } from '../tracing/tracing';
+import { shutdownTracing } from '@activity/observability';
 import { DATA_SOURCE, EVENT_PUBLISHER, KAFKA, LOGGER, REDIS, SERVICE_CONFIG, TOPIC_NAMES } from './infrastructure.tokens';
 
 /**

@@ -1,6 +1,6 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { ConsumerRunner, TopicName } from '@activity/messaging';
-import type { HealthIndicator } from '../health/health-indicator';
+import type { HealthIndicator } from '@activity/observability';
 
 /** Ties a consumer runner to the app's life: starts after bootstrap, stops (committing offsets) before connections close. */
 export class ManagedConsumer<T extends TopicName> implements OnApplicationBootstrap, BeforeApplicationShutdown {

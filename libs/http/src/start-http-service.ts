@@ -7,14 +7,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, jsonNestingDepth } from '@activity/domain';
-import { httpRequestDuration } from '../metrics/metrics';
-import { NestPinoLogger } from '../logging/nest-logger';
-import { parseTraceparent, requestContext } from '../logging/request-context';
 import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE, renderProblem } from './problem-details';
 import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
 import { assertEveryRouteDeclaresAccess } from './route-access';
 import type { Span } from '@opentelemetry/api';
-import { SpanKind, startSpan, startTracing } from '../tracing/tracing';
+import { httpRequestDuration, NestPinoLogger, parseTraceparent, requestContext, SpanKind, startSpan, startTracing } from '@activity/observability';
 import { createValidationPipe } from './validation.pipe';
 
 export interface HttpServiceOptions {

@@ -1,10 +1,8 @@
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { MESSAGING_METRICS } from '@activity/messaging';
 
 /** The process-wide Prometheus registry, with Node runtime metrics (event-loop lag, memory, GC). */
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
-for (const metric of MESSAGING_METRICS) metricsRegistry.registerMetric(metric);
 
 export const httpRequestDuration = new Histogram({
   name: 'http_server_request_duration_seconds',

@@ -1,10 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { DataSource } from 'typeorm';
-import type { HealthIndicator } from './health-indicator';
-
-export function postgresIndicator(dataSource: DataSource, critical = true): HealthIndicator {
-  return { name: 'postgres', critical, check: async () => void (await dataSource.query('SELECT 1')) };
-}
+import type { HealthIndicator } from '@activity/observability';
 
 /** Asks the cluster for its metadata; a connected admin client is reused between checks. */
 export function kafkaIndicator(admin: Admin, critical = true): HealthIndicator {
@@ -21,8 +16,4 @@ export function kafkaIndicator(admin: Admin, critical = true): HealthIndicator {
       await admin.describeCluster();
     },
   };
-}
-
-export function redisIndicator(ping: () => Promise<unknown>, critical: boolean): HealthIndicator {
-  return { name: 'redis', critical, check: async () => void (await ping()) };
 }

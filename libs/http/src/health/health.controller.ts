@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../http/access-metadata';
-import { checkReadiness, HEALTH_INDICATORS, type HealthIndicator, type ReadinessReport } from './health-indicator';
+import { Public } from '../access-metadata';
+import { checkReadiness, HEALTH_INDICATORS, type HealthIndicator, type ReadinessReport } from '@activity/observability';
 
 @Public()
 @Controller('health')

@@ -1,6 +1,6 @@
 import { Gauge } from 'prom-client';
 import { DomainError } from '@activity/domain';
-import { metricsRegistry } from '../metrics/metrics';
+import { metricsRegistry } from '@activity/observability';
 
 const circuitState = new Gauge({
   name: 'upstream_circuit_state',

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { inSpan, SpanKind } from '../tracing/tracing';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** What every log line and outgoing message of one request or message should carry. */
@@ -47,15 +46,4 @@ export function childTraceparent(): string {
   const traceId = context?.traceId ?? randomBytes(16).toString('hex');
   const spanId = context?.traceId && context.spanId ? context.spanId : randomBytes(8).toString('hex');
   return `00-${traceId}-${spanId}-01`;
-}
-
-/**
- * Runs a message handler with the message's tenant and trace in the log context, inside a
- * consumer span that continues the message's trace (a no-op span when tracing is off).
- */
-export function runWithMessageContext<T>(event: { id: string; tenantId: string; type?: string; traceparent?: string }, work: () => Promise<T>): Promise<T> {
-  const trace = parseTraceparent(event.traceparent);
-  return requestContext.run({ requestId: event.id, tenantId: event.tenantId, ...(trace ?? {}) }, () =>
-    inSpan(`process ${event.type ?? 'message'}`, SpanKind.CONSUMER, event.traceparent, { 'messaging.message.id': event.id, 'activity.tenant': event.tenantId }, work),
-  );
 }

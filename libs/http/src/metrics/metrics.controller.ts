@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../http/access-metadata';
-import { metricsRegistry } from './metrics';
+import { Public } from '../access-metadata';
+import { metricsRegistry } from '@activity/observability';
 
 @Public()
 @Controller('metrics')
