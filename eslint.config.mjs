@@ -6,12 +6,16 @@ import nx from '@nx/eslint-plugin';
  * Production code may not import test support; specs may (they are not shipped).
  */
 const DEP_CONSTRAINTS = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:sdk', 'type:connector', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:sdk', 'type:connector', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:testing', 'type:sdk', 'type:connector', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:sdk', 'type:connector', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:sdk', 'type:connector', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
   { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
+  // The connector SDK is the contract a connector folder is written against: it may only lean on the domain.
+  // A connector folder is written against the SDK alone (plus the domain and utilities).
+  { sourceTag: 'type:connector', onlyDependOnLibsWithTags: ['type:sdk', 'type:domain', 'type:util'] },
+  { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
@@ -21,8 +25,11 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'scope:outbox', onlyDependOnLibsWithTags: ['scope:outbox', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:connectors'] },
 ];
+// Specs may use test support; a connector's specs may also drive its client with the platform's real resilience parts.
 const SPEC_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((rule) =>
-  rule.sourceTag.startsWith('type:') ? { ...rule, onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'type:testing'] } : rule,
+  rule.sourceTag.startsWith('type:')
+    ? { ...rule, onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'type:testing', ...(rule.sourceTag === 'type:connector' ? ['type:infra'] : [])] }
+    : rule,
 );
 const boundaries = (depConstraints) => ['error', { enforceBuildableLibDependency: false, banTransitiveDependencies: false, depConstraints }];
 

@@ -2,7 +2,7 @@
 // Prints the three Standard Webhooks headers, one per line, ready for `curl -H @<(...)`.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { signStandardWebhook } from '@activity/connectors';
+import { signStandardWebhook } from '@activity/connector-sdk';
 import { failUsage, parseArgs } from '@activity/config';
 
 const DEFAULT_SECRET = 'whsec_ZGVtby1taW5lY3JhZnQtc2lnbmluZy1zZWNyZXQ=';

@@ -1,19 +1,20 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@activity/config';
-import { SteamSettings } from '@activity/connectors';
+import { KafkaConsumerTransport } from '@activity/messaging';
 import { createLogger } from '@activity/observability';
 import { startHttpService } from '@activity/http';
+import { configureConnectorsOrExit } from '@activity/use-cases';
 import { ConnectorWorkersConfig } from './connector-workers.config';
 import { ConnectorWorkersModule } from './connector-workers.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ConnectorWorkersConfig);
-  const steam = loadConfigOrExit(SteamSettings);
+  const connectors = configureConnectorsOrExit();
   const logger = createLogger('connector-workers', config.LOG_LEVEL);
-  // HTTP serves only /health and /metrics; the work arrives over Kafka.
   await startHttpService({
     serviceName: 'connector-workers',
-    module: ConnectorWorkersModule.forRoot(config, steam, logger),
+    module: ConnectorWorkersModule.forRoot(config, connectors, logger),
+    transport: KafkaConsumerTransport,
     logger,
     host: config.HTTP_HOST,
     port: config.PORT,

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair, signInternalRequest } from '@activity/auth';
-import { signStandardWebhook } from '@activity/connectors';
+import { signStandardWebhook } from '@activity/connector-sdk';
 import { eventTypeOf, newCloudEvent, toKafkaHeaders, Topic, type TopicName } from '@activity/messaging';
 import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
 import { FakeSteamServer, KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';

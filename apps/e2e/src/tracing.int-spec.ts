@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { signStandardWebhook } from '@activity/connectors';
+import { signStandardWebhook } from '@activity/connector-sdk';
 import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
 import { FakeOtlpCollector, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 

@@ -7,7 +7,7 @@ import addFormats from 'ajv-formats';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
-import { signStandardWebhook } from '@activity/connectors';
+import { signStandardWebhook } from '@activity/connector-sdk';
 import { assertValidPayload, eventTypeOf, fromKafkaHeaders, newCloudEvent, toKafkaHeaders, Topic } from '@activity/messaging';
 import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
 import { KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';

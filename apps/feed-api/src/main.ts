@@ -1,20 +1,22 @@
 import 'reflect-metadata';
 import compress from '@fastify/compress';
 import { loadConfigOrExit } from '@activity/config';
-import { SteamSettings } from '@activity/connectors';
 import { createLogger } from '@activity/observability';
 import { startHttpService } from '@activity/http';
+import { buildAsyncApiDocument, KafkaConsumerTransport } from '@activity/messaging';
+import { ConnectorRegistry, configureConnectorsOrExit } from '@activity/use-cases';
 import { buildOpenApiDocument, registerOpenApiRoutes } from './docs/openapi-docs';
 import { FeedApiConfig } from './feed-api.config';
 import { FeedApiModule } from './feed-api.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(FeedApiConfig);
-  const steam = loadConfigOrExit(SteamSettings);
+  const connectors = configureConnectorsOrExit();
   const logger = createLogger('feed-api', config.LOG_LEVEL);
   await startHttpService({
     serviceName: 'feed-api',
-    module: FeedApiModule.forRoot(config, steam, logger),
+    module: FeedApiModule.forRoot(config, connectors, logger),
+    transport: KafkaConsumerTransport,
     logger,
     host: config.HTTP_HOST,
     port: config.PORT,
@@ -25,7 +27,8 @@ async function main(): Promise<void> {
     rawBody: true,
     configure: async (fastify, app) => {
       await fastify.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
-      registerOpenApiRoutes(fastify, buildOpenApiDocument(app));
+      const catalogue = app.get(ConnectorRegistry).catalogue;
+      registerOpenApiRoutes(fastify, buildOpenApiDocument(app, catalogue), buildAsyncApiDocument(catalogue.list()));
     },
   });
 }

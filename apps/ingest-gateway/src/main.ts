@@ -2,15 +2,17 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@activity/config';
 import { createLogger } from '@activity/observability';
 import { startHttpService } from '@activity/http';
+import { configureConnectorsOrExit } from '@activity/use-cases';
 import { IngestGatewayConfig } from './ingest-gateway.config';
 import { IngestGatewayModule } from './ingest-gateway.module';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(IngestGatewayConfig);
+  const connectors = configureConnectorsOrExit();
   const logger = createLogger('ingest-gateway', config.LOG_LEVEL);
   await startHttpService({
     serviceName: 'ingest-gateway',
-    module: IngestGatewayModule.forRoot(config, logger),
+    module: IngestGatewayModule.forRoot(config, connectors, logger),
     logger,
     host: config.HTTP_HOST,
     port: config.PORT,
@@ -21,7 +23,8 @@ async function main(): Promise<void> {
     bodyParser: false,
     configure: (fastify) => {
       fastify.removeContentTypeParser('application/json');
-      fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      // WebSub hubs (YouTube) deliver Atom feeds.
+      fastify.addContentTypeParser(['application/json', 'application/atom+xml', 'application/xml', 'text/xml'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     },
   });
 }

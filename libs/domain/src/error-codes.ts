@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   token_invalid: 401,
   signature_invalid: 401,
   signature_expired: 401,
+  oauth_invalid_grant: 400,
   forbidden: 403,
   request_timeout: 408,
   not_found: 404,

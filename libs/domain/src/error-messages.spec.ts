@@ -1,6 +1,5 @@
 import { ERROR_STATUS, type ErrorCode } from './error-codes';
 import { describeError } from './error-messages';
-import { summarizeEvent } from './event-summary';
 
 describe('describeError', () => {
   const codes = Object.keys(ERROR_STATUS) as ErrorCode[];
@@ -16,24 +15,5 @@ describe('describeError', () => {
 
   it('fills parameters', () => {
     expect(describeError('unknown_event_type', 'en', { type: 'player.chat' }).detail).toContain('"player.chat"');
-  });
-});
-
-describe('summarizeEvent', () => {
-  const event = {
-    type: 'minecraft.player.advancement',
-    actor: { type: 'Person', id: 'p', name: 'alice_mc' },
-    object: { type: 'Object', id: 'a', name: 'Diamonds!' },
-    target: { type: 'Service', id: 's', name: 'Survival' },
-    payload: {},
-  };
-
-  it('writes the sentence in the reader language', () => {
-    expect(summarizeEvent(event, 'en')).toBe('alice_mc made the advancement *Diamonds!* on Survival');
-    expect(summarizeEvent(event, 'ru')).toBe('alice_mc получил достижение *Diamonds!* на сервере Survival');
-  });
-
-  it('falls back to actor and type for unknown types', () => {
-    expect(summarizeEvent({ ...event, type: 'custom.thing' }, 'en')).toBe('alice_mc: custom.thing');
   });
 });

@@ -41,6 +41,10 @@ const MESSAGES: Record<ErrorCode, Record<Locale, ErrorText>> = {
     en: { title: 'Invalid token', detail: 'The bearer token was rejected: {reason}.' },
     ru: { title: 'Недействительный токен', detail: 'Bearer-токен отклонён: {reason}.' },
   },
+  oauth_invalid_grant: {
+    en: { title: 'Authorization failed', detail: '{provider} did not accept the authorization code: it is wrong, expired or already used. Start linking again.' },
+    ru: { title: 'Авторизация не удалась', detail: '{provider} не принял код авторизации: он неверен, истёк или уже использован. Начните привязку заново.' },
+  },
   signature_invalid: {
     en: { title: 'Invalid signature', detail: 'The webhook signature does not match the payload.' },
     ru: { title: 'Неверная подпись', detail: 'Подпись вебхука не соответствует содержимому.' },

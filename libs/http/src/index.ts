@@ -7,3 +7,4 @@ export * from './problem-details.filter';
 export * from './route-access';
 export * from './start-http-service';
 export * from './validation.pipe';
+export * from './pass-through-rpc-errors.filter';

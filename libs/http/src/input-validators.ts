@@ -1,5 +1,5 @@
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
-import { isEventId, isStorableText, parseInstant } from '@activity/domain';
+import { eventCatalogue, isEventId, isStorableText, parseInstant } from '@activity/domain';
 
 /** An instant `parseInstant` accepts: what passes here, `new Date` and PostgreSQL agree on. */
 export function IsInstant(options: { allowDate?: boolean } = {}, validationOptions?: ValidationOptions): PropertyDecorator {
@@ -43,4 +43,18 @@ export function IsStorableText(validationOptions?: ValidationOptions): PropertyD
  */
 export function IsOptionalButNotNull(): PropertyDecorator {
   return ValidateIf((_object, value) => value !== undefined);
+}
+
+/** An activity type of a registered connector, or a first-party `platform.<name>` one. */
+export function IsKnownEventType(validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'knownEventType',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && eventCatalogue().isKnown(value),
+        defaultMessage: () => `each type must be one of: ${eventCatalogue().types().join(', ')}, or platform.<name>`,
+      },
+    },
+    validationOptions,
+  );
 }

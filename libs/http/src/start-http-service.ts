@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { NestFactory } from '@nestjs/core';
+import type { Type } from '@nestjs/common';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -12,6 +14,7 @@ import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
 import { assertEveryRouteDeclaresAccess } from './route-access';
 import type { Span } from '@opentelemetry/api';
 import { httpRequestDuration, NestPinoLogger, parseTraceparent, requestContext, SpanKind, startSpan, startTracing } from '@activity/observability';
+import { PassThroughRpcErrors } from './pass-through-rpc-errors.filter';
 import { createValidationPipe } from './validation.pipe';
 
 export interface HttpServiceOptions {
@@ -30,6 +33,12 @@ export interface HttpServiceOptions {
   readonly bodyParser?: boolean;
   /** Keep `request.rawBody` next to the parsed body (for signatures over the exact bytes). */
   readonly rawBody?: boolean;
+  /**
+   * A Nest microservice transport provided by the module (e.g. the Kafka consumer transport):
+   * its `@EventPattern` handlers start after the app is initialised and before HTTP listens,
+   * and stop before the shared connections close.
+   */
+  readonly transport?: Type<CustomTransportStrategy> | symbol;
   /** Hook for service-specific Fastify setup (content-type parsers, plugins). */
   readonly configure?: (fastify: FastifyInstance, app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -46,7 +55,6 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   const { logger } = options;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   startTracing(options.serviceName, logger);
-  assertEveryRouteDeclaresAccess((options.module as { controllers?: Array<new (...args: never[]) => unknown> }).controllers ?? []);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // The whole request (headers and body) must arrive within this; a client trickling bytes
@@ -75,6 +83,10 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
     // Our own JSON parser below, not Nest's: it bounds nesting before anything recurses into the body.
     bodyParser: false,
   });
+  // Every controller of every feature module, as Nest resolved them.
+  assertEveryRouteDeclaresAccess(
+    [...app.get(ModulesContainer).values()].flatMap((module) => [...module.controllers.values()].map((wrapper) => wrapper.metatype as new (...args: never[]) => unknown)),
+  );
   const fastify = app.getHttpAdapter().getInstance();
   if (options.bodyParser ?? true) registerJsonParser(fastify, options.rawBody ?? false);
 
@@ -119,6 +131,14 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   app.enableShutdownHooks();
   installShutdownDeadline(options.shutdownGraceMs, logger);
 
+  if (options.transport) {
+    const strategy = app.get<CustomTransportStrategy>(options.transport);
+    // Deferred, so the filter is in place before the handlers are bound.
+    const microservice = app.connectMicroservice({ strategy }, { deferInitialization: true });
+    microservice.useGlobalFilters(new PassThroughRpcErrors());
+    await app.init();
+    await app.startAllMicroservices();
+  }
   await app.listen(options.port, options.host);
   logger.info({ port: options.port }, 'listening');
   return app;

@@ -10,6 +10,8 @@ import { consumerLag, consumerMessages } from './messaging-metrics';
 import type { ProcessedEvents } from './processed-events';
 import { deadLetterTopicOf, type TopicName, type TopicNames } from './topics';
 
+const HEARTBEAT_INTERVAL_MS = 3_000;
+
 export interface InboundMessage<T extends TopicName> {
   readonly topic: T;
   readonly partition: number;
@@ -21,6 +23,8 @@ export interface InboundMessage<T extends TopicName> {
 
 export interface ConsumerRunnerOptions<T extends TopicName> {
   readonly groupId: string;
+  /** The group label on metrics (per-instance broadcast groups share one, so series do not grow per restart). */
+  readonly metricGroup?: string;
   readonly topic: T;
   readonly handle: (message: InboundMessage<T>) => Promise<void>;
   /** Attempts before a message failing for an unknown reason goes to the DLQ (poison goes at once; a dependency outage is waited out). */
@@ -73,7 +77,7 @@ export class ConsumerRunner<T extends TopicName> {
     return this.kafka.consumer({
       groupId: this.topics.physical(this.options.groupId),
       sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       allowAutoTopicCreation: false,
     });
   }
@@ -113,9 +117,8 @@ export class ConsumerRunner<T extends TopicName> {
     });
   }
 
-  /** Per-instance broadcast groups share one label, so metrics do not grow a series per restart. */
   private get metricGroup(): string {
-    return this.options.groupId.startsWith('feed-api.broadcast') ? 'feed-api.broadcast' : this.options.groupId;
+    return this.options.metricGroup ?? this.options.groupId;
   }
 
   /** Resolves once the consumer has joined its group and fetched: messages produced from now on will be seen. */
@@ -194,7 +197,7 @@ export class ConsumerRunner<T extends TopicName> {
     let unknownFailures = 0;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.options.handle(inbound);
+        await this.whileHeartbeating(heartbeat, () => this.options.handle(inbound));
         this.waitingFor = undefined;
         this.stats.processed += 1;
         consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'processed' });
@@ -221,6 +224,19 @@ export class ConsumerRunner<T extends TopicName> {
         await sleep(delay);
         await heartbeat();
       }
+    }
+  }
+
+  /**
+   * Keeps the group membership alive while a handler runs longer than the session timeout would
+   * allow (a slow sync): KafkaJS only heartbeats between messages otherwise.
+   */
+  private async whileHeartbeating(heartbeat: () => Promise<void>, work: () => Promise<void>): Promise<void> {
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+    try {
+      await work();
+    } finally {
+      clearInterval(timer);
     }
   }
 

@@ -11,3 +11,6 @@ export * from './processed-events';
 export * from './messaging-metrics';
 export * from './failure-kind';
 export * from './kafka-health';
+export * from './transport';
+export * from './contracts/topic-payloads';
+export * from './contracts/asyncapi-document';

@@ -6,3 +6,4 @@ export * from './logging/request-context';
 export * from './metrics/metrics';
 export * from './tracing/message-context';
 export * from './tracing/tracing';
+export * from './health/health-registry';

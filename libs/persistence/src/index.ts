@@ -10,3 +10,5 @@ export * from './stores/webhook-source.store';
 export * from './tenant-transaction';
 export { MIGRATIONS } from './migrations';
 export * from './stores/account-link-claim.store';
+export * from './persistence.module';
+export * from './persistence.tokens';

@@ -1,16 +1,31 @@
 import { escapeLiteral, type Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
+const TENANT: unique symbol = Symbol('activity.tenant');
+
+/**
+ * An EntityManager inside a transaction whose `app.tenant_id` is set. Only `inTenantTransaction`
+ * makes one, so a store method that takes it cannot be called outside a tenant scope: that is a
+ * compile error, not a query that row-level security silently answers with nothing.
+ */
+export type TenantTransaction = EntityManager & { readonly [TENANT]: string };
+
+/** The tenant a transaction is scoped to. */
+export function tenantOf(tx: TenantTransaction): string {
+  return tx[TENANT];
+}
+
 /**
  * Runs `work` in one transaction with `app.tenant_id` set, which the row-level security
  * policies read. Every per-tenant read and write goes through here, so a query that forgets its
  * `tenant_id` predicate still sees only this tenant's rows.
  */
-export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
   if (!tenantId) throw new Error('inTenantTransaction needs a tenant id');
   return dataSource.transaction(async (manager) => {
     await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
-    return work(manager);
+    Object.defineProperty(manager, TENANT, { value: tenantId, enumerable: false });
+    return work(manager as TenantTransaction);
   });
 }
 

@@ -1,3 +1,2 @@
-export * from './infrastructure/infrastructure.providers';
+export * from './infrastructure/infrastructure.module';
 export * from './infrastructure/infrastructure.tokens';
-export * from './infrastructure/managed-consumer';

@@ -28,7 +28,7 @@ export class AccountsController {
   @RequirePermission('activity.accounts.link')
   @ApiOperation({ summary: 'Link Steam by signing in through Steam: send the browser to redirectUrl; Steam returns it to the callback, which creates the link' })
   startSteamSignIn(@CurrentPrincipal() principal: Principal) {
-    return this.accounts.startSteamSignIn(principal);
+    return this.accounts.startOpenIdSignIn(principal, 'steam');
   }
 
   @Get('steam/openid/callback')
@@ -36,7 +36,7 @@ export class AccountsController {
   @HttpCode(201)
   @ApiOperation({ summary: "Steam's OpenID redirect target: verifies the assertion with Steam and links the account to whoever started the sign-in" })
   completeSteamSignIn(@Query() query: Record<string, string | undefined>) {
-    return this.accounts.completeSteamSignIn(query);
+    return this.accounts.completeOpenIdSignIn('steam', query);
   }
 
   @Post('steam')

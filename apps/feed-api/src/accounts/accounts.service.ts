@@ -1,12 +1,18 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Principal } from '@activity/auth';
-import { normalizeLinkCode, type AccountLinkRecorder, type ConnectorRegistry, type SteamOpenId } from '@activity/connectors';
+import { normalizeLinkCode, type OpenIdLinking } from '@activity/connector-sdk';
 import { DomainError, fillTemplate, type Locale } from '@activity/domain';
 import { announce, MessageKey, Topic } from '@activity/messaging';
-import { inTenantTransaction, type AccountLink, type AccountLinkClaimStore, type AccountLinkStore, type OutboxStore, type SyncRun, type SyncRunStore } from '@activity/persistence';
 import { childTraceparent } from '@activity/observability';
+import { AccountLinkClaimStore, AccountLinkStore, DATA_SOURCE, inTenantTransaction, OutboxStore, SyncRunStore, type AccountLink, type SyncRun, type TenantTransaction } from '@activity/persistence';
+import { REDIS, SERVICE_CONFIG } from '@activity/platform';
+import { ConnectorRegistry, LinkAccount } from '@activity/use-cases';
+import type { FeedApiConfig } from '../feed-api.config';
+
+const SOURCE = '/feed-api';
 
 /** How long a link code or a sign-in stays valid. */
 const CLAIM_TTL_SECONDS = 600;
@@ -55,21 +61,26 @@ export interface SignInView {
  * Steam. Tenant admins (`activity.accounts.manage`) link any typed id for any user of the tenant,
  * and list and revoke anyone's links.
  */
+@Injectable()
 export class AccountsService {
   private readonly manualSyncs = new Map<string, number>();
+  private readonly manualSyncCooldownSeconds: number;
+  private readonly publicUrl: string;
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly connectors: ConnectorRegistry,
-    private readonly links: AccountLinkStore,
-    private readonly claims: AccountLinkClaimStore,
-    private readonly recorder: AccountLinkRecorder,
-    private readonly runs: SyncRunStore,
-    private readonly outbox: OutboxStore,
-    private readonly redis: Redis | null,
-    private readonly manualSyncCooldownSeconds: number,
-    private readonly steamSignIn: { readonly openId: SteamOpenId; readonly callbackUrl: string } | undefined,
-  ) {}
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ConnectorRegistry) private readonly connectors: ConnectorRegistry,
+    @Inject(AccountLinkStore) private readonly links: AccountLinkStore,
+    @Inject(AccountLinkClaimStore) private readonly claims: AccountLinkClaimStore,
+    @Inject(LinkAccount) private readonly recorder: LinkAccount,
+    @Inject(SyncRunStore) private readonly runs: SyncRunStore,
+    @Inject(OutboxStore) private readonly outbox: OutboxStore,
+    @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(SERVICE_CONFIG) config: FeedApiConfig,
+  ) {
+    this.manualSyncCooldownSeconds = config.MANUAL_SYNC_COOLDOWN_SECONDS;
+    this.publicUrl = config.FEED_API_PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`;
+  }
 
   async list(tenantId: string, userId: string): Promise<AccountView[]> {
     return (await this.links.listForUser(tenantId, userId)).map(view);
@@ -78,12 +89,13 @@ export class AccountsService {
   /** An admin links a typed id for a user directly (the admin vouches for it). */
   async link(tenantId: string, userId: string, provider: string, account: string): Promise<AccountView> {
     const connector = this.connectors.get(provider);
+    const linking = connector?.runtime.linking;
     // A connector this deployment does not run (e.g. Steam without STEAM_API_KEY) is not offered: 404, not an outage.
-    if (!connector?.linkAccount) throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
-    const identity = await connector.linkAccount({ account });
-    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const link = await this.recorder.create(manager, { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) });
-      if (!link) throw new DomainError('account_already_linked', { provider: connector.describe().displayName });
+    if (!connector || !linking?.resolve) throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
+    const identity = await linking.resolve({ account });
+    return inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+      const link = await this.recorder.create(tx, { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) }, SOURCE);
+      if (!link) throw new DomainError('account_already_linked', { provider: connector.displayName });
       return view(link);
     });
   }
@@ -91,12 +103,13 @@ export class AccountsService {
   /** A player asks to link an identity they must prove in game: a code to type there. */
   async requestCode(principal: Principal, provider: string, account: string, locale: Locale): Promise<PendingLinkView> {
     const connector = this.connectors.get(provider);
-    if (!connector?.linkAccount || connector.describe().ownershipProof !== 'platform-code') throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
-    const identity = await connector.linkAccount({ account });
+    const linking = connector?.runtime.linking;
+    if (!connector || linking?.kind !== 'platform-code') throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
+    const identity = await linking.resolve({ account });
     const code = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
     const claim = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       await this.takeClaimBudget(manager, principal);
-      if (await this.links.findUserId(manager, principal.tenantId, provider, identity.externalId)) throw new DomainError('account_already_linked', { provider: connector.describe().displayName });
+      if (await this.links.findUserId(manager, principal.tenantId, provider, identity.externalId)) throw new DomainError('account_already_linked', { provider: connector.displayName });
       return this.claims.create(manager, { tenantId: principal.tenantId, userId: principal.userId, provider, externalId: identity.externalId, secret: normalizeLinkCode(code), ttlSeconds: CLAIM_TTL_SECONDS });
     });
     const shown = `${code.slice(0, 4)}-${code.slice(4)}`;
@@ -106,33 +119,34 @@ export class AccountsService {
       externalId: identity.externalId,
       code: shown,
       expiresAt: claim.expiresAt.toISOString(),
-      instructions: fillTemplate(LINK_CODE_INSTRUCTIONS[locale], { platform: connector.describe().displayName, code: shown }),
+      instructions: fillTemplate(LINK_CODE_INSTRUCTIONS[locale], { platform: connector.displayName, code: shown }),
     };
   }
 
-  /** A player starts "sign in through Steam"; the callback creates the link. */
-  async startSteamSignIn(principal: Principal): Promise<SignInView> {
-    if (!this.steamSignIn || !this.connectors.get('steam')) throw new DomainError('not_found', { path: '/v2/accounts/steam/openid' });
+  /** A player starts signing in at the platform (Steam's OpenID); the callback creates the link. */
+  async startOpenIdSignIn(principal: Principal, provider: string): Promise<SignInView> {
+    const linking = this.openIdOf(provider);
     // The tenant travels in the state, because the callback arrives without the player's token.
     const state = `${Buffer.from(principal.tenantId).toString('base64url')}.${randomBytes(24).toString('base64url')}`;
-    const claim = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
-      await this.takeClaimBudget(manager, principal);
-      return this.claims.create(manager, { tenantId: principal.tenantId, userId: principal.userId, provider: 'steam', externalId: null, secret: state, ttlSeconds: CLAIM_TTL_SECONDS });
+    const claim = await inTenantTransaction(this.dataSource, principal.tenantId, async (tx) => {
+      await this.takeClaimBudget(tx, principal);
+      return this.claims.create(tx, { tenantId: principal.tenantId, userId: principal.userId, provider, externalId: null, secret: state, ttlSeconds: CLAIM_TTL_SECONDS });
     });
-    return { provider: 'steam', redirectUrl: this.steamSignIn.openId.signInUrl(this.callbackUrl(state)), expiresAt: claim.expiresAt.toISOString() };
+    return { provider, redirectUrl: linking.signInUrl(this.callbackUrl(provider, state)), expiresAt: claim.expiresAt.toISOString() };
   }
 
-  /** Steam redirected the player back: verify the assertion with Steam, then link what it proves to whoever started the sign-in. */
-  async completeSteamSignIn(params: Record<string, string | undefined>): Promise<AccountView> {
+  /** The platform redirected the player back: verify the assertion with it, then link what it proves to whoever started the sign-in. */
+  async completeOpenIdSignIn(provider: string, params: Record<string, string | undefined>): Promise<AccountView> {
     const state = params['state'] ?? '';
     const tenantId = /^[A-Za-z0-9_-]{1,200}\.[A-Za-z0-9_-]{32}$/.test(state) ? Buffer.from(state.split('.')[0]!, 'base64url').toString('utf8') : '';
-    if (!this.steamSignIn || !tenantId) throw invalidState();
-    const steamId = await this.steamSignIn.openId.verify(params, this.callbackUrl(state));
-    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const claim = await this.claims.take(manager, tenantId, 'steam', state);
+    const linking = this.connectors.get(provider)?.runtime.linking;
+    if (linking?.kind !== 'openid' || !tenantId) throw invalidState();
+    const externalId = await linking.verify(params, this.callbackUrl(provider, state));
+    return inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+      const claim = await this.claims.take(tx, tenantId, provider, state);
       if (!claim) throw invalidState();
-      const link = await this.recorder.create(manager, { tenantId, userId: claim.userId, provider: 'steam', externalId: steamId });
-      if (!link) throw new DomainError('account_already_linked', { provider: 'Steam' });
+      const link = await this.recorder.create(tx, { tenantId, userId: claim.userId, provider, externalId }, SOURCE);
+      if (!link) throw new DomainError('account_already_linked', { provider: this.connectors.get(provider)!.displayName });
       return view(link);
     });
   }
@@ -141,7 +155,7 @@ export class AccountsService {
   async revoke(principal: Principal, id: string, canManage: ManagePermission): Promise<void> {
     await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       const link = await this.reachable(manager, principal, id, canManage, true);
-      await this.recorder.revoke(manager, link);
+      await this.recorder.revoke(manager, link, SOURCE);
     });
   }
 
@@ -149,11 +163,11 @@ export class AccountsService {
   async syncNow(principal: Principal, id: string, canManage: ManagePermission): Promise<{ status: 'queued' }> {
     await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       const link = await this.reachable(manager, principal, id, canManage);
-      if (!this.connectors.get(link.provider)?.describe().canSync) throw new DomainError('validation_failed', {}, [{ field: 'id', rule: 'canSync', message: `${link.provider} accounts are not synced` }]);
+      if (!this.connectors.get(link.provider)?.syncs) throw new DomainError('validation_failed', {}, [{ field: 'id', rule: 'canSync', message: `${link.provider} accounts are not synced` }]);
       await this.takeCooldown(id);
       await this.outbox.enqueue(manager, [
         announce(Topic.SyncRequested, principal.tenantId, MessageKey.accountLink(principal.tenantId, id), { tenantId: principal.tenantId, accountLinkId: id, trigger: 'manual' }, {
-          source: '/feed-api',
+          source: SOURCE,
           subject: id,
           traceparent: childTraceparent(),
         }),
@@ -169,18 +183,24 @@ export class AccountsService {
     });
   }
 
-  private callbackUrl(state: string): string {
-    const url = new URL(this.steamSignIn!.callbackUrl);
+  private openIdOf(provider: string): OpenIdLinking {
+    const linking = this.connectors.get(provider)?.runtime.linking;
+    if (linking?.kind !== 'openid') throw new DomainError('not_found', { path: `/v2/accounts/${provider}/openid` });
+    return linking;
+  }
+
+  private callbackUrl(provider: string, state: string): string {
+    const url = new URL(`/v2/accounts/${provider}/openid/callback`, this.publicUrl);
     url.searchParams.set('state', state);
     return url.toString();
   }
 
-  private async takeClaimBudget(manager: EntityManager, principal: Principal): Promise<void> {
+  private async takeClaimBudget(manager: TenantTransaction, principal: Principal): Promise<void> {
     if ((await this.claims.countRecent(manager, principal.tenantId, principal.userId, 600)) >= CLAIMS_PER_TEN_MINUTES) throw new DomainError('rate_limited', { retryAfterSeconds: 600 });
   }
 
   /** The caller's own live link, or (for a tenant admin) anyone's in the tenant. */
-  private async reachable(manager: EntityManager, principal: Principal, id: string, canManage: ManagePermission, lock = false): Promise<AccountLink> {
+  private async reachable(manager: TenantTransaction, principal: Principal, id: string, canManage: ManagePermission, lock = false): Promise<AccountLink> {
     const link = await this.links.get(manager, principal.tenantId, id, { lock });
     // Someone else's link is "not found", the same as no link: ids reveal nothing.
     if (!link || link.status === 'revoked' || (link.userId !== principal.userId && !(await canManage()))) throw new DomainError('not_found', { path: `account ${id}` });

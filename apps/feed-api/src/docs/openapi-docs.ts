@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { INTERNAL_HEADERS } from '@activity/auth';
+import type { EventCatalogue } from '@activity/domain';
 
 const UI_FILES: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -11,8 +12,8 @@ const UI_FILES: Record<string, string> = {
   'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
 };
 
-/** The OpenAPI 3.1 document, generated from the controllers and DTOs. */
-export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+/** The OpenAPI 3.1 document, generated from the controllers and DTOs; activity-type enums come from the registered connectors. */
+export function buildOpenApiDocument(app: NestFastifyApplication, catalogue: EventCatalogue): OpenAPIObject {
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle('Activity Service: feed API')
@@ -24,14 +25,23 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .setVersion('2')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  // Decorators are evaluated at import, before connectors register: the enum is filled in here.
+  for (const operation of Object.values(document.paths).flatMap((path) => Object.values(path) as Array<{ parameters?: Array<{ name?: string; schema?: { items?: Record<string, unknown> } }> }>)) {
+    for (const parameter of operation.parameters ?? []) {
+      if (parameter.name === 'types' && parameter.schema?.items) parameter.schema.items['enum'] = catalogue.types();
+    }
+  }
+  return document;
 }
 
-/** Serves /openapi.json and a Swagger UI at /docs from the swagger-ui-dist package (no CDN). */
-export function registerOpenApiRoutes(fastify: FastifyInstance, document: OpenAPIObject): void {
+/** Serves /openapi.json, /asyncapi.json (our Kafka topics) and a Swagger UI at /docs from the swagger-ui-dist package (no CDN). */
+export function registerOpenApiRoutes(fastify: FastifyInstance, document: OpenAPIObject, asyncApi: object): void {
   const uiDirectory = path.dirname(require.resolve('swagger-ui-dist/package.json'));
   const body = JSON.stringify(document);
+  const asyncApiBody = JSON.stringify(asyncApi);
   fastify.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(body));
+  fastify.get('/asyncapi.json', async (_request, reply) => reply.type('application/json').send(asyncApiBody));
   fastify.get('/docs', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Activity Service API</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>

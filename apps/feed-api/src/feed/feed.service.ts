@@ -1,5 +1,5 @@
 import type { Principal } from '@activity/auth';
-import { DomainError, parseInstant, summarizeEvent, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
+import { DomainError, eventCatalogue, parseInstant, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
 import type { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
 import type { ReadBroadcast } from '../realtime/read-broadcast';
 import type { UnreadCount, UnreadCounter } from '../unread/unread-counter';
@@ -150,7 +150,7 @@ export function toItem(event: ActivityEvent, locale: Locale): FeedItem {
     source: event.source,
     occurredAt: event.occurredAt.toISOString(),
     receivedAt: event.receivedAt.toISOString(),
-    summary: summarizeEvent(event, locale),
+    summary: eventCatalogue().summarize(event, locale),
     actor: event.actor,
     ...(event.object ? { object: event.object } : {}),
     ...(event.target ? { target: event.target } : {}),

@@ -5,22 +5,17 @@ import type { DataSource } from 'typeorm';
 import { Inject } from '@nestjs/common';
 import { InternalCaller, InternalRoute, INTERNAL_HEADERS } from '@activity/auth';
 import { assertStorableEvents, parseInstant, type NewActivityEvent } from '@activity/domain';
-import { announceFeedUpdates } from '@activity/messaging';
-import { ActivityEventStore, inTenantTransaction, OutboxStore } from '@activity/persistence';
-import { childTraceparent } from '@activity/observability';
-import { DATA_SOURCE } from '@activity/platform';
+import { DATA_SOURCE, inTenantTransaction } from '@activity/persistence';
+import { RecordActivity } from '@activity/use-cases';
 import { InternalEventDto } from './internal-event.dto';
 
 @ApiTags('internal')
 @Controller('internal/v1/events')
 export class InternalEventsController {
-  private readonly events: ActivityEventStore;
-  private readonly outbox: OutboxStore;
-
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {
-    this.events = new ActivityEventStore(dataSource);
-    this.outbox = new OutboxStore(dataSource);
-  }
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(RecordActivity) private readonly activity: RecordActivity,
+  ) {}
 
   @Post()
   @InternalRoute('activity.events.write')
@@ -42,11 +37,7 @@ export class InternalEventsController {
       payload: body.payload ?? {},
     };
     assertStorableEvents([event]);
-    const created = await inTenantTransaction(this.dataSource, body.tenantId, async (manager) => {
-      const inserted = await this.events.insertNew(manager, [event]);
-      await this.outbox.enqueue(manager, announceFeedUpdates(body.tenantId, inserted, { source: '/feed-api/internal', traceparent: childTraceparent() }));
-      return inserted[0];
-    });
+    const created = await inTenantTransaction(this.dataSource, body.tenantId, async (tx) => (await this.activity.record(tx, [event], '/feed-api/internal'))[0]);
     if (!created) {
       void reply.status(200);
       return { status: 'duplicate', eventId: body.eventId };

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { ConnectorRegistry, IncomingWebhook } from '@activity/connectors';
+import type { HandshakeReply, IncomingWebhook } from '@activity/connector-sdk';
 import { assertStorableEvents, compositeKey, DomainError } from '@activity/domain';
-import { assertValidPayload, eventTypeOf, MessageKey, newCloudEvent, toKafkaHeaders, Topic, type EventPublisher, type WebhookReceivedV1 } from '@activity/messaging';
-import type { WebhookSourceStore } from '@activity/persistence';
+import { assertValidPayload, EventPublisher, eventTypeOf, MessageKey, newCloudEvent, toKafkaHeaders, Topic, type WebhookReceivedV1 } from '@activity/messaging';
+import { WebhookSourceStore } from '@activity/persistence';
 import { childTraceparent, requestContext } from '@activity/observability';
-import type { DeliveryDeduplicator } from './delivery-deduplicator';
+import { EVENT_PUBLISHER, LOGGER, SERVICE_CONFIG } from '@activity/platform';
+import { ConnectorRegistry } from '@activity/use-cases';
+import type { IngestGatewayConfig } from '../ingest-gateway.config';
+import { DeliveryDeduplicator } from './delivery-deduplicator';
 
 export interface IntakeResult {
   readonly status: 'accepted' | 'duplicate';
@@ -16,27 +20,43 @@ export interface IntakeResult {
  * Flow 1 of the design: verify the connector's signature, dedupe by delivery id, publish
  * `webhook.received`, and only then acknowledge. Nothing is acknowledged that Kafka has not.
  */
+@Injectable()
 export class WebhookIntakeService {
-  constructor(
-    private readonly connectors: ConnectorRegistry,
-    private readonly sources: WebhookSourceStore,
-    private readonly dedupe: DeliveryDeduplicator,
-    private readonly publisher: EventPublisher,
-    private readonly publishTimeoutMs: number,
-    private readonly logger: Logger,
-  ) {}
+  private readonly publishTimeoutMs: number;
 
-  async accept(connectorName: string, sourceId: string, webhook: IncomingWebhook): Promise<IntakeResult> {
+  constructor(
+    @Inject(ConnectorRegistry) private readonly connectors: ConnectorRegistry,
+    @Inject(WebhookSourceStore) private readonly sources: WebhookSourceStore,
+    @Inject(DeliveryDeduplicator) private readonly dedupe: DeliveryDeduplicator,
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(SERVICE_CONFIG) config: IngestGatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.publishTimeoutMs = config.KAFKA_PUBLISH_TIMEOUT_MS;
+  }
+
+  /**
+   * A request on a connector's intake route: a handshake the connector answers itself (a GET
+   * echoing a challenge, a verification POST, a PING), or a delivery to accept.
+   */
+  async receive(connectorName: string, sourceId: string, request: IncomingWebhook): Promise<IntakeResult | HandshakeReply> {
     const connector = this.connectors.get(connectorName);
-    if (!connector?.verifyWebhook || !connector.describe().canWebhook) throw new DomainError('unknown_connector', { connector: connectorName });
+    const scheme = connector?.receivesWebhooks ? connector.runtime.webhook : undefined;
+    if (!scheme) throw new DomainError('unknown_connector', { connector: connectorName });
     const source = await this.sources.findActive(connectorName, sourceId);
     if (!source) throw new DomainError('webhook_source_not_found', { connector: connectorName, sourceId });
     requestContext.assign({ tenantId: source.tenantId });
 
-    const verified = connector.verifyWebhook(webhook, source.secrets);
+    const handshake = scheme.handshake?.(request, source.secrets) ?? null;
+    if (handshake) {
+      this.logger.info({ connector: connectorName, sourceId, status: handshake.status }, 'webhook handshake answered');
+      return handshake;
+    }
+    if (request.method !== 'POST') throw new DomainError('not_found', { path: `/v1/webhooks/${connectorName}/${sourceId}` });
+    const verified = scheme.verify(request, source.secrets);
     // What we acknowledge, the worker must be able to store: run its normalisation and the
     // database's rules now, so a delivery that could never be written is a 400, not a lost 202.
-    assertStorableEvents(connector.normalizeWebhook?.({ tenantId: source.tenantId, sourceId, deliveryId: verified.deliveryId, body: verified.body }) ?? []);
+    assertStorableEvents(scheme.normalize({ tenantId: source.tenantId, sourceId, deliveryId: verified.deliveryId, body: verified.body }));
     const dedupeKey = `webhook:delivery:${compositeKey(connectorName, sourceId, verified.deliveryId)}`;
     const claim = await this.dedupe.claim(dedupeKey);
     if (claim === 'duplicate') {

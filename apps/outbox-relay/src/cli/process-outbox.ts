@@ -4,12 +4,15 @@
 //   --requeue-dead [--id N]…  bring dead rows back (all, or the given ids) for another round of attempts
 import 'reflect-metadata';
 import { failUsage, loadConfigOrExit, parseArgs } from '@activity/config';
-import { createKafka, EventPublisher, TopicNames } from '@activity/messaging';
-import { createDataSource, OutboxStore } from '@activity/persistence';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { EventPublisher } from '@activity/messaging';
 import { createLogger } from '@activity/observability';
+import { OutboxStore, PersistenceModule } from '@activity/persistence';
+import { EVENT_PUBLISHER, InfrastructureModule } from '@activity/platform';
 import { OutboxRelayConfig } from '../outbox-relay.config';
-import { relayOptions } from '../outbox-relay.module';
 import { OutboxRelay } from '../relay/outbox-relay';
+import { relayOptions } from '../relay/relay-options';
 
 const USAGE = 'usage: process-outbox --once [--limit N] | --dry-run [--limit N] | --requeue-dead [--id N ...]';
 
@@ -29,8 +32,11 @@ async function main(): Promise<void> {
 
   const config = loadConfigOrExit(OutboxRelayConfig);
   const logger = createLogger('process-outbox', config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const dataSource = await createDataSource({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'process-outbox' }).initialize();
-  const store = new OutboxStore(dataSource);
+  // The service's own wiring, without its HTTP server or relay loop.
+  @Module({ imports: [InfrastructureModule.forRoot({ service: 'process-outbox', config: { ...config, DATABASE_POOL_SIZE: 2 }, logger }), PersistenceModule] })
+  class ProcessOutboxModule {}
+  const app = await NestFactory.createApplicationContext(ProcessOutboxModule, { logger: false });
+  const store = app.get(OutboxStore);
   try {
     if (args['requeue-dead']) {
       const requeued = await store.requeueDead(ids);
@@ -47,16 +53,12 @@ async function main(): Promise<void> {
       process.stdout.write(`${due.length} row(s) due (nothing published)\n`);
       return;
     }
-    const publisher = new EventPublisher(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'process-outbox' }, logger), new TopicNames(config.KAFKA_TOPIC_PREFIX));
-    try {
-      const result = await new OutboxRelay(store, publisher, relayOptions(config), logger).drainOnce(limit);
-      process.stdout.write(`published ${result.sent}, failed ${result.failed}, dead ${result.dead}\n`);
-      if (result.failed || result.dead) process.exitCode = 1;
-    } finally {
-      await publisher.disconnect();
-    }
+    const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
+    const result = await new OutboxRelay(store, publisher, relayOptions(config), logger).drainOnce(limit);
+    process.stdout.write(`published ${result.sent}, failed ${result.failed}, dead ${result.dead}\n`);
+    if (result.failed || result.dead) process.exitCode = 1;
   } finally {
-    await dataSource.destroy();
+    await app.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { DomainError, parseInstant, type FieldViolation } from '@activity/domain';
-import schema from './minecraft-delivery.schema.json';
+import { Type, type Static } from '@sinclair/typebox';
 
 /** Deliveries that become feed events. */
 export const MINECRAFT_ACTIVITY_TYPES = ['player.joined', 'player.quit', 'player.advancement', 'player.death'] as const;
@@ -9,20 +9,51 @@ export const MINECRAFT_ACTIVITY_TYPES = ['player.joined', 'player.quit', 'player
 export const MINECRAFT_DELIVERY_TYPES = [...MINECRAFT_ACTIVITY_TYPES, 'player.link'] as const;
 export type MinecraftDeliveryType = (typeof MINECRAFT_DELIVERY_TYPES)[number];
 
-export interface MinecraftDelivery {
-  type: MinecraftDeliveryType;
-  occurredAt: string;
-  server: { id: string; name?: string };
-  player: { uuid: string; name: string };
-  data?: { advancement?: { key: string; title: string }; message?: string; code?: string; [extra: string]: unknown };
-  [extra: string]: unknown;
-}
+const requiredData = (type: MinecraftDeliveryType, data: object) => ({ if: { properties: { type: { const: type } } }, then: { required: ['data'], properties: { data } } });
+
+/**
+ * What a Minecraft server plugin POSTs to /v1/webhooks/minecraft/{sourceId}, signed with Standard
+ * Webhooks: the single description of the contract. The JSON Schema (published in the AsyncAPI
+ * document and docs/webhooks.md) and the `MinecraftDelivery` type are both derived from it.
+ */
+export const MinecraftDeliverySchema = Type.Object(
+  {
+    type: Type.Union(MINECRAFT_DELIVERY_TYPES.map((type) => Type.Literal(type))),
+    occurredAt: Type.String({ format: 'date-time' }),
+    server: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }), name: Type.Optional(Type.String({ maxLength: 256 })) }),
+    player: Type.Object({
+      uuid: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }),
+      name: Type.String({ minLength: 1, maxLength: 64 }),
+    }),
+    data: Type.Optional(
+      Type.Object({
+        advancement: Type.Optional(Type.Object({ key: Type.String({ minLength: 1 }), title: Type.String({ minLength: 1 }) })),
+        message: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+        code: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{4,16}$' })),
+      }),
+    ),
+  },
+  {
+    $id: 'https://schemas.activity.dev/webhooks/minecraft-delivery.v1.json',
+    title: 'Minecraft server webhook delivery',
+    description:
+      "What a Minecraft server plugin POSTs to /v1/webhooks/minecraft/{sourceId}, signed with Standard Webhooks. The player's UUID (not the name) identifies them; unknown extra fields are kept in the event payload. `player.link` carries the code a player typed in game to prove they own their UUID (it becomes no feed event).",
+    // Which `data` each type needs; kept as conditionals so a violation names the missing field.
+    allOf: [
+      requiredData('player.advancement', { type: 'object', required: ['advancement'], properties: { advancement: { type: 'object', required: ['key', 'title'], properties: { key: { type: 'string', minLength: 1 }, title: { type: 'string', minLength: 1 } } } } }),
+      requiredData('player.death', { type: 'object', required: ['message'], properties: { message: { type: 'string', minLength: 1, maxLength: 1024 } } }),
+      requiredData('player.link', { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[A-Za-z0-9-]{4,16}$' } } }),
+    ],
+  },
+);
+
+export type MinecraftDelivery = Static<typeof MinecraftDeliverySchema> & { [extra: string]: unknown };
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
-const validate = ajv.compile<MinecraftDelivery>(schema);
+const validate = ajv.compile<MinecraftDelivery>(MinecraftDeliverySchema);
 
-/** Parses and checks a delivery body against the published contract (minecraft-delivery.schema.json). */
+/** Parses and checks a delivery body against the published contract (MinecraftDeliverySchema). */
 export function parseMinecraftDelivery(body: Buffer): MinecraftDelivery {
   let parsed: unknown;
   try {

@@ -1,36 +1,36 @@
+import { defineConnector, defineEventType, normalizeLinkCode, verifyStandardWebhook, type IncomingWebhook, type LinkAccountInput, type LinkConfirmation, type LinkedIdentity, type NormalizedEvent, type VerifiedWebhook, type WebhookDelivery, type WebhookScheme } from '@activity/connector-sdk';
 import { DomainError, parseInstant } from '@activity/domain';
-import { normalizeLinkCode, type Connector, type ConnectorDescription, type IncomingWebhook, type LinkAccountInput, type LinkConfirmation, type LinkedIdentity, type NormalizedEvent, type VerifiedWebhook, type WebhookDelivery } from '../connector';
-import { verifyStandardWebhook } from '../webhook-signatures/standard-webhooks';
-import { checkMinecraftDelivery, parseMinecraftDelivery, MINECRAFT_ACTIVITY_TYPES } from './minecraft-delivery';
+import { checkMinecraftDelivery, MinecraftDeliverySchema, parseMinecraftDelivery } from './minecraft-delivery';
+
+// The event payload is the delivery itself (extra fields included), so its schema is the delivery's.
+const minecraftEvent = (verb: string, description: string, summary: { en: string; ru: string }) =>
+  defineEventType({ type: `minecraft.player.${verb}`, description, payloadSchema: MinecraftDeliverySchema, summary });
+
+export const MINECRAFT_EVENT_TYPES = [
+  minecraftEvent('joined', 'A player joined a server', { en: '{actor} joined {target}', ru: '{actor} зашёл на сервер {target}' }),
+  minecraftEvent('quit', 'A player left a server', { en: '{actor} left {target}', ru: '{actor} покинул сервер {target}' }),
+  minecraftEvent('advancement', 'A player made an advancement', {
+    en: '{actor} made the advancement *{object}* on {target}',
+    ru: '{actor} получил достижение *{object}* на сервере {target}',
+  }),
+  minecraftEvent('death', 'A player died (the object is the death message)', { en: '{actor} died on {target}: {object}', ru: '{actor} погиб на сервере {target}: {object}' }),
+];
+
+/** A player links their Minecraft identity by UUID (names change; UUIDs do not). */
+async function resolveMinecraftAccount(input: LinkAccountInput): Promise<LinkedIdentity> {
+  const uuid = input.account.trim().toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(uuid)) {
+    throw new DomainError('validation_failed', {}, [{ field: 'account', rule: 'minecraftUuid', message: 'give the player UUID, e.g. a11ce000-0000-4000-8000-000000000001' }]);
+  }
+  return { externalId: uuid };
+}
 
 /**
  * Minecraft servers have no official webhook, so we define one (docs/connectors/minecraft.md):
  * a server plugin POSTs JSON signed with Standard Webhooks; the player's UUID is the identity.
  */
-export class MinecraftConnector implements Connector {
-  describe(): ConnectorDescription {
-    return {
-      name: 'minecraft',
-      displayName: 'Minecraft',
-      canWebhook: true,
-      canSync: false,
-      requiresAuth: false,
-      eventTypes: MINECRAFT_ACTIVITY_TYPES.map((type) => `minecraft.${type}`),
-      // Anyone can type a UUID: the player proves it is theirs with a code typed in game.
-      ownershipProof: 'platform-code',
-    };
-  }
-
-  /** A player links their Minecraft identity by UUID (names change; UUIDs do not). */
-  async linkAccount(input: LinkAccountInput): Promise<LinkedIdentity> {
-    const uuid = input.account.trim().toLowerCase();
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(uuid)) {
-      throw new DomainError('validation_failed', {}, [{ field: 'account', rule: 'minecraftUuid', message: 'give the player UUID, e.g. a11ce000-0000-4000-8000-000000000001' }]);
-    }
-    return { externalId: uuid };
-  }
-
-  verifyWebhook(webhook: IncomingWebhook, secrets: readonly string[], now?: Date): VerifiedWebhook {
+export class MinecraftWebhooks implements WebhookScheme {
+  verify(webhook: IncomingWebhook, secrets: readonly string[], now?: Date): VerifiedWebhook {
     // Signature first: nothing about an unauthenticated body is worth telling its sender.
     const { id } = verifyStandardWebhook(
       { id: webhook.headers['webhook-id'], timestamp: webhook.headers['webhook-timestamp'], signature: webhook.headers['webhook-signature'] },
@@ -48,7 +48,7 @@ export class MinecraftConnector implements Connector {
     return body.type === 'player.link' ? { externalAccountId: body.player.uuid.toLowerCase(), code: normalizeLinkCode(body.data!.code!) } : null;
   }
 
-  normalizeWebhook(delivery: WebhookDelivery): NormalizedEvent[] {
+  normalize(delivery: WebhookDelivery): NormalizedEvent[] {
     const body = checkMinecraftDelivery(delivery.body);
     if (body.type === 'player.link') return [];
     const playerId = body.player.uuid.toLowerCase();
@@ -75,3 +75,12 @@ export class MinecraftConnector implements Connector {
     }
   }
 }
+
+export const minecraftConnector = defineConnector({
+  name: 'minecraft',
+  displayName: 'Minecraft',
+  capabilities: { webhook: true, sync: false, requiresAuth: false },
+  eventTypes: MINECRAFT_EVENT_TYPES,
+  // Anyone can type a UUID: the player proves it is theirs with a code typed in game.
+  create: () => ({ webhook: new MinecraftWebhooks(), linking: { kind: 'platform-code', resolve: resolveMinecraftAccount } }),
+});

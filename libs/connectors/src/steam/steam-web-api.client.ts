@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Counter, Histogram } from 'prom-client';
-import { type CircuitBreaker, type RateLimitGate } from '@activity/resilience';
+import type { Breaker, RateGate } from '@activity/connector-sdk';
 import { metricsRegistry } from '@activity/observability';
 import { SteamKeyRejectedError, SteamNoStatsError, SteamPrivateProfileError, SteamUnavailableError } from './steam-errors';
 import type { SteamAchievement, SteamOwnedGame, SteamPlayerSummary, SteamRecentGame, SteamSchemaAchievement } from './steam-web-api.types';
@@ -59,8 +59,8 @@ export class SteamWebApiClient {
 
   constructor(
     private readonly options: SteamWebApiOptions,
-    private readonly gate: RateLimitGate,
-    private readonly breaker: CircuitBreaker,
+    private readonly gate: RateGate,
+    private readonly breaker: Breaker,
     private readonly logger: Logger,
   ) {}
 

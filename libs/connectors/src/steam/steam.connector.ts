@@ -1,51 +1,53 @@
-import { createHash } from 'node:crypto';
-import type { Connector, ConnectorDescription, LinkAccountInput, LinkedIdentity, NormalizedEvent, SyncLink, SyncResult } from '../connector';
+import { Type } from '@sinclair/typebox';
+import { defineConnector, defineEventType, type ConnectorContext, type ConnectorRuntime, type LinkAccountInput, type LinkedIdentity, type OpenIdLinking } from '@activity/connector-sdk';
 import { invalid, parseSteamAccount } from './steam-account-input';
-import { SteamNoStatsError, SteamPrivateProfileError } from './steam-errors';
-import type { SteamWebApiClient } from './steam-web-api.client';
+import { SteamOpenId } from './steam-openid';
+import { SteamSync } from './steam-sync';
+import { RetryableError, SteamWebApiClient } from './steam-web-api.client';
+import { SteamSettings } from './steam.settings';
 
-/** What a sync remembers about a Steam account, so the next one only reports what changed. */
-export interface SteamSyncState {
-  initialized?: boolean;
-  profile?: { personaname: string; avatarhash?: string };
-  /** appid -> playtime_forever (minutes) */
-  playtime?: Record<string, number>;
-  /** appid -> unlocked achievement api names */
-  achievements?: Record<string, string[]>;
-  /** apps that answered "no stats": not asked again */
-  noStats?: number[];
-}
+const appId = Type.Integer({ minimum: 1, description: 'Steam app id' });
 
-export interface SteamConnectorOptions {
-  /** On the first sync, achievements unlocked this many days back still become events (older ones are only remembered). */
-  readonly backfillDays: number;
-  readonly rateLimit: { readonly requestsPerSecond: number; readonly burst: number };
-}
+export const STEAM_EVENT_TYPES = [
+  defineEventType({
+    type: 'steam.game.added',
+    description: 'A game appeared in the player’s library',
+    payloadSchema: Type.Object({ appid: appId, playtimeForever: Type.Integer({ minimum: 0, description: 'minutes' }) }),
+    summary: { en: '{actor} added {object} to their library', ru: '{actor} добавил {object} в библиотеку' },
+  }),
+  defineEventType({
+    type: 'steam.game.played',
+    description: 'The player played a game (minutes since the last sync)',
+    payloadSchema: Type.Object({ appid: appId, minutes: Type.Integer({ minimum: 1 }), playtimeForever: Type.Integer({ minimum: 0 }) }),
+    summary: { en: '{actor} played {object}', ru: '{actor} играл в {object}' },
+  }),
+  defineEventType({
+    type: 'steam.achievement.unlocked',
+    description: 'The player unlocked an achievement (the target is the game)',
+    payloadSchema: Type.Object({ appid: appId, apiname: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()) }),
+    summary: { en: '{actor} unlocked *{object}* in {target}', ru: '{actor} получил достижение *{object}* в {target}' },
+  }),
+  defineEventType({
+    type: 'steam.profile.updated',
+    description: 'The player changed their persona name or avatar',
+    payloadSchema: Type.Object({
+      previous: Type.Object({ personaname: Type.String(), avatarhash: Type.Optional(Type.String()) }),
+      current: Type.Object({ personaname: Type.String(), avatarhash: Type.Optional(Type.String()) }),
+    }),
+    summary: { en: '{actor} updated their Steam profile', ru: '{actor} обновил профиль Steam' },
+  }),
+];
 
-/**
- * Steam, pulled through the Web API. A sync reads the profile, owned games and recently played
- * games, and the achievements of recently played games; it emits only differences from the stored
- * state, with ids derived from the facts (so a repeated sync inserts nothing new).
- */
-export class SteamConnector implements Connector {
+/** Players link Steam by signing in through Steam; an admin may also link a typed SteamID64, vanity name or profile URL. */
+export class SteamLinking implements OpenIdLinking {
+  readonly kind = 'openid' as const;
+
   constructor(
     private readonly client: SteamWebApiClient,
-    private readonly options: SteamConnectorOptions,
+    private readonly openId: SteamOpenId,
   ) {}
 
-  describe(): ConnectorDescription {
-    return {
-      name: 'steam',
-      displayName: 'Steam',
-      canWebhook: false,
-      canSync: true,
-      requiresAuth: false,
-      rateLimit: { ...this.options.rateLimit, note: 'Steam allows 100,000 calls per key per day; the bucket is shared by all workers' },
-      eventTypes: ['steam.game.added', 'steam.game.played', 'steam.achievement.unlocked', 'steam.profile.updated'],
-    };
-  }
-
-  async linkAccount(input: LinkAccountInput): Promise<LinkedIdentity> {
+  async resolve(input: LinkAccountInput): Promise<LinkedIdentity> {
     const reference = parseSteamAccount(input.account);
     const steamId = reference.kind === 'steamid' ? reference.steamId : await this.client.resolveVanityUrl(reference.vanity);
     if (!steamId) throw invalid(`no Steam profile has the custom URL "${reference.kind === 'vanity' ? reference.vanity : ''}"`);
@@ -54,98 +56,44 @@ export class SteamConnector implements Connector {
     return { externalId: steamId, displayName: player.personaname };
   }
 
-  async sync(link: SyncLink, stored: Record<string, unknown>): Promise<SyncResult> {
-    const state = stored as SteamSyncState;
-    const steamId = link.externalId;
-    let apiCalls = 0;
-    const call = <T>(work: Promise<T>) => {
-      apiCalls += 1;
-      return work;
-    };
-    const privateResult = (): SyncResult => ({ events: [], state: stored, outcome: 'private', apiCalls });
+  signInUrl(returnTo: string): string {
+    return this.openId.signInUrl(returnTo);
+  }
 
-    const [player] = await call(this.client.getPlayerSummaries([steamId]));
-    if (!player || player.communityvisibilitystate !== 3) return privateResult();
-    const first = !state.initialized;
-    const now = new Date();
-    const actor = { type: 'Person', id: `steam:user:${steamId}`, name: player.personaname };
-    const events: NormalizedEvent[] = [];
-    const event = (type: string, sourceEventId: string, occurredAt: Date, rest: Partial<NormalizedEvent>) =>
-      events.push({ source: 'steam', sourceEventId, type, externalAccountId: steamId, actor, occurredAt, payload: {}, ...rest });
-
-    if (!first && state.profile && (state.profile.personaname !== player.personaname || state.profile.avatarhash !== player.avatarhash)) {
-      const fingerprint = createHash('sha1').update(`${player.personaname}\n${player.avatarhash ?? ''}`).digest('hex').slice(0, 16);
-      event('steam.profile.updated', `profile:${steamId}:${fingerprint}`, now, {
-        payload: { previous: state.profile, current: { personaname: player.personaname, avatarhash: player.avatarhash } },
-      });
-    }
-
-    const owned = await call(this.client.getOwnedGames(steamId));
-    if (owned === null) return privateResult();
-    const playtime: Record<string, number> = { ...(state.playtime ?? {}) };
-    const lastPlayed = new Map<number, number>();
-    for (const game of owned) {
-      const key = String(game.appid);
-      if (!first && !(key in (state.playtime ?? {}))) {
-        event('steam.game.added', `added:${steamId}:${game.appid}`, now, {
-          object: { type: 'Game', id: `steam:app:${game.appid}`, name: game.name ?? `App ${game.appid}` },
-          payload: { appid: game.appid, playtimeForever: game.playtime_forever },
-        });
-      }
-      playtime[key] = Math.max(playtime[key] ?? 0, game.playtime_forever);
-      if (game.rtime_last_played) lastPlayed.set(game.appid, game.rtime_last_played * 1000);
-    }
-
-    const achievements: Record<string, string[]> = { ...(state.achievements ?? {}) };
-    const noStats = new Set(state.noStats ?? []);
-    const backfillFrom = now.getTime() - this.options.backfillDays * 24 * 3600_000;
-    for (const game of await call(this.client.getRecentlyPlayedGames(steamId))) {
-      const key = String(game.appid);
-      const before = state.playtime?.[key];
-      const minutes = first || before === undefined ? game.playtime_2weeks : game.playtime_forever - before;
-      const gameObject = { type: 'Game', id: `steam:app:${game.appid}`, name: game.name ?? `App ${game.appid}` };
-      if (minutes > 0) {
-        event('steam.game.played', `played:${steamId}:${game.appid}:${game.playtime_forever}`, new Date(lastPlayed.get(game.appid) ?? now.getTime()), {
-          object: gameObject,
-          payload: { appid: game.appid, minutes, playtimeForever: game.playtime_forever },
-        });
-      }
-      playtime[key] = Math.max(playtime[key] ?? 0, game.playtime_forever);
-      if (noStats.has(game.appid)) continue;
-
-      let result: Awaited<ReturnType<SteamWebApiClient['getPlayerAchievements']>>;
-      try {
-        result = await call(this.client.getPlayerAchievements(steamId, game.appid));
-      } catch (error) {
-        if (error instanceof SteamNoStatsError) {
-          noStats.add(game.appid);
-          continue;
-        }
-        if (error instanceof SteamPrivateProfileError) return privateResult();
-        throw error;
-      }
-      const known = new Set(achievements[key] ?? []);
-      const unlocked = result.achievements.filter((a) => a.achieved === 1);
-      const fresh = unlocked.filter((a) => !known.has(a.apiname) && (!first || a.unlocktime * 1000 >= backfillFrom));
-      const schema = fresh.some((a) => !a.name) ? await call(this.client.getAchievementSchema(game.appid)) : undefined;
-      for (const achievement of fresh) {
-        const name = achievement.name ?? schema?.get(achievement.apiname)?.displayName ?? achievement.apiname;
-        event('steam.achievement.unlocked', `ach:${steamId}:${game.appid}:${achievement.apiname}`, new Date(achievement.unlocktime * 1000), {
-          object: { type: 'Achievement', id: `steam:achievement:${game.appid}:${achievement.apiname}`, name },
-          target: { ...gameObject, name: result.gameName ?? gameObject.name },
-          payload: { appid: game.appid, apiname: achievement.apiname, ...(achievement.description ? { description: achievement.description } : {}) },
-        });
-      }
-      achievements[key] = unlocked.map((a) => a.apiname);
-    }
-
-    const next: SteamSyncState = {
-      initialized: true,
-      profile: { personaname: player.personaname, ...(player.avatarhash ? { avatarhash: player.avatarhash } : {}) },
-      playtime,
-      achievements,
-      noStats: [...noStats],
-    };
-    return { events, state: next as Record<string, unknown>, outcome: 'ok', apiCalls };
+  verify(query: Readonly<Record<string, string | undefined>>, returnTo: string): Promise<string> {
+    return this.openId.verify(query, returnTo);
   }
 }
+
+/**
+ * Steam, pulled through the Web API (profile, library, recent play, achievements) with a rate
+ * limit shared by every worker, retries and a circuit breaker; linked through Steam's OpenID.
+ */
+export const steamConnector = defineConnector({
+  name: 'steam',
+  displayName: 'Steam',
+  capabilities: { webhook: false, sync: true, requiresAuth: false },
+  eventTypes: STEAM_EVENT_TYPES,
+  settings: SteamSettings,
+  create({ settings, logger, rateGate, breaker }: ConnectorContext<SteamSettings>): ConnectorRuntime {
+    if (!settings.STEAM_API_KEY) {
+      logger.warn('STEAM_API_KEY is not set: Steam accounts cannot be linked or synced');
+      return {};
+    }
+    const client = new SteamWebApiClient(
+      { baseUrl: settings.STEAM_API_BASE_URL, apiKey: settings.STEAM_API_KEY, timeoutMs: settings.STEAM_TIMEOUT_MS, maxAttempts: settings.STEAM_MAX_ATTEMPTS, backoffBaseMs: 500, backoffMaxMs: 30_000 },
+      rateGate('steam', settings.STEAM_RATE_LIMIT_PER_SECOND, settings.STEAM_RATE_LIMIT_BURST),
+      breaker({ dependency: 'Steam', failureThreshold: 5, openMs: 30_000, isFailure: (error) => error instanceof RetryableError }),
+      logger.child({ upstream: 'steam' }),
+    );
+    return {
+      sync: new SteamSync(client, { backfillDays: settings.STEAM_BACKFILL_DAYS }),
+      linking: new SteamLinking(client, new SteamOpenId(settings.STEAM_OPENID_URL, settings.STEAM_TIMEOUT_MS)),
+      rateLimit: {
+        requestsPerSecond: settings.STEAM_RATE_LIMIT_PER_SECOND,
+        burst: settings.STEAM_RATE_LIMIT_BURST,
+        note: 'Steam allows 100,000 calls per key per day; the bucket is shared by all workers',
+      },
+    };
+  },
+});

@@ -1,11 +1,23 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromFile, Parser } from '@asyncapi/parser';
 import { ALL_TOPICS, deadLetterTopicOf } from '../topics';
+import { buildAsyncApiDocument } from './asyncapi-document';
 import { eventTypeOf, schemaOf } from './event-contracts';
 
-describe('docs/asyncapi.yaml', () => {
-  it('is valid and describes exactly the topics, event types and schemas the code uses', async () => {
-    const { document, diagnostics } = await fromFile(new Parser(), path.join(process.cwd(), 'docs/asyncapi.yaml')).parse();
+const sampleType = {
+  type: 'sample.thing.happened',
+  description: 'A sample activity type',
+  payloadSchema: { type: 'object', required: ['size'], properties: { size: { type: 'integer' } } },
+  summary: { en: '{actor} did a thing', ru: '{actor} сделал что-то' },
+};
+
+describe('buildAsyncApiDocument', () => {
+  it('is valid AsyncAPI and describes exactly the topics, event types and schemas the code uses, plus the registered activity types', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'asyncapi-')), 'asyncapi.json');
+    writeFileSync(file, JSON.stringify(buildAsyncApiDocument([sampleType])));
+    const { document, diagnostics } = await fromFile(new Parser(), file).parse();
     expect(diagnostics.filter((d) => d.severity === 0)).toEqual([]);
     const channels = document!.channels().all();
     expect(channels.map((c) => c.address()).sort()).toEqual(ALL_TOPICS.flatMap((t) => [t, deadLetterTopicOf(t)]).sort());
@@ -13,8 +25,11 @@ describe('docs/asyncapi.yaml', () => {
       const channel = channels.find((c) => c.address() === topic)!;
       const [message] = channel.messages().all();
       expect(message!.name()).toBe(eventTypeOf(topic));
-      // The document embeds the very schema files the producers validate against.
+      // The document embeds the very schemas the producers validate against.
       expect(message!.payload()!.json()).toMatchObject({ $id: (schemaOf(topic) as { $id: string }).$id });
     }
+    const schemas = document!.components().schemas().all();
+    expect(schemas.find((s) => s.id() === 'sample.thing.happened')?.json()).toMatchObject({ required: ['size'], 'x-summary': sampleType.summary });
+    expect(schemas.find((s) => s.id() === 'ActivityEventType')?.json()).toMatchObject({ anyOf: [{ enum: ['sample.thing.happened'] }, { pattern: expect.any(String) }] });
   });
 });

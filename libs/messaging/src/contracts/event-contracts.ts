@@ -2,52 +2,12 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { MalformedMessageError } from '../message-errors';
 import { Topic, type TopicName } from '../topics';
-import accountLinkedV1 from './schemas/account-linked.v1.json';
-import feedUpdatedV1 from './schemas/feed-updated.v1.json';
-import syncCompletedV1 from './schemas/sync-completed.v1.json';
-import syncRequestedV1 from './schemas/sync-requested.v1.json';
-import webhookReceivedV1 from './schemas/webhook-received.v1.json';
+import {
+  AccountLinkedV1Schema, FeedUpdatedV1Schema, SyncCompletedV1Schema, SyncRequestedV1Schema, WebhookReceivedV1Schema, type AccountLinkedV1, type FeedUpdatedV1, type SyncCompletedV1,
+  type SyncRequestedV1, type WebhookReceivedV1,
+} from './topic-payloads';
 
-export interface WebhookReceivedV1 {
-  connector: string;
-  sourceId: string;
-  deliveryId: string;
-  receivedAt: string;
-  body: Record<string, unknown>;
-}
-
-export interface FeedUpdatedV1 {
-  tenantId: string;
-  userId: string;
-  eventIds: string[];
-  types: string[];
-  newestOccurredAt: string;
-}
-
-export interface AccountLinkedV1 {
-  tenantId: string;
-  userId: string;
-  accountLinkId: string;
-  provider: string;
-  externalId: string;
-  status: 'active' | 'revoked';
-}
-
-export interface SyncRequestedV1 {
-  tenantId: string;
-  accountLinkId: string;
-  trigger: 'linked' | 'manual' | 'scheduled';
-}
-
-export interface SyncCompletedV1 {
-  tenantId: string;
-  accountLinkId: string;
-  syncRunId: string;
-  connector: string;
-  status: 'succeeded' | 'failed' | 'skipped';
-  eventsCreated: number;
-  error?: string;
-}
+export type { AccountLinkedV1, FeedUpdatedV1, SyncCompletedV1, SyncRequestedV1, WebhookReceivedV1 };
 
 export interface PayloadOf {
   [Topic.WebhookReceived]: WebhookReceivedV1;
@@ -67,11 +27,11 @@ const TYPE_PREFIX: Record<TopicName, string> = {
 };
 
 const SCHEMAS: Record<TopicName, Record<number, object>> = {
-  [Topic.WebhookReceived]: { 1: webhookReceivedV1 },
-  [Topic.FeedUpdated]: { 1: feedUpdatedV1 },
-  [Topic.AccountLinked]: { 1: accountLinkedV1 },
-  [Topic.SyncRequested]: { 1: syncRequestedV1 },
-  [Topic.SyncCompleted]: { 1: syncCompletedV1 },
+  [Topic.WebhookReceived]: { 1: WebhookReceivedV1Schema },
+  [Topic.FeedUpdated]: { 1: FeedUpdatedV1Schema },
+  [Topic.AccountLinked]: { 1: AccountLinkedV1Schema },
+  [Topic.SyncRequested]: { 1: SyncRequestedV1Schema },
+  [Topic.SyncCompleted]: { 1: SyncCompletedV1Schema },
 };
 
 const CURRENT_MAJOR = 1;

@@ -6,8 +6,6 @@ export interface HealthIndicator {
   check(): Promise<void>;
 }
 
-export const HEALTH_INDICATORS = Symbol('HEALTH_INDICATORS');
-
 export type DependencyStatus = 'up' | 'down';
 
 export interface ReadinessReport {

@@ -1,5 +1,6 @@
+import type { TenantTransaction } from '../tenant-transaction';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 
 export interface AccountLinkClaim {
   readonly id: string;
@@ -29,10 +30,11 @@ export function claimSecretHash(secret: string): string {
 }
 
 /** Pending proofs of account ownership (see the account_link_claims migration). Runs in the caller's tenant transaction. */
+@Injectable()
 export class AccountLinkClaimStore {
   /** Records a claim; the user's expired claims, and older ones for the same identity, are removed. */
   async create(
-    manager: EntityManager,
+    manager: TenantTransaction,
     claim: { tenantId: string; userId: string; provider: string; externalId: string | null; secret: string; ttlSeconds: number },
   ): Promise<AccountLinkClaim> {
     await manager.query(
@@ -53,7 +55,7 @@ export class AccountLinkClaimStore {
    * Consumes the live claim this secret proves (once: it is deleted), or null. With
    * `externalId`, the claim must be for that identity (a code only works for the player it was made for).
    */
-  async take(manager: EntityManager, tenantId: string, provider: string, secret: string, externalId?: string): Promise<AccountLinkClaim | null> {
+  async take(manager: TenantTransaction, tenantId: string, provider: string, secret: string, externalId?: string): Promise<AccountLinkClaim | null> {
     // DELETE wrapped in a CTE: TypeORM returns [rows, count] for a bare DELETE ... RETURNING.
     const rows: ClaimRow[] = await manager.query(
       `WITH taken AS (
@@ -68,7 +70,7 @@ export class AccountLinkClaimStore {
   }
 
   /** How many claims a user started recently (a brake on guessing and on upstream lookups). */
-  async countRecent(manager: EntityManager, tenantId: string, userId: string, withinSeconds: number): Promise<number> {
+  async countRecent(manager: TenantTransaction, tenantId: string, userId: string, withinSeconds: number): Promise<number> {
     const rows: Array<{ count: number }> = await manager.query(
       `SELECT count(*)::int AS count FROM account_link_claims WHERE tenant_id = $1 AND user_id = $2 AND created_at > now() - make_interval(secs => $3::int)`,
       [tenantId, userId, withinSeconds],

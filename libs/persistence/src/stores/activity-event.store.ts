@@ -1,6 +1,8 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { DATA_SOURCE } from '../persistence.tokens';
+import type { DataSource } from 'typeorm';
 import type { ActivityEvent, ActivityObject, FeedPosition, NewActivityEvent } from '@activity/domain';
-import { queryAsTenant } from '../tenant-transaction';
+import { queryAsTenant, type TenantTransaction } from '../tenant-transaction';
 
 export interface FeedQuery {
   readonly tenantId: string;
@@ -39,15 +41,16 @@ interface EventRow {
 const COLUMNS = `id::text AS id, tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, received_at, payload`;
 
 /** Reads and writes `activity_events`. Every method takes the tenant explicitly. */
+@Injectable()
 export class ActivityEventStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /**
    * Inserts the events that are new; duplicates (same tenant, source, source_event_id) are
    * skipped by the unique constraint. Returns only the rows actually inserted. Must run inside
    * a tenant transaction (the caller adds outbox rows in the same one).
    */
-  async insertNew(manager: EntityManager, events: readonly NewActivityEvent[]): Promise<InsertedEvent[]> {
+  async insertNew(manager: TenantTransaction, events: readonly NewActivityEvent[]): Promise<InsertedEvent[]> {
     if (events.length === 0) return [];
     const records = events.map((event) => ({
       tenant_id: event.tenantId,

@@ -1,3 +1,5 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATA_SOURCE } from '../persistence.tokens';
 import type { DataSource } from 'typeorm';
 import { inTenantTransaction, queryAsTenant } from '../tenant-transaction';
 
@@ -6,8 +8,9 @@ import { inTenantTransaction, queryAsTenant } from '../tenant-transaction';
  * marker. Arrival order (not occurred_at) is what a badge means: an achievement unlocked last
  * week but synced now is news.
  */
+@Injectable()
 export class FeedReadMarkerStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /** Moves the marker forward to `eventId` (never backwards); returns the marker now stored. */
   async advance(tenantId: string, userId: string, eventId: string): Promise<string> {

@@ -1,3 +1,5 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATA_SOURCE } from '../persistence.tokens';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export interface OutboxMessage {
@@ -44,8 +46,9 @@ export const OUTBOX_SHARDS = 64;
 export const OUTBOX_LOCK_NAMESPACE = 7_283_001;
 
 /** The transactional outbox: written with the business change, drained by the relay. */
+@Injectable()
 export class OutboxStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /** Adds messages in the caller's transaction, so they commit or roll back with the change they announce. */
   async enqueue(manager: EntityManager, messages: readonly OutboxMessage[]): Promise<void> {

@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { TenantTransaction } from '../tenant-transaction';
+import { Injectable } from '@nestjs/common';
 
 export interface SyncRun {
   readonly id: string;
@@ -14,12 +15,13 @@ export interface SyncRun {
 }
 
 /** One row per sync run. At most one `running` row per link (unique partial index). */
+@Injectable()
 export class SyncRunStore {
   /**
    * Starts a run, or returns null when another run of this link is in progress. A `running` row
    * older than `staleAfterSeconds` belongs to a worker that died: it is closed as failed first.
    */
-  async start(manager: EntityManager, run: { tenantId: string; accountLinkId: string; connector: string; trigger: string }, staleAfterSeconds: number): Promise<string | null> {
+  async start(manager: TenantTransaction, run: { tenantId: string; accountLinkId: string; connector: string; trigger: string }, staleAfterSeconds: number): Promise<string | null> {
     await manager.query(
       `UPDATE sync_runs SET status = 'failed', error = 'abandoned: the worker running it stopped', finished_at = now()
         WHERE tenant_id = $1 AND account_link_id = $2 AND status = 'running' AND started_at < now() - make_interval(secs => $3)`,
@@ -34,14 +36,14 @@ export class SyncRunStore {
     return rows[0]?.id ?? null;
   }
 
-  async finish(manager: EntityManager, tenantId: string, id: string, result: { status: 'succeeded' | 'failed' | 'skipped'; eventsCreated: number; apiCalls: number; error?: string }): Promise<void> {
+  async finish(manager: TenantTransaction, tenantId: string, id: string, result: { status: 'succeeded' | 'failed' | 'skipped'; eventsCreated: number; apiCalls: number; error?: string }): Promise<void> {
     await manager.query(
       `UPDATE sync_runs SET status = $3, events_created = $4, api_calls = $5, error = left($6, 2000), finished_at = now() WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id, result.status, result.eventsCreated, result.apiCalls, result.error ?? null],
     );
   }
 
-  async listForLink(manager: EntityManager, tenantId: string, accountLinkId: string, limit: number): Promise<SyncRun[]> {
+  async listForLink(manager: TenantTransaction, tenantId: string, accountLinkId: string, limit: number): Promise<SyncRun[]> {
     const rows: Array<{ id: string; account_link_id: string; connector: string; trigger: string; status: SyncRun['status']; events_created: number; api_calls: number; error: string | null; started_at: Date; finished_at: Date | null }> =
       await manager.query(
         `SELECT id, account_link_id, connector, trigger, status, events_created, api_calls, error, started_at, finished_at

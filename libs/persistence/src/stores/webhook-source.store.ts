@@ -1,5 +1,7 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATA_SOURCE } from '../persistence.tokens';
 import type { DataSource } from 'typeorm';
-import type { SecretCipher } from '../secret-cipher';
+import { SecretCipher } from '../secret-cipher';
 
 export interface ActiveWebhookSource {
   readonly tenantId: string;
@@ -14,10 +16,11 @@ export interface ActiveWebhookSource {
  * Webhook sources are looked up by `(connector, sourceId)` before the tenant is known, so this
  * table sits outside row-level security; it holds no feed data and its secrets are sealed.
  */
+@Injectable()
 export class WebhookSourceStore {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly cipher: SecretCipher,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SecretCipher) private readonly cipher: SecretCipher,
   ) {}
 
   async findActive(connector: string, sourceId: string): Promise<ActiveWebhookSource | null> {

@@ -1,6 +1,5 @@
 /** Injection tokens for the shared clients every service builds the same way. */
 export const LOGGER = Symbol('LOGGER');
-export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const KAFKA = Symbol('KAFKA');
 export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 export const TOPIC_NAMES = Symbol('TOPIC_NAMES');

@@ -1,0 +1,25 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { consumerBinding, Topic, type AccountLinkedV1, type SyncRequestedV1 } from '@activity/messaging';
+import { RequestInitialSync, RunSync } from '@activity/use-cases';
+import { CONSUMER_GROUPS } from '../consumer-groups';
+
+/** Syncs requested by players, the scheduler and new links. */
+@Controller()
+export class SyncRequestsController {
+  constructor(
+    @Inject(RunSync) private readonly sync: RunSync,
+    @Inject(RequestInitialSync) private readonly initialSync: RequestInitialSync,
+  ) {}
+
+  @EventPattern(Topic.SyncRequested, consumerBinding({ group: CONSUMER_GROUPS.sync }))
+  async onSyncRequested(@Payload() request: SyncRequestedV1): Promise<void> {
+    await this.sync.run(request);
+  }
+
+  /** A new link of a syncing connector gets its first sync right away. */
+  @EventPattern(Topic.AccountLinked, consumerBinding({ group: CONSUMER_GROUPS.links, concurrency: 2 }))
+  async onAccountLinked(@Payload() event: AccountLinkedV1): Promise<void> {
+    await this.initialSync.handle(event);
+  }
+}

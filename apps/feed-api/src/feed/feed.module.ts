@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { FeedCursor } from '@activity/domain';
+import { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
+import { SERVICE_CONFIG } from '@activity/platform';
+import type { FeedApiConfig } from '../feed-api.config';
+import { LegacyFeedController } from '../legacy/legacy-feed.controller';
+import { ReadBroadcast } from '../realtime/read-broadcast';
+import { RealtimeController } from '../realtime/realtime.controller';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { UnreadCounter } from '../unread/unread-counter';
+import { UnreadModule } from '../unread/unread.module';
+import { FeedController } from './feed.controller';
+import { FeedService } from './feed.service';
+
+/** Feed reads (v2, the deprecated v1, long-poll and SSE), read markers and unread counts. */
+@Module({
+  imports: [UnreadModule, RealtimeModule],
+  controllers: [FeedController, RealtimeController, LegacyFeedController],
+  providers: [
+    {
+      provide: FeedService,
+      useFactory: (events: ActivityEventStore, markers: FeedReadMarkerStore, unread: UnreadCounter, reads: ReadBroadcast, config: FeedApiConfig) =>
+        new FeedService(events, markers, unread, reads, new FeedCursor(config.FEED_CURSOR_SECRET)),
+      inject: [ActivityEventStore, FeedReadMarkerStore, UnreadCounter, ReadBroadcast, SERVICE_CONFIG],
+    },
+  ],
+})
+export class FeedModule {}

@@ -1,0 +1,24 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { consumerBinding, Topic, type FeedUpdatedV1 } from '@activity/messaging';
+import { UnreadCounter } from '../unread/unread-counter';
+import { FeedNotifier } from './feed-notifier';
+
+/**
+ * Every feed-api instance reads all of feed.updated (its own consumer group, starting at the
+ * end): it invalidates the user's unread count and wakes the user's waiting clients. Reads do
+ * not depend on it: if Kafka is away, health says degraded and real-time updates pause.
+ */
+@Controller()
+export class FeedUpdatesController {
+  constructor(
+    @Inject(UnreadCounter) private readonly unread: UnreadCounter,
+    @Inject(FeedNotifier) private readonly notifier: FeedNotifier,
+  ) {}
+
+  @EventPattern(Topic.FeedUpdated, consumerBinding({ group: 'feed-api.broadcast', broadcast: true, healthName: 'feed-updates-consumer' }))
+  async onFeedUpdated(@Payload() update: FeedUpdatedV1): Promise<void> {
+    await this.unread.invalidate(update.tenantId, update.userId);
+    this.notifier.notify(update.tenantId, update.userId, { kind: 'updated' });
+  }
+}

@@ -1,0 +1,50 @@
+import type { OAuth2Client } from './oauth2/oauth2-client';
+
+/** What a player (or an admin) typed to link an account: an id, a profile URL, a name... */
+export interface LinkAccountInput {
+  readonly account: string;
+}
+
+export interface LinkedIdentity {
+  readonly externalId: string;
+  readonly displayName?: string;
+}
+
+/**
+ * How a player proves an identity is theirs before it is linked (anyone can type an id).
+ * - `typed-id`: only a tenant admin may link by id; `resolve` validates and resolves what was typed.
+ * - `platform-code`: we hand out a code, the player shows it on the platform, and the platform's
+ *   signed webhook brings it back (`WebhookScheme.linkConfirmation`).
+ * - `openid`: the platform signs the identity in a redirect (Steam OpenID 2.0).
+ * - `oauth2`: authorization code with PKCE and state; tokens are kept encrypted, refreshed
+ *   before expiry and revoked on unlink (see OAuth2Client).
+ */
+export type LinkingMethod = TypedIdLinking | PlatformCodeLinking | OpenIdLinking | OAuth2Linking;
+
+interface ResolvesTypedIds {
+  /** Validates (and resolves, e.g. a vanity name) what was typed; throws DomainError `validation_failed`. */
+  resolve(input: LinkAccountInput): Promise<LinkedIdentity>;
+}
+
+export interface TypedIdLinking extends ResolvesTypedIds {
+  readonly kind: 'typed-id';
+}
+
+export interface PlatformCodeLinking extends ResolvesTypedIds {
+  readonly kind: 'platform-code';
+}
+
+export interface OpenIdLinking extends ResolvesTypedIds {
+  readonly kind: 'openid';
+  /** Where to send the player, coming back to `returnTo` (which carries our state). */
+  signInUrl(returnTo: string): string;
+  /** The external id the provider asserted in the callback's query, confirmed with the provider; throws DomainError when it is not genuine. */
+  verify(query: Readonly<Record<string, string | undefined>>, returnTo: string): Promise<string>;
+}
+
+export interface OAuth2Linking extends Partial<ResolvesTypedIds> {
+  readonly kind: 'oauth2';
+  readonly client: OAuth2Client;
+  /** Who the tokens belong to (e.g. `GET /users/@me`). */
+  identify(accessToken: string): Promise<LinkedIdentity>;
+}

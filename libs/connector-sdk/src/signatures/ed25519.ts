@@ -1,0 +1,32 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { DomainError } from '@activity/domain';
+
+// DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it.
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** An Ed25519 public key given as 64 hex characters (how Discord shows an application's key). */
+export function ed25519PublicKeyFromHex(hex: string): KeyObject {
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error('an Ed25519 public key is 64 hex characters');
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
+}
+
+/**
+ * Discord: `X-Signature-Ed25519` (hex) over `X-Signature-Timestamp` + raw body, checked with the
+ * application's public key; any of the given keys may match (rotation). Throws DomainError
+ * `signature_invalid` (Discord expects 401, and probes with bad signatures on purpose).
+ */
+export function verifyEd25519(signatureHex: string | undefined, timestamp: string | undefined, body: Buffer, publicKeysHex: readonly string[]): void {
+  if (!signatureHex || !timestamp || !/^[0-9a-fA-F]{128}$/.test(signatureHex)) throw new DomainError('signature_invalid');
+  const signature = Buffer.from(signatureHex, 'hex');
+  const message = Buffer.concat([Buffer.from(timestamp, 'utf8'), body]);
+  for (const hex of publicKeysHex) {
+    let key: KeyObject;
+    try {
+      key = ed25519PublicKeyFromHex(hex);
+    } catch {
+      continue;
+    }
+    if (verify(null, message, key, signature)) return;
+  }
+  throw new DomainError('signature_invalid');
+}

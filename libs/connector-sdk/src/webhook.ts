@@ -1,0 +1,75 @@
+import type { NewActivityEvent } from '@activity/domain';
+
+/** A request on a connector's intake route, as the gateway received it: raw bytes, lowercase headers. */
+export interface IncomingWebhook {
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+
+/** What verification established about a delivery. */
+export interface VerifiedWebhook {
+  /** The sender's unique delivery id: the dedupe key. */
+  readonly deliveryId: string;
+  /** The parsed body, already checked against the connector's contract. */
+  readonly body: Record<string, unknown>;
+  /** The external account the delivery is about; part of the Kafka key, so its deliveries stay in order. */
+  readonly accountKey: string;
+}
+
+/**
+ * The gateway's answer to a handshake, sent as is (the platform checks status, content type
+ * and body exactly): a GET echoing `hub.challenge` (WebSub), a POST answered with a `text/plain`
+ * challenge (Twitch EventSub), a PING answered 204 (Discord).
+ */
+export interface HandshakeReply {
+  readonly status: number;
+  readonly contentType?: string;
+  readonly body?: string;
+}
+
+/** A delivery taken off `webhook.received`, to be turned into activity events. */
+export interface WebhookDelivery {
+  readonly tenantId: string;
+  readonly sourceId: string;
+  readonly deliveryId: string;
+  readonly body: Record<string, unknown>;
+}
+
+/** Events a delivery, a sync or a gateway message becomes; `externalAccountId` resolves to the feed owner through account links. */
+export interface NormalizedEvent extends Omit<NewActivityEvent, 'tenantId' | 'userId'> {
+  readonly externalAccountId: string;
+}
+
+/** A verified delivery showing that a player entered a link code on the platform. */
+export interface LinkConfirmation {
+  readonly externalAccountId: string;
+  readonly code: string;
+}
+
+/**
+ * How a platform pushes to us. The gateway calls `handshake` first, with the secrets of the
+ * source, on every request to the intake route (GET ones included); `verify` then checks the
+ * signature, timestamp and body contract of a delivery; connector-workers call `normalize`.
+ */
+export interface WebhookScheme {
+  /**
+   * A reply when the request is a handshake rather than a delivery; null otherwise. It must
+   * verify what the platform signs (Discord signs its PING, Twitch its verification) before
+   * answering, and throw DomainError `signature_invalid` when that fails.
+   */
+  handshake?(request: IncomingWebhook, secrets: readonly string[], now?: Date): HandshakeReply | null;
+  /** Checks signature, timestamp and body contract; throws DomainError (401/400) when it fails. */
+  verify(request: IncomingWebhook, secrets: readonly string[], now?: Date): VerifiedWebhook;
+  /** The status a duplicate delivery is answered with (platforms retry until they see 2xx). */
+  readonly acceptedStatus?: number;
+  normalize(delivery: WebhookDelivery): NormalizedEvent[];
+  /** A delivery that proves ownership of an identity (see LinkingMethod `platform-code`), or null. */
+  linkConfirmation?(delivery: WebhookDelivery): LinkConfirmation | null;
+}
+
+/** Link codes are shown as `K7Q2-M9XD` and typed however: compare without case or dashes. */
+export function normalizeLinkCode(code: string): string {
+  return code.replace(/-/g, '').toUpperCase();
+}

@@ -1,0 +1,6 @@
+import type { ConnectorDefinition } from '@activity/connector-sdk';
+import { minecraftConnector } from './minecraft/minecraft.connector';
+import { steamConnector } from './steam/steam.connector';
+
+/** The connectors this repository ships; more come from CONNECTOR_PLUGINS (see docs/connectors.md). */
+export const BUILT_IN_CONNECTORS: readonly ConnectorDefinition[] = [minecraftConnector, steamConnector] as readonly ConnectorDefinition[];

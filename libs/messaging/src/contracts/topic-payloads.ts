@@ -1,0 +1,68 @@
+import { Type, type Static, type TUnsafe } from '@sinclair/typebox';
+
+// One description per topic payload: its JSON Schema (validated by producers and consumers,
+// published in the AsyncAPI document) and its TypeScript type are both derived from it.
+
+/** A string from a fixed set, as a plain JSON Schema `enum` (what other languages' generators expect). */
+const StringEnum = <const T extends readonly string[]>(values: T): TUnsafe<T[number]> => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+
+const Id = Type.String({ minLength: 1 });
+const Uuid = Type.String({ format: 'uuid' });
+const schema = (name: string, title: string, description: string) => ({
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: `https://schemas.activity.dev/events/${name}.v1.json`,
+  title,
+  description,
+  additionalProperties: false,
+});
+
+export const WebhookReceivedV1Schema = Type.Object(
+  {
+    connector: Type.String({ minLength: 1, description: 'Connector name, e.g. minecraft' }),
+    sourceId: Type.String({ minLength: 1, description: 'The webhook source the delivery was addressed to' }),
+    deliveryId: Type.String({ minLength: 1, description: "The sender's delivery id (webhook-id for Standard Webhooks)" }),
+    receivedAt: Type.String({ format: 'date-time' }),
+    body: Type.Record(Type.String(), Type.Unknown(), { description: "The delivery's JSON body, unchanged" }),
+  },
+  schema('webhook-received', 'webhook.received v1', 'A verified, deduplicated raw webhook delivery, as accepted by ingest-gateway.'),
+);
+
+export const FeedUpdatedV1Schema = Type.Object(
+  {
+    tenantId: Id,
+    userId: Id,
+    eventIds: Type.Array(Type.String({ pattern: '^[0-9]+$' }), { minItems: 1 }),
+    types: Type.Array(Type.String(), { minItems: 1, description: 'Activity types of the new events (see components.schemas.ActivityEventType)' }),
+    newestOccurredAt: Type.String({ format: 'date-time' }),
+  },
+  schema('feed-updated', 'feed.updated v1', "New events were added to a user's feed. Carries ids, not the events: read them from feed-api."),
+);
+
+export const AccountLinkedV1Schema = Type.Object(
+  { tenantId: Id, userId: Id, accountLinkId: Uuid, provider: Id, externalId: Id, status: StringEnum(['active', 'revoked'] as const) },
+  schema('account-linked', 'account.linked v1', 'An account link was created or revoked.'),
+);
+
+export const SyncRequestedV1Schema = Type.Object(
+  { tenantId: Id, accountLinkId: Uuid, trigger: StringEnum(['linked', 'manual', 'scheduled'] as const) },
+  schema('sync-requested', 'sync.requested v1', 'Pull this account link from its platform now.'),
+);
+
+export const SyncCompletedV1Schema = Type.Object(
+  {
+    tenantId: Id,
+    accountLinkId: Uuid,
+    syncRunId: Uuid,
+    connector: Type.String(),
+    status: StringEnum(['succeeded', 'failed', 'skipped'] as const),
+    eventsCreated: Type.Integer({ minimum: 0 }),
+    error: Type.Optional(Type.String()),
+  },
+  schema('sync-completed', 'sync.completed v1', 'A sync run of an account link ended.'),
+);
+
+export type WebhookReceivedV1 = Static<typeof WebhookReceivedV1Schema>;
+export type FeedUpdatedV1 = Static<typeof FeedUpdatedV1Schema>;
+export type AccountLinkedV1 = Static<typeof AccountLinkedV1Schema>;
+export type SyncRequestedV1 = Static<typeof SyncRequestedV1Schema>;
+export type SyncCompletedV1 = Static<typeof SyncCompletedV1Schema>;

@@ -1,0 +1,3 @@
+export * from './consumer-binding';
+export * from './kafka-consumer-transport';
+export * from './kafka-event-context';

@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { AccountLinkClaimStore } from './stores/account-link-claim.store';
+import { AccountLinkStore } from './stores/account-link.store';
+import { ActivityEventStore } from './stores/activity-event.store';
+import { FeedReadMarkerStore } from './stores/feed-read-marker.store';
+import { OutboxStore } from './stores/outbox.store';
+import { SyncRunStore } from './stores/sync-run.store';
+
+const STORES = [AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, OutboxStore, SyncRunStore];
+
+/**
+ * Every tenant-data store, injectable anywhere. Needs DATA_SOURCE from the service runtime.
+ * (WebhookSourceStore is not here: it needs the secret cipher, which only its users configure.)
+ */
+@Global()
+@Module({ providers: STORES, exports: STORES })
+export class PersistenceModule {}

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NewActivityEvent } from '@activity/domain';
+import { announceFeedUpdates } from '@activity/messaging';
+import { childTraceparent } from '@activity/observability';
+import { AccountLinkStore, ActivityEventStore, OutboxStore, tenantOf, type InsertedEvent, type TenantTransaction } from '@activity/persistence';
+import type { NormalizedEvent } from '@activity/connector-sdk';
+
+/**
+ * Record activity: events and their `feed.updated` announcements commit in the caller's tenant
+ * transaction, so a reader is told exactly about what was stored. A redelivered event inserts
+ * nothing (unique source event id) and is therefore announced once. Webhooks, syncs, gateway
+ * shards and internal intake all record through here.
+ */
+@Injectable()
+export class RecordActivity {
+  constructor(
+    @Inject(ActivityEventStore) private readonly events: ActivityEventStore,
+    @Inject(AccountLinkStore) private readonly links: AccountLinkStore,
+    @Inject(OutboxStore) private readonly outbox: OutboxStore,
+  ) {}
+
+  /** Stores events whose feed owner is known (or null: tenant feed only); `source` is the CloudEvent source of the announcements. */
+  async record(tx: TenantTransaction, events: readonly Omit<NewActivityEvent, 'tenantId'>[], source: string): Promise<InsertedEvent[]> {
+    const tenantId = tenantOf(tx);
+    const created = await this.events.insertNew(
+      tx,
+      events.map((event) => ({ ...event, tenantId })),
+    );
+    await this.outbox.enqueue(tx, announceFeedUpdates(tenantId, created, { source, traceparent: childTraceparent() }));
+    return created;
+  }
+
+  /** Stores connector events, each in the feed of whoever linked its external account (or none). */
+  async recordForAccounts(tx: TenantTransaction, normalized: readonly NormalizedEvent[], source: string): Promise<InsertedEvent[]> {
+    const tenantId = tenantOf(tx);
+    const owners = new Map<string, string | null>();
+    for (const item of normalized) {
+      const key = `${item.source}\u0000${item.externalAccountId}`;
+      if (!owners.has(key)) owners.set(key, await this.links.findUserId(tx, tenantId, item.source, item.externalAccountId));
+    }
+    return this.record(
+      tx,
+      normalized.map(({ externalAccountId, ...rest }) => ({ ...rest, userId: owners.get(`${rest.source}\u0000${externalAccountId}`) ?? null })),
+      source,
+    );
+  }
+}

@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { announce, MessageKey, Topic, type SyncRequestedV1 } from '@activity/messaging';
+import { childTraceparent, metricsRegistry } from '@activity/observability';
+import { AccountLinkStore, DATA_SOURCE, inTenantTransaction, OutboxStore, SyncRunStore } from '@activity/persistence';
+import { LOGGER } from '@activity/platform';
+import { RecordActivity } from '../activity/record-activity';
+import { ConnectorRegistry } from '../connectors/connector-registry';
+
+const syncRuns = new Counter({
+  name: 'sync_runs_total',
+  help: 'Account sync runs by connector and outcome (succeeded, private, failed, skipped)',
+  labelNames: ['connector', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+const SOURCE = '/connector-workers/sync';
+
+/**
+ * Run a sync (flow 3): one sync run of one account link. The run is recorded in sync_runs (at most one running
+ * per link); the connector pulls; events, their feed.updated announcements, the link's new state
+ * and sync.completed commit together. A link revoked while its sync was in flight keeps nothing.
+ */
+@Injectable()
+export class RunSync {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ConnectorRegistry) private readonly connectors: ConnectorRegistry,
+    @Inject(AccountLinkStore) private readonly links: AccountLinkStore,
+    @Inject(RecordActivity) private readonly activity: RecordActivity,
+    @Inject(SyncRunStore) private readonly runs: SyncRunStore,
+    @Inject(OutboxStore) private readonly outbox: OutboxStore,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async run(request: SyncRequestedV1): Promise<void> {
+    const { tenantId, accountLinkId, trigger } = request;
+    const started = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const link = await this.links.get(manager, tenantId, accountLinkId);
+      if (!link || link.status === 'revoked') return { skip: 'link revoked or unknown' as const };
+      const connector = this.connectors.get(link.provider)?.runtime.sync;
+      if (!connector) return { skip: `connector ${link.provider} cannot sync` as const };
+      const runId = await this.runs.start(manager, { tenantId, accountLinkId, connector: link.provider, trigger }, 15 * 60);
+      if (!runId) return { skip: 'another sync of this link is running' as const };
+      return { link, connector, runId };
+    });
+    if ('skip' in started) {
+      this.logger.info({ accountLinkId, reason: started.skip }, 'sync skipped');
+      return;
+    }
+    const { link, connector, runId } = started;
+    const provider = link.provider;
+
+    let result;
+    try {
+      result = await connector.run({ id: link.id, tenantId, userId: link.userId, externalId: link.externalId }, link.syncState);
+    } catch (error) {
+      const message = (error as Error).message;
+      await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+        await this.runs.finish(manager, tenantId, runId, { status: 'failed', eventsCreated: 0, apiCalls: 0, error: message });
+        await this.links.recordFailure(manager, tenantId, link.id, message);
+        await this.outbox.enqueue(manager, [this.completed(tenantId, link.id, runId, provider, 'failed', 0, message)]);
+      });
+      syncRuns.inc({ connector: provider, outcome: 'failed' });
+      this.logger.warn({ accountLinkId, err: message }, 'sync failed');
+      return;
+    }
+
+    const outcome = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const current = await this.links.get(manager, tenantId, link.id, { lock: true });
+      if (!current || current.status === 'revoked') {
+        await this.runs.finish(manager, tenantId, runId, { status: 'skipped', eventsCreated: 0, apiCalls: result.apiCalls, error: 'revoked during sync' });
+        await this.outbox.enqueue(manager, [this.completed(tenantId, link.id, runId, provider, 'skipped', 0, 'revoked during sync')]);
+        return 'skipped' as const;
+      }
+      // The sync pulled this link's account: its events belong to the link's owner.
+      const created = await this.activity.record(
+        manager,
+        result.events.map(({ externalAccountId: _account, ...event }) => ({ ...event, userId: link.userId })),
+        SOURCE,
+      );
+      const status = result.outcome === 'private' ? 'private' : 'active';
+      await this.links.recordSync(manager, tenantId, link.id, {
+        state: result.state,
+        status,
+        reason: result.outcome === 'private' ? 'the profile or its game details are not public' : null,
+      });
+      await this.runs.finish(manager, tenantId, runId, { status: 'succeeded', eventsCreated: created.length, apiCalls: result.apiCalls });
+      await this.outbox.enqueue(manager, [this.completed(tenantId, link.id, runId, provider, 'succeeded', created.length)]);
+      return result.outcome === 'private' ? ('private' as const) : ('succeeded' as const);
+    });
+    syncRuns.inc({ connector: provider, outcome });
+    this.logger.info({ accountLinkId, outcome, events: result.events.length, apiCalls: result.apiCalls }, 'sync finished');
+  }
+
+  private completed(tenantId: string, accountLinkId: string, syncRunId: string, connector: string, status: 'succeeded' | 'failed' | 'skipped', eventsCreated: number, error?: string) {
+    return announce(
+      Topic.SyncCompleted,
+      tenantId,
+      MessageKey.accountLink(tenantId, accountLinkId),
+      { tenantId, accountLinkId, syncRunId, connector, status, eventsCreated, ...(error ? { error: error.slice(0, 500) } : {}) },
+      { source: SOURCE, subject: accountLinkId, traceparent: childTraceparent() },
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Histogram } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { LinkConfirmation, NormalizedEvent } from '@activity/connector-sdk';
+import { assertStorableEvents, DomainError } from '@activity/domain';
+import { MalformedMessageError, type CloudEventAttributes, type WebhookReceivedV1 } from '@activity/messaging';
+import { metricsRegistry } from '@activity/observability';
+import { AccountLinkClaimStore, DATA_SOURCE, inTenantTransaction, type TenantTransaction } from '@activity/persistence';
+import { LOGGER } from '@activity/platform';
+import { RecordActivity } from '../activity/record-activity';
+import { ConnectorRegistry } from '../connectors/connector-registry';
+import { LinkAccount } from '../linking/link-account';
+
+const SOURCE = '/connector-workers';
+
+const ingestToStore = new Histogram({
+  name: 'webhook_ingest_to_store_seconds',
+  help: 'From ingest-gateway accepting a webhook to its events being stored (the first half of webhook-to-feed freshness)',
+  labelNames: ['connector'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [metricsRegistry],
+});
+
+/**
+ * Flow 2: a verified delivery becomes activity events, recorded with their announcements in one
+ * tenant transaction; a delivery that proves ownership of an identity (a link code shown on the
+ * platform) links it in the same transaction.
+ */
+@Injectable()
+export class IngestDelivery {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ConnectorRegistry) private readonly connectors: ConnectorRegistry,
+    @Inject(RecordActivity) private readonly activity: RecordActivity,
+    @Inject(AccountLinkClaimStore) private readonly claims: AccountLinkClaimStore,
+    @Inject(LinkAccount) private readonly linking: LinkAccount,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle(payload: WebhookReceivedV1, event: CloudEventAttributes): Promise<void> {
+    const webhook = this.connectors.get(payload.connector)?.runtime.webhook;
+    if (!webhook) throw new MalformedMessageError('unknown_connector', `no connector "${payload.connector}" normalises webhooks`);
+    let normalized: NormalizedEvent[];
+    let confirmation: LinkConfirmation | null = null;
+    try {
+      const delivery = { tenantId: event.tenantId, sourceId: payload.sourceId, deliveryId: payload.deliveryId, body: payload.body };
+      normalized = webhook.normalize(delivery);
+      confirmation = webhook.linkConfirmation?.(delivery) ?? null;
+      // The gateway checked the same rules before acknowledging; this catches older or foreign producers.
+      assertStorableEvents(normalized);
+    } catch (error) {
+      if (error instanceof DomainError) throw new MalformedMessageError('invalid_delivery', `${error.code}: ${JSON.stringify(error.details ?? error.params)}`);
+      throw error;
+    }
+
+    const inserted = await inTenantTransaction(this.dataSource, event.tenantId, async (tx) => {
+      if (confirmation) await this.confirmLink(tx, event.tenantId, payload.connector, confirmation);
+      return this.activity.recordForAccounts(tx, normalized, SOURCE);
+    });
+    ingestToStore.observe({ connector: payload.connector }, Math.max(0, (Date.now() - Date.parse(payload.receivedAt)) / 1000));
+    this.logger.info({ deliveryId: payload.deliveryId, created: inserted.length, duplicates: normalized.length - inserted.length }, 'delivery normalised');
+  }
+
+  /**
+   * The platform showed us a link code for this identity: the claim it matches (made for exactly
+   * this identity, not expired, used once) becomes a link. A wrong or stale code does nothing.
+   */
+  private async confirmLink(tx: TenantTransaction, tenantId: string, provider: string, confirmation: LinkConfirmation): Promise<void> {
+    const claim = await this.claims.take(tx, tenantId, provider, confirmation.code, confirmation.externalAccountId);
+    const link = claim && (await this.linking.create(tx, { tenantId, userId: claim.userId, provider, externalId: confirmation.externalAccountId }, SOURCE));
+    const outcome = !claim ? 'no_matching_claim' : link ? 'linked' : 'already_linked';
+    this.logger.info({ provider, externalId: confirmation.externalAccountId, outcome }, 'link code confirmed by the platform');
+  }
+}
