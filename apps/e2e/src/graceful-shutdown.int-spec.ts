@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { signStandardWebhook } from '@activity/connector-sdk';
-import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
+import { createDataSource, SeedData } from '@activity/persistence';
 import { ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
@@ -26,8 +26,9 @@ describe('graceful shutdown under load', () => {
 
   beforeAll(async () => {
     admin = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'shutdown-test' }).initialize();
-    await new WebhookSourceStore(admin, new SecretCipher('stop', { stop: encryptionKey })).upsert({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'Shutdown test' }, secret);
-    await new AccountLinkStore(admin).ensureLink({ tenantId: tenant, userId: 'steady', provider: 'minecraft', externalId: 'feed0000-0000-4000-8000-000000000001' });
+    const seed = new SeedData(admin, { keyId: 'stop', key: encryptionKey });
+    await seed.webhookSource({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'Shutdown test' }, secret);
+    await seed.accountLink({ tenantId: tenant, userId: 'steady', provider: 'minecraft', externalId: 'feed0000-0000-4000-8000-000000000001' });
   });
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));

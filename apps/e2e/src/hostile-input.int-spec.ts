@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import fc from 'fast-check';
-import { Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair, signInternalRequest } from '@activity/auth';
 import { signStandardWebhook } from '@activity/connector-sdk';
-import { eventTypeOf, newCloudEvent, toKafkaHeaders, Topic, type TopicName } from '@activity/messaging';
-import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
+import { createKafka, EventPublisher, eventTypeOf, newCloudEvent, toKafkaHeaders, Topic, TopicNames, type TopicName } from '@activity/messaging';
+import { createDataSource, SeedData } from '@activity/persistence';
 import { FakeSteamServer, KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
@@ -46,8 +46,9 @@ describe('hostile input (property-based)', () => {
 
   beforeAll(async () => {
     dataSource = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'hostile-test' }).initialize();
-    await new WebhookSourceStore(dataSource, new SecretCipher('hostile', { hostile: encryptionKey })).upsert({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'Hostile server' }, secret);
-    await new AccountLinkStore(dataSource).ensureLink({ tenantId: tenant, userId: 'victim', provider: 'minecraft', externalId: player });
+    const seed = new SeedData(dataSource, { keyId: 'hostile', key: encryptionKey });
+    await seed.webhookSource({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'Hostile server' }, secret);
+    await seed.accountLink({ tenantId: tenant, userId: 'victim', provider: 'minecraft', externalId: player });
     steam = await FakeSteamServer.start();
     steam.addFixturePlayer();
     const withSteam = { ...env, STEAM_API_BASE_URL: steam.url, STEAM_API_KEY: steam.apiKey, STEAM_OPENID_URL: `${steam.url}/openid/login` };
@@ -334,9 +335,7 @@ describe('hostile input (property-based)', () => {
     '%s: generated bodies go to the DLQ with their original bytes, and a good message behind them is still handled',
     async (topic) => {
       const probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}${topic}.dlq`]);
-      const kafka = new Kafka({ clientId: 'hostile-producer', brokers: environment.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-      const producer = kafka.producer();
-      await producer.connect();
+      const producer = new EventPublisher(createKafka({ brokers: environment.kafkaBrokers, clientId: 'hostile-producer' }, pino({ level: 'silent' })), new TopicNames(environment.topicPrefix));
       try {
         const bodies = fc.sample(
           fc.oneof(
@@ -352,7 +351,7 @@ describe('hostile input (property-based)', () => {
           value,
           headers: toKafkaHeaders(newCloudEvent({ id: `${run}-${index}`, type: eventTypeOf(topic), source: '/hostile', subject: String(index), tenantId: tenant })),
         }));
-        for (let i = 0; i < messages.length; i += 200) await producer.send({ topic: `${environment.topicPrefix}${topic}`, messages: messages.slice(i, i + 200) });
+        for (let i = 0; i < messages.length; i += 200) await producer.publish(messages.slice(i, i + 200).map((message) => ({ topic, ...message })));
         const dead = await waitFor(
           `all ${RUNS} poison messages in ${topic}.dlq`,
           () => {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { signStandardWebhook } from '@activity/connector-sdk';
-import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
+import { createDataSource, SeedData } from '@activity/persistence';
 import { FakeOtlpCollector, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /** One webhook, one trace: spans from all four services share the webhook request's trace id. */
@@ -18,8 +18,9 @@ describe('trace propagation across the four services (OpenTelemetry, OTLP)', () 
   beforeAll(async () => {
     collector = await FakeOtlpCollector.start();
     admin = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'trace-test' }).initialize();
-    await new WebhookSourceStore(admin, new SecretCipher('trace', { trace: key })).upsert({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'Trace test' }, secret);
-    await new AccountLinkStore(admin).ensureLink({ tenantId: tenant, userId: 'tracy', provider: 'minecraft', externalId: 'e0e0e0e0-0000-4000-8000-00000000000e' });
+    const seed = new SeedData(admin, { keyId: 'trace', key });
+    await seed.webhookSource({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'Trace test' }, secret);
+    await seed.accountLink({ tenantId: tenant, userId: 'tracy', provider: 'minecraft', externalId: 'e0e0e0e0-0000-4000-8000-00000000000e' });
     const env = {
       ...serviceEnvironment(environment),
       SECRETS_ENCRYPTION_KEY: key,

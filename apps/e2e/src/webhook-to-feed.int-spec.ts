@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { signStandardWebhook } from '@activity/connector-sdk';
-import { assertValidPayload, eventTypeOf, fromKafkaHeaders, newCloudEvent, toKafkaHeaders, Topic } from '@activity/messaging';
-import { AccountLinkStore, createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
+import { assertValidPayload, createKafka, EventPublisher, eventTypeOf, fromKafkaHeaders, newCloudEvent, toKafkaHeaders, Topic, TopicNames } from '@activity/messaging';
+import { createDataSource, SeedData } from '@activity/persistence';
 import { KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
@@ -40,8 +40,9 @@ describe('webhook to feed, end to end', () => {
 
   beforeAll(async () => {
     dataSource = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'e2e-test' }).initialize();
-    await new WebhookSourceStore(dataSource, new SecretCipher('e2e', { e2e: encryptionKey })).upsert({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'E2E server' }, secret);
-    await new AccountLinkStore(dataSource).ensureLink({ tenantId: tenant, userId: 'bob', provider: 'minecraft', externalId: player });
+    const seed = new SeedData(dataSource, { keyId: 'e2e', key: encryptionKey });
+    await seed.webhookSource({ tenantId: tenant, connector: 'minecraft', sourceId, name: 'E2E server' }, secret);
+    await seed.accountLink({ tenantId: tenant, userId: 'bob', provider: 'minecraft', externalId: player });
     probe = await KafkaProbe.start(environment.kafkaBrokers, [
       `${environment.topicPrefix}feed.updated`,
       `${environment.topicPrefix}webhook.received`,
@@ -225,24 +226,20 @@ describe('webhook to feed, end to end', () => {
   });
 
   it('sends a malformed webhook.received to its DLQ and processes the next message', async () => {
-    const kafka = new Kafka({ clientId: 'e2e-producer', brokers: environment.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = new EventPublisher(createKafka({ brokers: environment.kafkaBrokers, clientId: 'e2e-producer' }, pino({ level: 'silent' })), new TopicNames(environment.topicPrefix));
     const deliveryId = `msg_${randomUUID()}`;
     const key = `${tenant}:minecraft/${sourceId}:${player}`;
     const envelope = (id: string) => toKafkaHeaders(newCloudEvent({ id, type: eventTypeOf(Topic.WebhookReceived), source: '/e2e', subject: id, tenantId: tenant }));
     try {
-      await producer.send({
-        topic: `${environment.topicPrefix}webhook.received`,
-        messages: [
-          { key, headers: envelope(`bad-${deliveryId}`), value: '{"connector": "minecraft", ' },
-          {
-            key,
-            headers: envelope(deliveryId),
-            value: JSON.stringify({ connector: 'minecraft', sourceId, deliveryId, receivedAt: new Date().toISOString(), body: JSON.parse(body('player.quit')) }),
-          },
-        ],
-      });
+      await producer.publish([
+        { topic: Topic.WebhookReceived, key, headers: envelope(`bad-${deliveryId}`), value: '{"connector": "minecraft", ' },
+        {
+          topic: Topic.WebhookReceived,
+          key,
+          headers: envelope(deliveryId),
+          value: JSON.stringify({ connector: 'minecraft', sourceId, deliveryId, receivedAt: new Date().toISOString(), body: JSON.parse(body('player.quit')) }),
+        },
+      ]);
     } finally {
       await producer.disconnect();
     }
@@ -269,7 +266,8 @@ describe('webhook to feed, end to end', () => {
       .map((line) => JSON.parse(line) as { key: string; payload: string; headers: string[] });
     const ours = records.filter((record) => record.key === `${tenant}:bob`);
     expect(ours.length).toBeGreaterThan(0);
-    const schema = JSON.parse(readFileSync('libs/messaging/src/contracts/schemas/feed-updated.v1.json', 'utf8'));
+    // The schema as published in the AsyncAPI document, which is all an outside consumer has.
+    const schema = (JSON.parse(readFileSync('docs/asyncapi.json', 'utf8')) as { components: { messages: { feedUpdatedV1: { payload: object } } } }).components.messages.feedUpdatedV1.payload;
     const ajv = new Ajv({ strict: true });
     addFormats(ajv);
     const validate = ajv.compile(schema);
@@ -340,7 +338,7 @@ describe('webhook to feed, end to end', () => {
   });
 
   it('accepts both secrets of a source during a rotation, and only the new one after the grace period', async () => {
-    const store = new WebhookSourceStore(dataSource, new SecretCipher('e2e', { e2e: encryptionKey }));
+    const store = new SeedData(dataSource, { keyId: 'e2e', key: encryptionKey }).webhookSourceStore();
     const rotated = 'whsec_cm90YXRlZC1zZWNyZXQtZm9yLXRoZS1lMmUtdGVzdA==';
     expect(await store.rotate('minecraft', sourceId, rotated, 1)).toBe(1);
     expect((await send(body('player.quit'))).status).toBe(202);

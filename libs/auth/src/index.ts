@@ -11,3 +11,4 @@ export * from './jwt.config';
 export * from './principal';
 export * from './principal.decorator';
 export * from './access/request-admission';
+export * from './internal/redis-nonce-store';

@@ -136,6 +136,9 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
     // Deferred, so the filter is in place before the handlers are bound.
     const microservice = app.connectMicroservice({ strategy }, { deferInitialization: true });
     microservice.useGlobalFilters(new PassThroughRpcErrors());
+    // The container is the app's: its lifecycle hooks run once, from the app, never again from the
+    // microservice (deferred initialisation would otherwise start every scheduler a second time).
+    (microservice as unknown as { setIsInitHookCalled(called: boolean): void }).setIsInitHookCalled(true);
     await app.init();
     await app.startAllMicroservices();
   }

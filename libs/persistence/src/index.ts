@@ -1,5 +1,4 @@
 export * from './data-source';
-export * from './entities';
 export * from './secret-cipher';
 export * from './stores/account-link.store';
 export * from './stores/activity-event.store';
@@ -12,3 +11,4 @@ export { MIGRATIONS } from './migrations';
 export * from './stores/account-link-claim.store';
 export * from './persistence.module';
 export * from './persistence.tokens';
+export * from './seed-data';

@@ -3,14 +3,13 @@ import { APP_GUARD } from '@nestjs/core';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  AccessControl, AccessGuard, HttpAccessChecker, InternalRequestVerifier, JwtVerifier, MemoryDecisionCache, MemoryNonceStore, PERMISSION_CHECKER, parseInternalKeys, REQUEST_ADMISSION,
+  AccessControl, AccessGuard, HttpAccessChecker, InternalRequestVerifier, JwtVerifier, MemoryDecisionCache, nonceStoreFor, PERMISSION_CHECKER, parseInternalKeys, REQUEST_ADMISSION,
   RedisDecisionCache, StaticPolicyChecker,
 } from '@activity/auth';
 import { LOGGER, REDIS, SERVICE_CONFIG } from '@activity/platform';
 import type { FeedApiConfig } from '../feed-api.config';
 import { RateLimitAdmission } from '../rate-limit/rate-limit-admission';
 import { RateLimiter } from '../rate-limit/rate-limiter';
-import { RedisNonceStore } from './redis-nonce-store';
 
 /** Who may call what: player JWTs checked against the Access service, signed internal calls, rate limits. */
 @Global()
@@ -38,7 +37,7 @@ import { RedisNonceStore } from './redis-nonce-store';
     },
     {
       provide: InternalRequestVerifier,
-      useFactory: (config: FeedApiConfig, redis: Redis | null) => new InternalRequestVerifier(parseInternalKeys(config.INTERNAL_HMAC_KEYS), redis ? new RedisNonceStore(redis) : new MemoryNonceStore()),
+      useFactory: (config: FeedApiConfig, redis: Redis | null) => new InternalRequestVerifier(parseInternalKeys(config.INTERNAL_HMAC_KEYS), nonceStoreFor(redis)),
       inject: [SERVICE_CONFIG, REDIS],
     },
     AccessControl,

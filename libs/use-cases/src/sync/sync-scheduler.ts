@@ -30,6 +30,7 @@ export class SyncScheduler {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private stopped = false;
+  private started = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,7 +45,9 @@ export class SyncScheduler {
   }
 
   start(): void {
-    if (!this.options.providers.length) return;
+    // Once: a second loop would race the first for the lock and lose leadership to itself.
+    if (this.started || !this.options.providers.length) return;
+    this.started = true;
     const loop = () => {
       this.ticking = this.tick().then(() => undefined).finally(() => {
         if (!this.stopped) this.timer = setTimeout(loop, this.options.tickMs);

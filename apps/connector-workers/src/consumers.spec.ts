@@ -1,0 +1,43 @@
+import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants';
+import { bindingOf, Topic, type AccountLinkedV1, type SyncRequestedV1, type WebhookReceivedV1 } from '@activity/messaging';
+import type { IngestDelivery, RequestInitialSync, RunSync } from '@activity/use-cases';
+import { KafkaEventContext } from '@activity/messaging';
+import { SyncRequestsController } from './sync/sync-requests.controller';
+import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
+
+const patternOf = (controller: { prototype: object }, method: string) => {
+  const handler = (controller.prototype as Record<string, object>)[method]!;
+  return { topics: Reflect.getMetadata(PATTERN_METADATA, handler) as string[], binding: bindingOf(Reflect.getMetadata(PATTERN_EXTRAS_METADATA, handler)) };
+};
+
+describe('connector-workers consumers', () => {
+  it.each([
+    [WebhookDeliveriesController, 'onDelivery', Topic.WebhookReceived, 'connector-workers.webhooks'],
+    [SyncRequestsController, 'onSyncRequested', Topic.SyncRequested, 'connector-workers.sync'],
+    [SyncRequestsController, 'onAccountLinked', Topic.AccountLinked, 'connector-workers.links'],
+  ] as const)('%p.%s is an @EventPattern handler of %s in group %s', (controller, method, topic, group) => {
+    const { topics, binding } = patternOf(controller, method);
+    expect(topics).toEqual([topic]);
+    expect(binding).toMatchObject({ group });
+    expect(binding?.broadcast).toBeFalsy();
+  });
+
+  it('hands each message to its use case with the tenant from the CloudEvent', async () => {
+    const calls: unknown[] = [];
+    const ingest = { handle: async (payload: WebhookReceivedV1, event: { tenantId: string }) => void calls.push(['ingest', payload.deliveryId, event.tenantId]) } as unknown as IngestDelivery;
+    const payload = { connector: 'minecraft', sourceId: 's', deliveryId: 'd-1', receivedAt: new Date().toISOString(), body: {} };
+    const event = { id: 'ce-1', type: 'dev.activity.webhook.received.v1', source: '/t', tenantId: 'tenant-a', time: new Date().toISOString(), specversion: '1.0' };
+    await new WebhookDeliveriesController(ingest).onDelivery(payload, new KafkaEventContext({ topic: Topic.WebhookReceived, partition: 0, offset: '1', key: null, event: event as never, payload }));
+
+    const sync = { run: async (request: SyncRequestedV1) => void calls.push(['sync', request.accountLinkId]) } as unknown as RunSync;
+    const initial = { handle: async (linked: AccountLinkedV1) => void calls.push(['initial', linked.accountLinkId]) } as unknown as RequestInitialSync;
+    const controller = new SyncRequestsController(sync, initial);
+    await controller.onSyncRequested({ tenantId: 'tenant-a', accountLinkId: 'l-1', trigger: 'manual' });
+    await controller.onAccountLinked({ tenantId: 'tenant-a', userId: 'u', accountLinkId: 'l-2', provider: 'steam', externalId: 'x', status: 'active' });
+    expect(calls).toEqual([
+      ['ingest', 'd-1', 'tenant-a'],
+      ['sync', 'l-1'],
+      ['initial', 'l-2'],
+    ]);
+  });
+});
