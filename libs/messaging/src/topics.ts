@@ -1,4 +1,4 @@
-/** The service's Kafka topics (see docs/events.md and asyncapi.yaml). */
+/** The service's Kafka topics (see docs/events.md and docs/asyncapi.json). */
 export const Topic = {
   WebhookReceived: 'webhook.received',
   SyncRequested: 'sync.requested',
