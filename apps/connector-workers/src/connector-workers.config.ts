@@ -40,4 +40,10 @@ export class ConnectorWorkersConfig extends CommonConfig {
   @Min(1)
   @Max(10_000)
   SYNC_BATCH_SIZE: number = 500;
+
+  /** How often a worker tries to take a gateway shard nobody runs (the hand-over bound when a worker dies). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  GATEWAY_CLAIM_INTERVAL_MS: number = 5_000;
 }

@@ -6,6 +6,7 @@ import { InfrastructureModule } from '@activity/platform';
 import { ConnectorsModule, type ConfiguredConnector } from '@activity/use-cases';
 import type { ConnectorWorkersConfig } from './connector-workers.config';
 import { CONSUMER_GROUPS } from './consumer-groups';
+import { GatewayModule } from './gateway/gateway.module';
 import { SyncModule } from './sync/sync.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -31,6 +32,7 @@ export class ConnectorWorkersModule {
         ConnectorsModule.forRoot(connectors, { publicUrl: `http://127.0.0.1:${config.PORT}` }),
         WebhooksModule,
         SyncModule,
+        GatewayModule,
       ],
       controllers: [HealthController, MetricsController],
     };

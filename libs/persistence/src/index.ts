@@ -12,3 +12,4 @@ export * from './stores/account-link-claim.store';
 export * from './persistence.module';
 export * from './persistence.tokens';
 export * from './seed-data';
+export * from './stores/gateway-shard-state.store';

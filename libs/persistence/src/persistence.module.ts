@@ -3,10 +3,11 @@ import { AccountLinkClaimStore } from './stores/account-link-claim.store';
 import { AccountLinkStore } from './stores/account-link.store';
 import { ActivityEventStore } from './stores/activity-event.store';
 import { FeedReadMarkerStore } from './stores/feed-read-marker.store';
+import { GatewayShardStateStore } from './stores/gateway-shard-state.store';
 import { OutboxStore } from './stores/outbox.store';
 import { SyncRunStore } from './stores/sync-run.store';
 
-const STORES = [AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, OutboxStore, SyncRunStore];
+const STORES = [AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, GatewayShardStateStore, OutboxStore, SyncRunStore];
 
 /**
  * Every tenant-data store, injectable anywhere. Needs DATA_SOURCE from the service runtime.

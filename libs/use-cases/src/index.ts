@@ -10,3 +10,4 @@ export * from './sync/run-sync';
 export * from './sync/sync-scheduler';
 export * from './use-cases.module';
 export * from './webhooks/ingest-delivery';
+export * from './gateway/gateway-shard-supervisor';
