@@ -1,7 +1,6 @@
 import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants';
-import { bindingOf, Topic, type AccountLinkedV1, type SyncRequestedV1, type WebhookReceivedV1 } from '@activity/messaging';
+import { type AccountLinkedV1, bindingOf, KafkaEventContext, type SyncRequestedV1, Topic, type WebhookReceivedV1 } from '@activity/messaging';
 import type { IngestDelivery, RequestInitialSync, RunSync } from '@activity/use-cases';
-import { KafkaEventContext } from '@activity/messaging';
 import { SyncRequestsController } from './sync/sync-requests.controller';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
 

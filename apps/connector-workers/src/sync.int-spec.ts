@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { createDataSource } from '@activity/persistence';
-import { FakeSteamServer, KafkaProbe, type CapturedMessage, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+import { FakeSteamServer, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+import { KafkaProbe, type CapturedMessage } from '@activity/messaging';
 
 /**
  * Account linking and Steam sync through the real services: feed-api, outbox-relay and two

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
-import { Topic } from '@activity/messaging';
+import { KafkaProbe, Topic } from '@activity/messaging';
 import { createDataSource, SeedData } from '@activity/persistence';
-import { KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+import { ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 import { signArcade } from './fixtures/arcade/arcade.connector';
 
 /**

@@ -5,9 +5,9 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair, signInternalRequest } from '@activity/auth';
 import { signStandardWebhook } from '@activity/connector-sdk';
-import { createKafka, EventPublisher, eventTypeOf, newCloudEvent, toKafkaHeaders, Topic, TopicNames, type TopicName } from '@activity/messaging';
+import { createKafka, EventPublisher, eventTypeOf, KafkaProbe, newCloudEvent, toKafkaHeaders, Topic, type TopicName, TopicNames } from '@activity/messaging';
 import { createDataSource, SeedData } from '@activity/persistence';
-import { FakeSteamServer, KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+import { FakeSteamServer, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
  * Property-based hostile input against the four real services: 1,000 generated cases per HTTP

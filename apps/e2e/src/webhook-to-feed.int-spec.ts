@@ -8,9 +8,9 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { signStandardWebhook } from '@activity/connector-sdk';
-import { assertValidPayload, createKafka, EventPublisher, eventTypeOf, fromKafkaHeaders, newCloudEvent, toKafkaHeaders, Topic, TopicNames } from '@activity/messaging';
+import { assertValidPayload, createKafka, EventPublisher, eventTypeOf, fromKafkaHeaders, KafkaProbe, newCloudEvent, toKafkaHeaders, Topic, TopicNames } from '@activity/messaging';
 import { createDataSource, SeedData } from '@activity/persistence';
-import { KafkaProbe, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+import { ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 /**
  * The foundation path through all four real services, real Kafka, Postgres and Redis:

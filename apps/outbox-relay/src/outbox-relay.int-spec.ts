@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
-import { createKafka } from '@activity/messaging';
+import { createKafka, KafkaProbe } from '@activity/messaging';
 import { createDataSource } from '@activity/persistence';
-import { KafkaProbe, localKafka, ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
+import { localKafka, ServiceProcess, testEnvironment, waitFor } from '@activity/testing';
 
 const exec = promisify(execFile);
 

@@ -3,12 +3,9 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import pino from 'pino';
-import {
-  consumerBinding, createKafka, deadLetterTopicOf, EventPublisher, eventTypeOf, KafkaConsumerTransport, KafkaEventContext, MalformedMessageError, MemoryProcessedEvents, newCloudEvent,
-  toKafkaHeaders, Topic, TopicNames, type FeedUpdatedV1,
-} from '@activity/messaging';
+import { consumerBinding, createKafka, deadLetterTopicOf, EventPublisher, eventTypeOf, type FeedUpdatedV1, KafkaConsumerTransport, KafkaEventContext, KafkaProbe, MalformedMessageError, MemoryProcessedEvents, newCloudEvent, toKafkaHeaders, Topic, TopicNames } from '@activity/messaging';
 import { checkReadiness, HealthRegistry } from '@activity/observability';
-import { KafkaProbe, testEnvironment, waitFor } from '@activity/testing';
+import { testEnvironment, waitFor } from '@activity/testing';
 import { PassThroughRpcErrors } from './pass-through-rpc-errors.filter';
 
 const run = randomUUID().slice(0, 8);

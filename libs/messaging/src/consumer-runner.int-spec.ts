@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { KafkaProbe, testEnvironment, waitFor } from '@activity/testing';
+import { testEnvironment, waitFor } from '@activity/testing';
+import { KafkaProbe } from './kafka-probe';
 import { newCloudEvent, toKafkaHeaders } from './cloud-event';
 import { ConsumerRunner, type InboundMessage } from './consumer-runner';
 import { eventTypeOf } from './contracts/event-contracts';

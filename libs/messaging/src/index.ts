@@ -14,3 +14,5 @@ export * from './kafka-health';
 export * from './transport';
 export * from './contracts/topic-payloads';
 export * from './contracts/asyncapi-document';
+export * from './topic-tap';
+export * from './kafka-probe';

@@ -13,6 +13,9 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** The broker connection the services share; only this lib looks inside it. */
+export type KafkaClient = Kafka;
+
 /** One place that builds the KafkaJS client, so every app logs and retries the same way. */
 export function createKafka(options: KafkaConnectionOptions, logger: Logger): Kafka {
   const log = logger.child({ component: 'kafkajs' });

@@ -1,4 +1,3 @@
-export * from './kafka-probe';
 export * from './service-process';
 export * from './test-environment';
 export * from './wait-for';

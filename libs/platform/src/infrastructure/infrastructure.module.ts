@@ -1,10 +1,9 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CommonConfig } from '@activity/config';
-import { createKafka, EventPublisher, KafkaConsumerTransport, kafkaIndicator, MemoryProcessedEvents, RedisProcessedEvents, TopicNames, type KafkaConsumerTransportOptions } from '@activity/messaging';
+import { createKafka, EventPublisher, type KafkaClient, KafkaConsumerTransport, kafkaIndicator, MemoryProcessedEvents, RedisProcessedEvents, TopicNames, type KafkaConsumerTransportOptions } from '@activity/messaging';
 import { HealthRegistry, postgresIndicator, redisIndicator, shutdownTracing } from '@activity/observability';
 import { DATA_SOURCE, createDataSource } from '@activity/persistence';
 import { EVENT_PUBLISHER, KAFKA, LOGGER, REDIS, SERVICE_CONFIG, TOPIC_NAMES } from './infrastructure.tokens';
@@ -42,7 +41,7 @@ export class InfrastructureModule {
         },
         { provide: TOPIC_NAMES, useValue: new TopicNames(config.KAFKA_TOPIC_PREFIX) },
         { provide: KAFKA, useFactory: () => createKafka({ brokers: config.KAFKA_BROKERS, clientId: service }, logger) },
-        { provide: EVENT_PUBLISHER, useFactory: (kafka: Kafka, topics: TopicNames) => new EventPublisher(kafka, topics), inject: [KAFKA, TOPIC_NAMES] },
+        { provide: EVENT_PUBLISHER, useFactory: (kafka: KafkaClient, topics: TopicNames) => new EventPublisher(kafka, topics), inject: [KAFKA, TOPIC_NAMES] },
         {
           provide: REDIS,
           useFactory: async () => {
@@ -56,7 +55,7 @@ export class InfrastructureModule {
         },
         {
           provide: HealthRegistry,
-          useFactory: (dataSource: DataSource, kafka: Kafka, redis: Redis | null) =>
+          useFactory: (dataSource: DataSource, kafka: KafkaClient, redis: Redis | null) =>
             new HealthRegistry([
               postgresIndicator(dataSource),
               kafkaIndicator(kafka.admin(), options.critical?.kafka ?? true),
@@ -67,7 +66,7 @@ export class InfrastructureModule {
         },
         {
           provide: KafkaConsumerTransport,
-          useFactory: (kafka: Kafka, topics: TopicNames, publisher: EventPublisher, redis: Redis | null, health: HealthRegistry) =>
+          useFactory: (kafka: KafkaClient, topics: TopicNames, publisher: EventPublisher, redis: Redis | null, health: HealthRegistry) =>
             new KafkaConsumerTransport(kafka, topics, publisher, health, { ...options.consumers, processed: redis ? new RedisProcessedEvents(redis) : new MemoryProcessedEvents() }, logger),
           inject: [KAFKA, TOPIC_NAMES, EVENT_PUBLISHER, REDIS, HealthRegistry],
         },
