@@ -42,10 +42,9 @@ describe('a connector registered from a fixture folder', () => {
     await seed.webhookSource({ tenantId: tenant, connector: 'arcade', sourceId, name: 'Arcade cabinet' }, secret);
     await seed.accountLink({ tenantId: tenant, userId: 'carol', provider: 'arcade', externalId: 'player-7' });
     probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}${Topic.WebhookReceived}`]);
-    const base = environment.portBase;
-    [gateway, feedApi] = await Promise.all([ServiceProcess.start('ingest-gateway', base + 1, env), ServiceProcess.start('feed-api', base, env)]);
-    services.push(gateway, feedApi);
-    services.push(...(await Promise.all([ServiceProcess.start('connector-workers', base + 2, env), ServiceProcess.start('outbox-relay', base + 3, env)])));
+    const stack = await ServiceProcess.startAll(environment.portBase, env);
+    ({ gateway, feedApi } = stack);
+    services.push(...stack.all);
     token = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'carol', issuer: 'activity-dev', audience: 'activity-service' });
   }, 120_000);
 

@@ -34,6 +34,16 @@ export class ServiceProcess {
     this.exit = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   }
 
+  /**
+   * The four services on ports base (feed-api), base+1 (ingest-gateway), base+2
+   * (connector-workers) and base+3 (outbox-relay), all with `env`; the HTTP services first.
+   */
+  static async startAll(base: number, env: Record<string, string>): Promise<{ feedApi: ServiceProcess; gateway: ServiceProcess; workers: ServiceProcess; relay: ServiceProcess; all: ServiceProcess[] }> {
+    const [feedApi, gateway] = await Promise.all([ServiceProcess.start('feed-api', base, env), ServiceProcess.start('ingest-gateway', base + 1, env)]);
+    const [workers, relay] = await Promise.all([ServiceProcess.start('connector-workers', base + 2, env), ServiceProcess.start('outbox-relay', base + 3, env)]);
+    return { feedApi, gateway, workers, relay, all: [feedApi, gateway, workers, relay] };
+  }
+
   static async start(name: ServiceName, port: number, env: Record<string, string>, options: { waitFor?: 'ready' | 'live' } = {}): Promise<ServiceProcess> {
     const entry = path.join(ROOT, 'dist/apps', name, 'src/main.js');
     const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', '--enable-source-maps', entry], {
