@@ -15,14 +15,18 @@ export interface OutgoingMessage {
  * successful `publish` means every in-sync replica has the messages, in order per partition.
  */
 export class EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected: Promise<void> | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly topics: TopicNames,
   ) {
-    this.producer = kafka.producer({
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -39,12 +43,27 @@ export class EventPublisher {
   }
 
   /**
+   * A producer whose publish failed is replaced by a fresh one. KafkaJS would keep retrying the
+   * failed batch in the background with growing backoff, and with one request in flight the next
+   * batches queue behind it: after an outage the broker is back, but the old producer is still
+   * waiting out its retries. A fresh producer uses the broker at once (anything the old one still
+   * delivers is a duplicate, which consumers absorb by ce_id).
+   */
+  private replace(failed: Producer): void {
+    if (this.producer !== failed) return;
+    this.producer = this.createProducer();
+    this.connected = undefined;
+    void failed.disconnect().catch(() => undefined);
+  }
+
+  /**
    * Publishes in order; resolves only once the broker acknowledged all of them. With `timeoutMs`
    * it rejects after that long even if KafkaJS is still retrying in the background; the caller
    * then reports failure, and a late success only means a duplicate, which consumers absorb.
    */
   async publish(messages: readonly OutgoingMessage[], options: { timeoutMs?: number } = {}): Promise<void> {
     if (messages.length === 0) return;
+    const producer = this.producer;
     const work = this.send(messages, options.timeoutMs ?? 10_000);
     if (!options.timeoutMs) return work;
     let timer: NodeJS.Timeout | undefined;
@@ -54,6 +73,9 @@ export class EventPublisher {
     work.catch(() => undefined);
     try {
       await Promise.race([work, deadline]);
+    } catch (error) {
+      this.replace(producer);
+      throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -61,20 +83,26 @@ export class EventPublisher {
 
   private async send(messages: readonly OutgoingMessage[], timeoutMs: number): Promise<void> {
     await this.connect();
+    const producer = this.producer;
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const message of messages) {
       const physical = this.topics.physical(message.topic);
       byTopic.set(physical, [...(byTopic.get(physical) ?? []), message]);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      timeout: timeoutMs,
-      compression: CompressionTypes.None,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-      })),
-    });
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        timeout: timeoutMs,
+        compression: CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic,
+          messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+        })),
+      });
+    } catch (error) {
+      this.replace(producer);
+      throw error;
+    }
   }
 
   async disconnect(): Promise<void> {
