@@ -109,7 +109,7 @@ export class AccountsService {
     const code = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
     const claim = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       await this.takeClaimBudget(manager, principal);
-      if (await this.links.findUserId(manager, principal.tenantId, provider, identity.externalId)) throw new DomainError('account_already_linked', { provider: connector.displayName });
+      if (await this.links.findUserId(manager, provider, identity.externalId)) throw new DomainError('account_already_linked', { provider: connector.displayName });
       return this.claims.create(manager, { tenantId: principal.tenantId, userId: principal.userId, provider, externalId: identity.externalId, secret: normalizeLinkCode(code), ttlSeconds: CLAIM_TTL_SECONDS });
     });
     const shown = `${code.slice(0, 4)}-${code.slice(4)}`;
@@ -143,7 +143,7 @@ export class AccountsService {
     if (linking?.kind !== 'openid' || !tenantId) throw invalidState();
     const externalId = await linking.verify(params, this.callbackUrl(provider, state));
     return inTenantTransaction(this.dataSource, tenantId, async (tx) => {
-      const claim = await this.claims.take(tx, tenantId, provider, state);
+      const claim = await this.claims.take(tx, provider, state);
       if (!claim) throw invalidState();
       const link = await this.recorder.create(tx, { tenantId, userId: claim.userId, provider, externalId }, SOURCE);
       if (!link) throw new DomainError('account_already_linked', { provider: this.connectors.get(provider)!.displayName });
@@ -179,7 +179,7 @@ export class AccountsService {
   async syncRuns(principal: Principal, id: string, canManage: ManagePermission): Promise<SyncRun[]> {
     return inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       await this.reachable(manager, principal, id, canManage);
-      return this.runs.listForLink(manager, principal.tenantId, id, 20);
+      return this.runs.listForLink(manager, id, 20);
     });
   }
 
@@ -196,12 +196,12 @@ export class AccountsService {
   }
 
   private async takeClaimBudget(manager: TenantTransaction, principal: Principal): Promise<void> {
-    if ((await this.claims.countRecent(manager, principal.tenantId, principal.userId, 600)) >= CLAIMS_PER_TEN_MINUTES) throw new DomainError('rate_limited', { retryAfterSeconds: 600 });
+    if ((await this.claims.countRecent(manager, principal.userId, 600)) >= CLAIMS_PER_TEN_MINUTES) throw new DomainError('rate_limited', { retryAfterSeconds: 600 });
   }
 
   /** The caller's own live link, or (for a tenant admin) anyone's in the tenant. */
   private async reachable(manager: TenantTransaction, principal: Principal, id: string, canManage: ManagePermission, lock = false): Promise<AccountLink> {
-    const link = await this.links.get(manager, principal.tenantId, id, { lock });
+    const link = await this.links.get(manager, id, { lock });
     // Someone else's link is "not found", the same as no link: ids reveal nothing.
     if (!link || link.status === 'revoked' || (link.userId !== principal.userId && !(await canManage()))) throw new DomainError('not_found', { path: `account ${id}` });
     return link;

@@ -1,4 +1,4 @@
-import type { TenantTransaction } from '../tenant-transaction';
+import { tenantOf, type TenantTransaction } from '../tenant-transaction';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 
@@ -55,9 +55,10 @@ export class AccountLinkClaimStore {
    * Consumes the live claim this secret proves (once: it is deleted), or null. With
    * `externalId`, the claim must be for that identity (a code only works for the player it was made for).
    */
-  async take(manager: TenantTransaction, tenantId: string, provider: string, secret: string, externalId?: string): Promise<AccountLinkClaim | null> {
+  async take(tx: TenantTransaction, provider: string, secret: string, externalId?: string): Promise<AccountLinkClaim | null> {
+    const tenantId = tenantOf(tx);
     // DELETE wrapped in a CTE: TypeORM returns [rows, count] for a bare DELETE ... RETURNING.
-    const rows: ClaimRow[] = await manager.query(
+    const rows: ClaimRow[] = await tx.query(
       `WITH taken AS (
          DELETE FROM account_link_claims
           WHERE tenant_id = $1 AND provider = $2 AND secret_hash = $3 AND expires_at > now()
@@ -70,8 +71,9 @@ export class AccountLinkClaimStore {
   }
 
   /** How many claims a user started recently (a brake on guessing and on upstream lookups). */
-  async countRecent(manager: TenantTransaction, tenantId: string, userId: string, withinSeconds: number): Promise<number> {
-    const rows: Array<{ count: number }> = await manager.query(
+  async countRecent(tx: TenantTransaction, userId: string, withinSeconds: number): Promise<number> {
+    const tenantId = tenantOf(tx);
+    const rows: Array<{ count: number }> = await tx.query(
       `SELECT count(*)::int AS count FROM account_link_claims WHERE tenant_id = $1 AND user_id = $2 AND created_at > now() - make_interval(secs => $3::int)`,
       [tenantId, userId, withinSeconds],
     );

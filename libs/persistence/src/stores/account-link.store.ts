@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATA_SOURCE } from '../persistence.tokens';
 import type { DataSource, EntityManager } from 'typeorm';
-import { inTenantTransaction, queryAsTenant, type TenantTransaction } from '../tenant-transaction';
+import { inTenantTransaction, queryAsTenant, type TenantTransaction, tenantOf } from '../tenant-transaction';
 
 export type LinkStatus = 'active' | 'revoked' | 'private' | 'error';
 
@@ -60,8 +60,9 @@ export class AccountLinkStore {
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /** The user a live link maps this external identity to, or null for an unlinked identity. */
-  async findUserId(manager: TenantTransaction, tenantId: string, provider: string, externalId: string): Promise<string | null> {
-    const rows: Array<{ user_id: string }> = await manager.query(
+  async findUserId(tx: TenantTransaction, provider: string, externalId: string): Promise<string | null> {
+    const tenantId = tenantOf(tx);
+    const rows: Array<{ user_id: string }> = await tx.query(
       `SELECT user_id FROM account_links
         WHERE tenant_id = $1 AND provider = $2 AND external_id = $3 AND status <> 'revoked'
         LIMIT 1`,
@@ -115,24 +116,28 @@ export class AccountLinkStore {
   }
 
   /** A link by id within a tenant (any status), optionally locked for update in the caller's transaction. */
-  async get(manager: TenantTransaction, tenantId: string, id: string, options: { lock?: boolean } = {}): Promise<AccountLink | null> {
-    const rows: LinkRow[] = await manager.query(`SELECT ${COLUMNS} FROM account_links WHERE tenant_id = $1 AND id = $2 ${options.lock ? 'FOR UPDATE' : ''}`, [tenantId, id]);
+  async get(tx: TenantTransaction, id: string, options: { lock?: boolean } = {}): Promise<AccountLink | null> {
+    const tenantId = tenantOf(tx);
+    const rows: LinkRow[] = await tx.query(`SELECT ${COLUMNS} FROM account_links WHERE tenant_id = $1 AND id = $2 ${options.lock ? 'FOR UPDATE' : ''}`, [tenantId, id]);
     return rows[0] ? toLink(rows[0]) : null;
   }
 
-  async revoke(manager: TenantTransaction, tenantId: string, id: string): Promise<void> {
-    await manager.query(`UPDATE account_links SET status = 'revoked', status_reason = 'revoked by the user', next_sync_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  async revoke(tx: TenantTransaction, id: string): Promise<void> {
+    const tenantId = tenantOf(tx);
+    await tx.query(`UPDATE account_links SET status = 'revoked', status_reason = 'revoked by the user', next_sync_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
   }
 
-  async recordSync(manager: TenantTransaction, tenantId: string, id: string, update: { state: Record<string, unknown>; status: LinkStatus; reason: string | null }): Promise<void> {
-    await manager.query(
+  async recordSync(tx: TenantTransaction, id: string, update: { state: Record<string, unknown>; status: LinkStatus; reason: string | null }): Promise<void> {
+    const tenantId = tenantOf(tx);
+    await tx.query(
       `UPDATE account_links SET sync_state = $3::jsonb, status = $4, status_reason = $5, last_synced_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id, JSON.stringify(update.state), update.status, update.reason],
     );
   }
 
-  async recordFailure(manager: TenantTransaction, tenantId: string, id: string, reason: string): Promise<void> {
-    await manager.query(`UPDATE account_links SET status_reason = left($3, 500), updated_at = now() WHERE tenant_id = $1 AND id = $2 AND status <> 'revoked'`, [tenantId, id, reason]);
+  async recordFailure(tx: TenantTransaction, id: string, reason: string): Promise<void> {
+    const tenantId = tenantOf(tx);
+    await tx.query(`UPDATE account_links SET status_reason = left($3, 500), updated_at = now() WHERE tenant_id = $1 AND id = $2 AND status <> 'revoked'`, [tenantId, id, reason]);
   }
 
   /**

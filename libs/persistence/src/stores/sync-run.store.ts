@@ -1,4 +1,4 @@
-import type { TenantTransaction } from '../tenant-transaction';
+import { tenantOf, type TenantTransaction } from '../tenant-transaction';
 import { Injectable } from '@nestjs/common';
 
 export interface SyncRun {
@@ -36,16 +36,18 @@ export class SyncRunStore {
     return rows[0]?.id ?? null;
   }
 
-  async finish(manager: TenantTransaction, tenantId: string, id: string, result: { status: 'succeeded' | 'failed' | 'skipped'; eventsCreated: number; apiCalls: number; error?: string }): Promise<void> {
-    await manager.query(
+  async finish(tx: TenantTransaction, id: string, result: { status: 'succeeded' | 'failed' | 'skipped'; eventsCreated: number; apiCalls: number; error?: string }): Promise<void> {
+    const tenantId = tenantOf(tx);
+    await tx.query(
       `UPDATE sync_runs SET status = $3, events_created = $4, api_calls = $5, error = left($6, 2000), finished_at = now() WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id, result.status, result.eventsCreated, result.apiCalls, result.error ?? null],
     );
   }
 
-  async listForLink(manager: TenantTransaction, tenantId: string, accountLinkId: string, limit: number): Promise<SyncRun[]> {
+  async listForLink(tx: TenantTransaction, accountLinkId: string, limit: number): Promise<SyncRun[]> {
+    const tenantId = tenantOf(tx);
     const rows: Array<{ id: string; account_link_id: string; connector: string; trigger: string; status: SyncRun['status']; events_created: number; api_calls: number; error: string | null; started_at: Date; finished_at: Date | null }> =
-      await manager.query(
+      await tx.query(
         `SELECT id, account_link_id, connector, trigger, status, events_created, api_calls, error, started_at, finished_at
            FROM sync_runs WHERE tenant_id = $1 AND account_link_id = $2 ORDER BY started_at DESC LIMIT $3`,
         [tenantId, accountLinkId, limit],

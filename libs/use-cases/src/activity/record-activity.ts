@@ -32,11 +32,10 @@ export class RecordActivity {
 
   /** Stores connector events, each in the feed of whoever linked its external account (or none). */
   async recordForAccounts(tx: TenantTransaction, normalized: readonly NormalizedEvent[], source: string): Promise<InsertedEvent[]> {
-    const tenantId = tenantOf(tx);
     const owners = new Map<string, string | null>();
     for (const item of normalized) {
       const key = `${item.source}\u0000${item.externalAccountId}`;
-      if (!owners.has(key)) owners.set(key, await this.links.findUserId(tx, tenantId, item.source, item.externalAccountId));
+      if (!owners.has(key)) owners.set(key, await this.links.findUserId(tx, item.source, item.externalAccountId));
     }
     return this.record(
       tx,

@@ -35,7 +35,7 @@ export class LinkAccount {
   }
 
   async revoke(tx: TenantTransaction, link: AccountLink, source: string): Promise<void> {
-    await this.links.revoke(tx, link.tenantId, link.id);
+    await this.links.revoke(tx, link.id);
     await this.outbox.enqueue(tx, [announcement(link, 'revoked', source)]);
   }
 }

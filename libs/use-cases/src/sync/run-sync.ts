@@ -38,7 +38,7 @@ export class RunSync {
   async run(request: SyncRequestedV1): Promise<void> {
     const { tenantId, accountLinkId, trigger } = request;
     const started = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const link = await this.links.get(manager, tenantId, accountLinkId);
+      const link = await this.links.get(manager, accountLinkId);
       if (!link || link.status === 'revoked') return { skip: 'link revoked or unknown' as const };
       const connector = this.connectors.get(link.provider)?.runtime.sync;
       if (!connector) return { skip: `connector ${link.provider} cannot sync` as const };
@@ -59,8 +59,8 @@ export class RunSync {
     } catch (error) {
       const message = (error as Error).message;
       await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-        await this.runs.finish(manager, tenantId, runId, { status: 'failed', eventsCreated: 0, apiCalls: 0, error: message });
-        await this.links.recordFailure(manager, tenantId, link.id, message);
+        await this.runs.finish(manager, runId, { status: 'failed', eventsCreated: 0, apiCalls: 0, error: message });
+        await this.links.recordFailure(manager, link.id, message);
         await this.outbox.enqueue(manager, [this.completed(tenantId, link.id, runId, provider, 'failed', 0, message)]);
       });
       syncRuns.inc({ connector: provider, outcome: 'failed' });
@@ -69,9 +69,9 @@ export class RunSync {
     }
 
     const outcome = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const current = await this.links.get(manager, tenantId, link.id, { lock: true });
+      const current = await this.links.get(manager, link.id, { lock: true });
       if (!current || current.status === 'revoked') {
-        await this.runs.finish(manager, tenantId, runId, { status: 'skipped', eventsCreated: 0, apiCalls: result.apiCalls, error: 'revoked during sync' });
+        await this.runs.finish(manager, runId, { status: 'skipped', eventsCreated: 0, apiCalls: result.apiCalls, error: 'revoked during sync' });
         await this.outbox.enqueue(manager, [this.completed(tenantId, link.id, runId, provider, 'skipped', 0, 'revoked during sync')]);
         return 'skipped' as const;
       }
@@ -82,12 +82,12 @@ export class RunSync {
         SOURCE,
       );
       const status = result.outcome === 'private' ? 'private' : 'active';
-      await this.links.recordSync(manager, tenantId, link.id, {
+      await this.links.recordSync(manager, link.id, {
         state: result.state,
         status,
         reason: result.outcome === 'private' ? 'the profile or its game details are not public' : null,
       });
-      await this.runs.finish(manager, tenantId, runId, { status: 'succeeded', eventsCreated: created.length, apiCalls: result.apiCalls });
+      await this.runs.finish(manager, runId, { status: 'succeeded', eventsCreated: created.length, apiCalls: result.apiCalls });
       await this.outbox.enqueue(manager, [this.completed(tenantId, link.id, runId, provider, 'succeeded', created.length)]);
       return result.outcome === 'private' ? ('private' as const) : ('succeeded' as const);
     });

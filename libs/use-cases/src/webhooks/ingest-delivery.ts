@@ -67,7 +67,7 @@ export class IngestDelivery {
    * this identity, not expired, used once) becomes a link. A wrong or stale code does nothing.
    */
   private async confirmLink(tx: TenantTransaction, tenantId: string, provider: string, confirmation: LinkConfirmation): Promise<void> {
-    const claim = await this.claims.take(tx, tenantId, provider, confirmation.code, confirmation.externalAccountId);
+    const claim = await this.claims.take(tx, provider, confirmation.code, confirmation.externalAccountId);
     const link = claim && (await this.linking.create(tx, { tenantId, userId: claim.userId, provider, externalId: confirmation.externalAccountId }, SOURCE));
     const outcome = !claim ? 'no_matching_claim' : link ? 'linked' : 'already_linked';
     this.logger.info({ provider, externalId: confirmation.externalAccountId, outcome }, 'link code confirmed by the platform');
