@@ -45,7 +45,7 @@ class FakeGateway implements GatewayConnection {
 
 describe('GatewayShardSupervisor (real Postgres leases)', () => {
   const environment = testEnvironment();
-  const logger = pino({ level: process.env['GW_DEBUG'] ? 'debug' : 'silent' }, pino.destination(process.env['GW_DEBUG'] ?? '/dev/null'));
+  const logger = pino({ level: 'silent' });
   const connector = `gw${randomUUID().slice(0, 8)}`;
   const tenant = `gateway-${Date.now().toString(36)}`;
   const tracker = new ShardTracker();
