@@ -50,6 +50,16 @@ export function headerString(headers: IHeaders | undefined, name: string): strin
   return Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
 }
 
+/** Every Kafka header as text (the first value of each). */
+export function headersAsText(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const name of Object.keys(headers ?? {})) {
+    const value = headerString(headers, name);
+    if (value !== undefined) result[name] = value;
+  }
+  return result;
+}
+
 /** Reads the envelope back; a message without the required attributes is malformed, not retryable. */
 export function fromKafkaHeaders(headers: IHeaders | undefined): CloudEventAttributes {
   const get = (name: string) => headerString(headers, name);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { fromKafkaHeaders, type CloudEventAttributes } from './cloud-event';
+import { fromKafkaHeaders, headersAsText, type CloudEventAttributes } from './cloud-event';
 import { assertValidPayload, type PayloadOf } from './contracts/event-contracts';
 import type { EventPublisher } from './event-publisher';
 import { failureKind } from './failure-kind';
@@ -241,11 +241,7 @@ export class ConsumerRunner<T extends TopicName> {
   }
 
   private async deadLetter(message: EachMessagePayload['message'], partition: number, reason: string, detail: string, attempts: number): Promise<void> {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(message.headers ?? {})) {
-      const first = Array.isArray(value) ? value[0] : value;
-      if (first !== undefined) headers[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
-    }
+    const headers = headersAsText(message.headers);
     Object.assign(headers, {
       dlq_reason: reason,
       dlq_error: detail.slice(0, 1000),

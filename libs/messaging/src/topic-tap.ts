@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, IHeaders } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import pino from 'pino';
+import { headersAsText } from './cloud-event';
 import { createKafka } from './kafka-client';
 
 export interface TappedMessage {
@@ -49,14 +50,4 @@ export class TopicTap {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
-}
-
-/** Kafka headers as text (the first value of each). */
-export function headersAsText(headers: IHeaders | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) result[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
-  }
-  return result;
 }
