@@ -94,15 +94,16 @@ describe('a connector registered from a fixture folder', () => {
       return ((await response.json()) as { items: Array<{ type: string; summary: string }> }).items;
     };
     await waitFor('the score in carol’s feed', async () => (await read('en')).length === 1);
-    expect(await read('en')).toEqual([expect.objectContaining({ type: 'arcade.score.posted', summary: 'carol_a scored 9001 in Space Duel' })]);
-    expect((await read('ru'))[0]?.summary).toBe('carol_a набрал 9001 очков в Space Duel');
+    expect(await read('en')).toEqual([expect.objectContaining({ type: 'arcade.score.posted', summary: 'carol_a scored 9,001 points in Space Duel' })]);
+    // The plugin's own catalogue, merged at start; Russian plural rules decline the count (9 001 очко).
+    expect((await read('ru'))[0]?.summary).toBe('carol_a: 9\u00a0001 очко в Space Duel');
   });
 
   it('applies its own validated settings: a score above ARCADE_MAX_SCORE is a 400 and is not published', async () => {
     const body = JSON.stringify({ player: { id: 'player-7', name: 'carol_a' }, game: 'Space Duel', score: 100001, postedAt: new Date().toISOString() });
-    const response = await post(body, signed(body).headers);
+    const response = await post(body, { ...signed(body).headers, 'accept-language': 'ru' });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { code: string }).code).toBe('validation_failed');
+    expect(await response.json()).toMatchObject({ code: 'validation_failed', errors: [{ field: 'score', message: 'нужны player, game, score (не больше 100000) и postedAt' }] });
   });
 
   it('lists its type in the feed filters, /openapi.json and /asyncapi.json, and the filter still refuses unknown types', async () => {
@@ -114,7 +115,7 @@ describe('a connector registered from a fixture folder', () => {
     expect(types.schema!.items!.enum).toEqual(expect.arrayContaining(['arcade.score.posted', 'minecraft.player.joined', 'steam.game.played']));
 
     const asyncApi = (await (await fetch(`${feedApi.url}/asyncapi.json`)).json()) as { components: { schemas: Record<string, { required?: string[]; 'x-summary'?: unknown; anyOf?: Array<{ enum?: string[] }> }> } };
-    expect(asyncApi.components.schemas['arcade.score.posted']).toMatchObject({ required: ['player', 'game', 'score', 'postedAt'], 'x-summary': { en: '{actor} scored {object} in {target}' } });
+    expect(asyncApi.components.schemas['arcade.score.posted']).toMatchObject({ required: ['player', 'game', 'score', 'postedAt'], description: 'A player posted a high score' });
     expect(asyncApi.components.schemas['ActivityEventType']!.anyOf![0]!.enum).toContain('arcade.score.posted');
   });
 });

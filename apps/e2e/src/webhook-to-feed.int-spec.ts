@@ -177,9 +177,11 @@ describe('webhook to feed, end to end', () => {
       body: invalidBody,
     });
     expect(invalid.status).toBe(400);
-    const problem = (await invalid.json()) as { title: string; errors: Array<{ field: string }> };
+    const problem = (await invalid.json()) as { title: string; errors: Array<{ field: string; message: string }> };
     expect(problem.title).toBe('Некорректный запрос');
     expect(problem.errors.map((e) => e.field).sort()).toEqual(['occurredAt', 'player.uuid']);
+    // Ajv's keywords, in Russian too.
+    expect(problem.errors.find((e) => e.field === 'player.uuid')?.message).toBe('player.uuid: неверный формат');
   });
 
   it('answers 404 for an unknown source or connector, 415 for a non-JSON body', async () => {

@@ -114,7 +114,18 @@ describe('feed-api', () => {
     it('rejects since >= until, in Russian when asked', async () => {
       const response = await get(a, '/v2/feed?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z', [tenant, 'alice'], { 'accept-language': 'ru-RU,ru;q=0.9' });
       expect(response.status).toBe(400);
-      expect(response.body).toMatchObject({ title: 'Некорректный запрос', errors: [{ field: 'since', rule: 'sinceBeforeUntil' }] });
+      expect(response.body).toMatchObject({ title: 'Некорректный запрос', errors: [{ field: 'since', rule: 'sinceBeforeUntil', message: 'since должно быть раньше until' }] });
+    });
+
+    it('says every field violation in the language asked for (Accept-Language or ?lang=)', async () => {
+      const ru = await get(a, '/v2/feed?limit=0', [tenant, 'alice'], { 'accept-language': 'ru' });
+      expect(ru.status).toBe(400);
+      expect(ru.headers.get('content-language')).toBe('ru');
+      expect(ru.body).toMatchObject({ title: 'Некорректный запрос', errors: [{ field: 'limit', rule: 'min', message: 'limit: значение не может быть меньше 1' }] });
+      const en = await get(a, '/v2/feed?limit=0');
+      expect(en.body).toMatchObject({ title: 'Invalid request', errors: [{ field: 'limit', rule: 'min', message: 'limit must not be less than 1' }] });
+      const cursor = await get(a, '/v2/feed?cursor=not-a-cursor', [tenant, 'alice'], { 'accept-language': 'ru' });
+      expect(cursor.body).toMatchObject({ errors: [{ field: 'cursor', message: 'cursor: это не курсор, выданный этим API' }] });
     });
 
     it('accepts good values: types, a date window, a limit', async () => {

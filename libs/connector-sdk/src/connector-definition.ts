@@ -59,6 +59,13 @@ export interface ConnectorDefinition<S extends object = object> {
     readonly requiresAuth: boolean;
   };
   readonly eventTypes: readonly EventTypeDefinition[];
+  /**
+   * The connector's texts: a directory laid out `<locale>/<namespace>.json` (usually
+   * `path.join(__dirname, 'i18n')`), merged into the platform's catalogues at start. Event
+   * summaries are `events.<type>`, ICU MessageFormat with `{actor}`, `{object}`, `{target}` and the
+   * payload's top-level fields as arguments.
+   */
+  readonly messages?: string;
   /** A class-validator class whose properties are the environment variables the connector reads. */
   readonly settings?: new () => S;
   /** Builds the working parts from validated settings. */

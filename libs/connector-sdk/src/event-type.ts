@@ -14,6 +14,5 @@ export type PayloadOf<D> = D extends EventTypeDefinition<infer S> ? Static<S> : 
 
 export function defineEventType<S extends TSchema>(definition: EventTypeDefinition<S>): EventTypeDefinition<S> {
   if (!/^[a-z0-9_]+(\.[a-z0-9_]+){2,}$/.test(definition.type)) throw new Error(`event type "${definition.type}" must look like <connector>.<noun>.<verb>`);
-  if (!definition.summary.en || !definition.summary.ru) throw new Error(`event type "${definition.type}" needs an English and a Russian summary`);
   return definition;
 }

@@ -8,3 +8,4 @@ export * from './signatures';
 export * from './subscriptions';
 export * from './sync';
 export * from './webhook';
+export * from './upstream-retry';

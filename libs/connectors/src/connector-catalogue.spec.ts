@@ -1,8 +1,13 @@
 import { EventCatalogue } from '@activity/domain';
+import { loadMessageCatalogue, PLATFORM_MESSAGES, type MessageCatalogue } from '@activity/i18n';
 import { BUILT_IN_CONNECTORS } from './built-in-connectors';
 
 const catalogue = new EventCatalogue(BUILT_IN_CONNECTORS.flatMap((connector) => connector.eventTypes));
-const summarizeEvent = (event: Parameters<EventCatalogue['summarize']>[0], locale: 'en' | 'ru') => catalogue.summarize(event, locale);
+let texts: MessageCatalogue;
+beforeAll(async () => {
+  texts = await loadMessageCatalogue([PLATFORM_MESSAGES, ...BUILT_IN_CONNECTORS.flatMap((connector) => (connector.messages ? [connector.messages] : []))]);
+});
+const summarizeEvent = (event: Parameters<EventCatalogue['summarize']>[0], locale: 'en' | 'ru') => catalogue.summarize(event, locale, texts);
 
 describe('summarizeEvent', () => {
   const event = {
@@ -15,7 +20,19 @@ describe('summarizeEvent', () => {
 
   it('writes the sentence in the reader language', () => {
     expect(summarizeEvent(event, 'en')).toBe('alice_mc made the advancement *Diamonds!* on Survival');
-    expect(summarizeEvent(event, 'ru')).toBe('alice_mc получил достижение *Diamonds!* на сервере Survival');
+    expect(summarizeEvent(event, 'ru')).toBe('alice_mc: достижение *Diamonds!* на сервере Survival');
+  });
+
+  it('declines counts from the payload by each language\'s plural rules', () => {
+    const played = (minutes: number, locale: 'en' | 'ru') =>
+      summarizeEvent({ ...event, type: 'steam.game.played', object: { type: 'Game', id: 'g', name: 'Portal 2' }, payload: { appid: 620, minutes, playtimeForever: 900 } }, locale);
+    expect([1, 2, 5, 21].map((minutes) => played(minutes, 'ru'))).toEqual([
+      'alice_mc: 1 минута в Portal 2',
+      'alice_mc: 2 минуты в Portal 2',
+      'alice_mc: 5 минут в Portal 2',
+      'alice_mc: 21 минута в Portal 2',
+    ]);
+    expect([1, 2].map((minutes) => played(minutes, 'en'))).toEqual(['alice_mc played Portal 2 for 1 minute', 'alice_mc played Portal 2 for 2 minutes']);
   });
 
   it('falls back to actor and type for unknown types', () => {
@@ -24,7 +41,7 @@ describe('summarizeEvent', () => {
 });
 
 describe('the built-in event catalogue', () => {
-  it('holds every built-in type once, each with a payload schema and both summaries', () => {
+  it('holds every built-in type once, each with a payload schema and a summary in each language', () => {
     expect(catalogue.types()).toEqual([
       'minecraft.player.advancement',
       'minecraft.player.death',
@@ -37,7 +54,8 @@ describe('the built-in event catalogue', () => {
     ]);
     for (const descriptor of catalogue.list()) {
       expect(descriptor.payloadSchema).toMatchObject({ type: 'object' });
-      expect(descriptor.summary.en).not.toEqual(descriptor.summary.ru);
+      expect(texts.format('en', `events.${descriptor.type}`, {})).toBeDefined();
+      expect(texts.format('en', `events.${descriptor.type}`, {})).not.toEqual(texts.format('ru', `events.${descriptor.type}`, {}));
     }
   });
 

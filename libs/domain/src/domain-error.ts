@@ -21,5 +21,10 @@ export class DomainError extends Error {
 export interface FieldViolation {
   readonly field: string;
   readonly rule: string;
+  /** English, for logs and for callers that read no catalogue. */
   readonly message: string;
+  /** Catalogue key of the localised message; `validation.<rule>` when absent. */
+  readonly messageKey?: string;
+  /** Arguments of the localised message (`property` is the field). */
+  readonly params?: Readonly<Record<string, string | number>>;
 }

@@ -1,6 +1,10 @@
 import type { ActivityEvent } from './activity-event';
-import { fillTemplate } from './error-messages';
 import type { Locale } from './locale';
+
+/** Formats a catalogue message (ICU) in a locale; undefined when the key is missing. */
+export interface TextFormatter {
+  format(locale: Locale, key: string, args: Readonly<Record<string, unknown>>): string | undefined;
+}
 
 /** One activity type the service can store, as its connector declares it. */
 export interface EventTypeDescriptor {
@@ -9,13 +13,10 @@ export interface EventTypeDescriptor {
   readonly description: string;
   /** JSON Schema of the event's `payload`. */
   readonly payloadSchema: object;
-  /** One sentence per locale; `{actor}`, `{object}`, `{target}` are display names, `{message}` payload.message. */
-  readonly summary: Readonly<Record<Locale, string>>;
 }
 
 /** First-party events from other services (`POST /internal/v1/events`): `platform.<name>[.<name>…]`. */
 export const PLATFORM_EVENT_TYPE = /^platform\.[a-z0-9_]+(\.[a-z0-9_]+)*$/;
-const FALLBACK: Record<Locale, string> = { en: '{actor}: {type}', ru: '{actor}: {type}' };
 
 /**
  * Every activity type the running service knows, derived from its registered connectors: feed
@@ -52,17 +53,13 @@ export class EventCatalogue {
     return this.byType.has(type) || PLATFORM_EVENT_TYPE.test(type);
   }
 
-  /** A short human sentence for the feed, in the reader's language. */
-  summarize(event: Pick<ActivityEvent, 'type' | 'actor' | 'object' | 'target' | 'payload'>, locale: Locale): string {
-    const template = this.byType.get(event.type)?.summary[locale] ?? FALLBACK[locale];
-    const message = typeof event.payload['message'] === 'string' ? event.payload['message'] : '';
-    return fillTemplate(template, {
-      actor: event.actor.name ?? event.actor.id,
-      object: event.object?.name ?? event.object?.id ?? '',
-      target: event.target?.name ?? event.target?.id ?? '',
-      type: event.type,
-      message,
-    });
+  /**
+   * A short human sentence for the feed, in the reader's language: the catalogue message
+   * `events.<type>` (the connector's own texts), else `feed.summary.fallback`.
+   */
+  summarize(event: Pick<ActivityEvent, 'type' | 'actor' | 'object' | 'target' | 'payload'>, locale: Locale, texts: TextFormatter): string {
+    const args = summaryArguments(event);
+    return texts.format(locale, `events.${event.type}`, args) ?? texts.format(locale, 'feed.summary.fallback', args) ?? `${args.actor}: ${event.type}`;
   }
 }
 
@@ -78,4 +75,16 @@ export function installEventCatalogue(catalogue: EventCatalogue): void {
 
 export function eventCatalogue(): EventCatalogue {
   return installed;
+}
+
+/** Names of actor, object and target, the type, and the payload's top-level scalars (for plural/select rules). */
+export function summaryArguments(event: Pick<ActivityEvent, 'type' | 'actor' | 'object' | 'target' | 'payload'>): Record<string, unknown> {
+  const scalars = Object.fromEntries(Object.entries(event.payload).filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value)));
+  return {
+    ...scalars,
+    actor: event.actor.name ?? event.actor.id,
+    object: event.object?.name ?? event.object?.id ?? '',
+    target: event.target?.name ?? event.target?.id ?? '',
+    type: event.type,
+  };
 }

@@ -1,7 +1,6 @@
 export * from './activity-event';
 export * from './domain-error';
 export * from './error-codes';
-export * from './error-messages';
 export * from './event-catalogue';
 export * from './feed-cursor';
 export * from './locale';

@@ -37,7 +37,7 @@ export function storableViolations(value: unknown, root = '', max = 10): FieldVi
     const { value: current, path, depth } = stack.pop()!;
     if (typeof current === 'string') {
       if (!isStorableText(current)) violations.push({ field: path, rule: 'storableText', message: 'must not contain NUL characters or unpaired surrogates' });
-      else if (current.length > STORABLE_LIMITS.maxStringLength) violations.push({ field: path, rule: 'maxLength', message: `must be at most ${STORABLE_LIMITS.maxStringLength} characters` });
+      else if (current.length > STORABLE_LIMITS.maxStringLength) violations.push({ field: path, rule: 'maxLength', message: `must be at most ${STORABLE_LIMITS.maxStringLength} characters`, params: { constraint1: STORABLE_LIMITS.maxStringLength } });
       continue;
     }
     if (typeof current === 'number') {
@@ -46,13 +46,13 @@ export function storableViolations(value: unknown, root = '', max = 10): FieldVi
     }
     if (current === null || typeof current !== 'object') continue;
     if (depth >= STORABLE_LIMITS.maxDepth) {
-      violations.push({ field: path, rule: 'maxDepth', message: `nests deeper than ${STORABLE_LIMITS.maxDepth} levels` });
+      violations.push({ field: path, rule: 'maxDepth', message: `nests deeper than ${STORABLE_LIMITS.maxDepth} levels`, params: { constraint1: STORABLE_LIMITS.maxDepth } });
       continue;
     }
     const entries = Array.isArray(current) ? current.map((item, index) => [String(index), item] as const) : Object.entries(current);
     keys += entries.length;
     if (keys > STORABLE_LIMITS.maxKeys) {
-      violations.push({ field: path, rule: 'maxKeys', message: `holds more than ${STORABLE_LIMITS.maxKeys} values` });
+      violations.push({ field: path, rule: 'maxKeys', message: `holds more than ${STORABLE_LIMITS.maxKeys} values`, params: { constraint1: STORABLE_LIMITS.maxKeys } });
       break;
     }
     for (const [key, item] of entries) {

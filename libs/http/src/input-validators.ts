@@ -1,4 +1,5 @@
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { i18nValidationMessage } from 'nestjs-i18n';
 import { eventCatalogue, isEventId, isStorableText, parseInstant } from '@activity/domain';
 
 /** An instant `parseInstant` accepts: what passes here, `new Date` and PostgreSQL agree on. */
@@ -8,7 +9,7 @@ export function IsInstant(options: { allowDate?: boolean } = {}, validationOptio
       name: 'instant',
       validator: {
         validate: (value: unknown) => parseInstant(value, options) !== null,
-        defaultMessage: (args) => `${args?.property} must be an RFC 3339 date-time${options.allowDate ? ' or a date (YYYY-MM-DD)' : ''} between years 1 and 9999, e.g. 2026-11-26T10:00:00Z`,
+        defaultMessage: i18nValidationMessage(options.allowDate ? 'validation.instantOrDate' : 'validation.instant'),
       },
     },
     validationOptions,
@@ -52,7 +53,7 @@ export function IsKnownEventType(validationOptions?: ValidationOptions): Propert
       name: 'knownEventType',
       validator: {
         validate: (value: unknown) => typeof value === 'string' && eventCatalogue().isKnown(value),
-        defaultMessage: () => `each type must be one of: ${eventCatalogue().types().join(', ')}, or platform.<name>`,
+        defaultMessage: (args) => i18nValidationMessage('validation.knownEventType', { types: eventCatalogue().types().join(', ') })(args!),
       },
     },
     validationOptions,

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, DomainError, failureCauseOf, negotiateLocale, statusOf, type ErrorCode, type FieldViolation } from '@activity/domain';
+import { DomainError, failureCauseOf, negotiateLocale, statusOf, type ErrorCode, type FieldViolation, type Locale } from '@activity/domain';
+import { messages, type MessageCatalogue } from '@activity/i18n';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_TYPE_BASE = 'https://errors.activity.dev/';
 /** Longest path parameter the router accepts (Fastify's maxParamLength); longer ones are 414. */
 export const MAX_PATH_PARAM_LENGTH = 200;
+/** Fastify's default body limit, named when a route's own limit is unknown. */
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** RFC 9457 problem details, plus our stable `code`, the request id, and field violations. */
 export interface ProblemDetails {
@@ -55,19 +58,26 @@ export function renderProblem(error: unknown, request: { url?: string; headers: 
   if (code === 'not_found' && params['path'] === undefined) params = { ...params, path: path ?? '/' };
   const retryAfter = params['retryAfterSeconds'];
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-  const text = describeError(code, locale, params);
+  const texts = messages();
   const body: ProblemDetails = {
     type: `${PROBLEM_TYPE_BASE}${code}`,
-    title: text.title,
+    title: texts.format(locale, `errors.${code}.title`, params) ?? code,
     status: statusOf(code),
-    detail: text.detail,
+    detail: texts.format(locale, `errors.${code}.detail`, params) ?? code,
     code,
     ...(path ? { instance: path } : {}),
     ...(request.id ? { requestId: request.id } : {}),
     ...(errorId ? { errorId } : {}),
-    ...(domain?.details?.length ? { errors: domain.details } : {}),
+    ...(domain?.details?.length ? { errors: domain.details.map((violation) => localizeViolation(violation, locale, texts)) } : {}),
   };
   return { status: body.status, body, headers, ...(domain ? {} : { unexpected: error }) };
+}
+
+/** The violation's message in the reader's language; its English text when the catalogue has no key for it. */
+export function localizeViolation(violation: FieldViolation, locale: Locale, texts: MessageCatalogue): FieldViolation {
+  const key = violation.messageKey ?? `validation.${violation.rule}`;
+  const message = texts.format(locale, key, { property: violation.field || 'body', ...violation.params }) ?? violation.message;
+  return { field: violation.field, rule: violation.rule, message };
 }
 
 function toDomainError(error: unknown, bodyLimit?: number): DomainError | undefined {
@@ -79,7 +89,7 @@ function toDomainError(error: unknown, bodyLimit?: number): DomainError | undefi
   if (typeof candidate?.getStatus === 'function') {
     const status = candidate.getStatus();
     if (status === 404) return new DomainError('not_found');
-    if (status === 413) return new DomainError('payload_too_large', { limitBytes: bodyLimit ?? '?' });
+    if (status === 413) return new DomainError('payload_too_large', { limitBytes: bodyLimit ?? DEFAULT_BODY_LIMIT });
     if (status === 415) return new DomainError('unsupported_media_type');
     if (status === 401) return new DomainError('unauthenticated');
     if (status === 403) return new DomainError('forbidden', { permission: '' });
@@ -93,7 +103,7 @@ function toDomainError(error: unknown, bodyLimit?: number): DomainError | undefi
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return new DomainError('uri_too_long', { maxLength: MAX_PATH_PARAM_LENGTH });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new DomainError('payload_too_large', { limitBytes: bodyLimit ?? '?' });
+      return new DomainError('payload_too_large', { limitBytes: bodyLimit ?? DEFAULT_BODY_LIMIT });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new DomainError('unsupported_media_type');

@@ -1,9 +1,12 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { DomainError, type FieldViolation } from '@activity/domain';
 
 /**
  * Whitelisting, transforming validation for every DTO; failures become one `validation_failed`
- * problem listing each field and the rule it broke.
+ * problem listing each field and the rule it broke. Each violation carries what the problem
+ * renderer needs to say it in the reader's language: the catalogue key (a decorator's
+ * `i18nValidationMessage(key)`, else `validation.<rule>`) and the rule's constraints.
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -11,14 +14,47 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    exceptionFactory: (errors) => new DomainError('validation_failed', {}, flatten(errors)),
+    // The target lets a violation find its decorator's constraints; the value is never echoed back.
+    validationError: { target: true, value: false },
+    exceptionFactory: (errors) => new DomainError('validation_failed', {}, violationsOf(errors)),
   });
 }
 
-function flatten(errors: ValidationError[], prefix = ''): FieldViolation[] {
+export function violationsOf(errors: ValidationError[], prefix = ''): FieldViolation[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    const own = Object.entries(error.constraints ?? {}).map(([rule, text]) => violation(error, field, rule, text));
+    return [...own, ...violationsOf(error.children ?? [], field)];
   });
+}
+
+function violation(error: ValidationError, field: string, rule: string, text: string): FieldViolation {
+  // nestjs-i18n's i18nValidationMessage(key) renders "key|{json}".
+  const marker = /^([A-Za-z0-9_.]+)\|(\{.*\})$/s.exec(text);
+  const constraints = constraintsOf(error, rule);
+  const params: Record<string, string | number> = {};
+  constraints.forEach((constraint, index) => (params[`constraint${index + 1}`] = printable(constraint)));
+  if (marker) {
+    for (const [name, value] of Object.entries(JSON.parse(marker[2]!) as Record<string, unknown>)) {
+      if (name !== 'value' && (typeof value === 'string' || typeof value === 'number')) params[name] = value;
+    }
+    return { field, rule, message: marker[1]!, messageKey: marker[1]!, params };
+  }
+  return { field, rule, message: text, params };
+}
+
+/** The arguments the decorator was given (`@Min(1)` → [1]), read from class-validator's metadata. */
+function constraintsOf(error: ValidationError, rule: string): unknown[] {
+  const target = error.target?.constructor;
+  if (!target) return [];
+  const metadata = getMetadataStorage()
+    .getTargetValidationMetadatas(target, '', true, false)
+    .find((entry) => entry.propertyName === error.property && (entry.name === rule || entry.type === rule));
+  return (metadata?.constraints ?? []).filter((constraint) => constraint !== undefined && constraint !== null && typeof constraint !== 'function' && !(constraint instanceof RegExp));
+}
+
+function printable(value: unknown): string | number {
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  return String(value);
 }

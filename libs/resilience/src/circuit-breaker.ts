@@ -1,3 +1,4 @@
+import { BrokenCircuitError, CircuitState as CockatielState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import { Gauge } from 'prom-client';
 import { DomainError } from '@activity/domain';
 import { metricsRegistry } from '@activity/observability';
@@ -8,9 +9,15 @@ const circuitState = new Gauge({
   labelNames: ['upstream'] as const,
   registers: [metricsRegistry],
 });
-const STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
+const NAMES: Record<CockatielState, CircuitState> = {
+  [CockatielState.Closed]: 'closed',
+  [CockatielState.HalfOpen]: 'half-open',
+  [CockatielState.Open]: 'open',
+  [CockatielState.Isolated]: 'open',
+};
+const STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the circuit. */
@@ -26,63 +33,43 @@ export interface CircuitBreakerOptions {
 
 /**
  * Stops calling an upstream that keeps failing: after `failureThreshold` consecutive failures,
- * calls fail at once with `dependency_unavailable` for `openMs`, then a single trial call decides
- * whether to close again. Protects both the upstream and our latency.
+ * calls fail at once with `dependency_unavailable` for `openMs`, then one trial call decides
+ * whether to close again. cockatiel keeps the state; this adds the problem the caller gets, the
+ * gauge and the state-change log. Unlike the hand-written breaker it replaces, a slow success that
+ * started before the circuit opened does not close it again (only a half-open trial can).
  */
 export class CircuitBreaker {
-  private failures = 0;
+  private readonly policy: CircuitBreakerPolicy;
   private openedAt = 0;
-  private current: CircuitState = 'closed';
-  private trialInFlight = false;
 
-  constructor(
-    private readonly options: CircuitBreakerOptions,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(private readonly options: CircuitBreakerOptions) {
+    this.policy = circuitBreaker(handleWhen(options.isFailure ?? (() => true)), {
+      halfOpenAfter: options.openMs,
+      breaker: new ConsecutiveBreaker(options.failureThreshold),
+    });
     circuitState.set({ upstream: options.dependency }, 0);
+    this.policy.onStateChange((next) => {
+      const state = NAMES[next];
+      if (state === 'open') this.openedAt = Date.now();
+      circuitState.set({ upstream: options.dependency }, STATE_VALUE[state]);
+      options.onStateChange?.(state);
+    });
   }
 
+  /** 'open' until a call arrives after `openMs` (cockatiel moves to half-open on that call). */
   get state(): CircuitState {
-    if (this.current === 'open' && this.now() - this.openedAt >= this.options.openMs) this.transition('half-open');
-    return this.current;
+    return NAMES[this.policy.state];
   }
 
   async run<T>(call: () => Promise<T>): Promise<T> {
-    const state = this.state;
-    if (state === 'open' || (state === 'half-open' && this.trialInFlight)) {
-      throw new DomainError('dependency_unavailable', { dependency: this.options.dependency, retryAfterSeconds: Math.max(1, Math.ceil(this.remainingOpenMs() / 1000)) });
-    }
-    if (state === 'half-open') this.trialInFlight = true;
     try {
-      const result = await call();
-      this.failures = 0;
-      if (this.current !== 'closed') this.transition('closed');
-      return result;
+      return await this.policy.execute(call);
     } catch (error) {
-      if (this.options.isFailure && !this.options.isFailure(error)) {
-        this.failures = 0;
-        if (this.current !== 'closed') this.transition('closed');
-        throw error;
-      }
-      this.failures += 1;
-      if (this.current === 'half-open' || this.failures >= this.options.failureThreshold) {
-        this.openedAt = this.now();
-        this.transition('open');
+      if (error instanceof BrokenCircuitError) {
+        const remainingMs = Math.max(0, this.options.openMs - (Date.now() - this.openedAt));
+        throw new DomainError('dependency_unavailable', { dependency: this.options.dependency, retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) }, undefined, { cause: error });
       }
       throw error;
-    } finally {
-      if (state === 'half-open') this.trialInFlight = false;
     }
-  }
-
-  private remainingOpenMs(): number {
-    return Math.max(0, this.options.openMs - (this.now() - this.openedAt));
-  }
-
-  private transition(state: CircuitState): void {
-    if (state === this.current) return;
-    this.current = state;
-    circuitState.set({ upstream: this.options.dependency }, STATE_VALUE[state]);
-    this.options.onStateChange?.(state);
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsStorableText } from '@activity/http';
+import { i18nValidationMessage } from 'nestjs-i18n';
 
 const USER_ID = /^[A-Za-z0-9._@-]{1,128}$/;
 
@@ -12,12 +13,12 @@ export class LinkSteamAccountDto {
   account!: string;
 
   @ApiProperty({ description: 'The user to link it to (tenant admins only: players link Steam by signing in, POST /v2/accounts/steam/openid)', example: 'alice' })
-  @Matches(USER_ID, { message: 'userId must be a user id' })
+  @Matches(USER_ID, { message: i18nValidationMessage('validation.field.userId') })
   userId!: string;
 }
 
 export class AccountIdParams {
-  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: 'id must be an account link id' })
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: i18nValidationMessage('validation.field.linkId') })
   id!: string;
 }
 
@@ -30,13 +31,13 @@ export class LinkMinecraftAccountDto {
 
   @ApiPropertyOptional({ description: 'Tenant admins: link directly for this user. Players omit it and confirm the link in game with the code in the answer.' })
   @IsOptional()
-  @Matches(USER_ID, { message: 'userId must be a user id' })
+  @Matches(USER_ID, { message: i18nValidationMessage('validation.field.userId') })
   userId?: string;
 }
 
 export class ListAccountsQuery {
   @ApiPropertyOptional({ description: "Tenant admins: another user's links" })
   @IsOptional()
-  @Matches(USER_ID, { message: 'userId must be a user id' })
+  @Matches(USER_ID, { message: i18nValidationMessage('validation.field.userId') })
   userId?: string;
 }

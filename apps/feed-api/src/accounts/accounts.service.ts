@@ -4,7 +4,8 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@activity/auth';
 import { normalizeLinkCode, type OpenIdLinking } from '@activity/connector-sdk';
-import { DomainError, fillTemplate, type Locale } from '@activity/domain';
+import { DomainError, type Locale } from '@activity/domain';
+import { messages } from '@activity/i18n';
 import { announce, MessageKey, Topic } from '@activity/messaging';
 import { childTraceparent } from '@activity/observability';
 import { AccountLinkClaimStore, AccountLinkStore, DATA_SOURCE, inTenantTransaction, OutboxStore, SyncRunStore, type AccountLink, type SyncRun, type TenantTransaction } from '@activity/persistence';
@@ -20,11 +21,6 @@ const CLAIM_TTL_SECONDS = 600;
 const CLAIMS_PER_TEN_MINUTES = 10;
 /** No 0/O, 1/I/L: a code is read off a screen and typed into a game chat. */
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-
-const LINK_CODE_INSTRUCTIONS: Record<Locale, string> = {
-  en: 'Join any of this community\'s {platform} servers as this player and type: /activity link {code}',
-  ru: 'Зайдите этим игроком на любой сервер {platform} сообщества и введите: /activity link {code}',
-};
 
 export interface AccountView {
   id: string;
@@ -119,7 +115,7 @@ export class AccountsService {
       externalId: identity.externalId,
       code: shown,
       expiresAt: claim.expiresAt.toISOString(),
-      instructions: fillTemplate(LINK_CODE_INSTRUCTIONS[locale], { platform: connector.displayName, code: shown }),
+      instructions: messages().format(locale, 'accounts.linkCodeInstructions', { platform: connector.displayName, code: shown }) ?? shown,
     };
   }
 
@@ -163,7 +159,7 @@ export class AccountsService {
   async syncNow(principal: Principal, id: string, canManage: ManagePermission): Promise<{ status: 'queued' }> {
     await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       const link = await this.reachable(manager, principal, id, canManage);
-      if (!this.connectors.get(link.provider)?.syncs) throw new DomainError('validation_failed', {}, [{ field: 'id', rule: 'canSync', message: `${link.provider} accounts are not synced` }]);
+      if (!this.connectors.get(link.provider)?.syncs) throw new DomainError('validation_failed', {}, [{ field: 'id', rule: 'canSync', message: `${link.provider} accounts are not synced`, params: { provider: link.provider } }]);
       await this.takeCooldown(id);
       await this.outbox.enqueue(manager, [
         announce(Topic.SyncRequested, principal.tenantId, MessageKey.accountLink(principal.tenantId, id), { tenantId: principal.tenantId, accountLinkId: id, trigger: 'manual' }, {

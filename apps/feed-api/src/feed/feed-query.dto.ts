@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { IsEventId, IsInstant, IsKnownEventType, IsOptionalButNotNull } from '@activity/http';
+import { i18nValidationMessage } from 'nestjs-i18n';
 
 /** More types than any connector set declares is a mistake, not a filter. */
 const MAX_TYPE_FILTERS = 64;
@@ -48,7 +49,7 @@ export class FeedQueryDto extends FeedFilterDto {
 
   @ApiPropertyOptional({ description: '`nextCursor` of the previous page; only valid with the same filters' })
   @IsOptional()
-  @Matches(CURSOR, { message: 'cursor is not a cursor issued by this API' })
+  @Matches(CURSOR, { message: i18nValidationMessage('validation.field.cursor') })
   cursor?: string;
 }
 
@@ -56,7 +57,7 @@ export class FeedQueryDto extends FeedFilterDto {
 export class PollQueryDto {
   @ApiPropertyOptional({ description: '`headCursor` of the newest page the client has; without it, waits for anything newer than the request' })
   @IsOptional()
-  @Matches(CURSOR, { message: 'cursor is not a cursor issued by this API' })
+  @Matches(CURSOR, { message: i18nValidationMessage('validation.field.cursor') })
   cursor?: string;
 
   @ApiPropertyOptional({ description: 'Seconds to wait before answering 204', minimum: 1, maximum: 30, default: 25 })
@@ -95,7 +96,7 @@ export class MarkReadDto {
 
   @ApiPropertyOptional({ description: 'Mark read up to the newest item of a page (its `headCursor`)' })
   @IsOptionalButNotNull()
-  @Matches(CURSOR, { message: 'cursor is not a cursor issued by this API' })
+  @Matches(CURSOR, { message: i18nValidationMessage('validation.field.cursor') })
   cursor?: string;
 
   @ApiPropertyOptional({ description: 'Mark everything read' })

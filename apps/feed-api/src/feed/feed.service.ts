@@ -4,6 +4,7 @@ import type { ActivityEventStore, FeedReadMarkerStore } from '@activity/persiste
 import type { ReadBroadcast } from '../realtime/read-broadcast';
 import type { UnreadCount, UnreadCounter } from '../unread/unread-counter';
 import type { FeedFilterDto, FeedQueryDto, FeedScope, MarkReadDto } from './feed-query.dto';
+import { messages } from '@activity/i18n';
 
 export interface FeedItem {
   id: string;
@@ -150,7 +151,7 @@ export function toItem(event: ActivityEvent, locale: Locale): FeedItem {
     source: event.source,
     occurredAt: event.occurredAt.toISOString(),
     receivedAt: event.receivedAt.toISOString(),
-    summary: eventCatalogue().summarize(event, locale),
+    summary: eventCatalogue().summarize(event, locale, messages()),
     actor: event.actor,
     ...(event.object ? { object: event.object } : {}),
     ...(event.target ? { target: event.target } : {}),

@@ -9,7 +9,7 @@ import { DeliveryDeduplicator } from './delivery-deduplicator';
 import { WebhookIntakeService } from './webhook-intake.service';
 
 const logger = pino({ level: 'silent' });
-const eventType = defineEventType({ type: 'demo.thing.done', description: 'd', payloadSchema: { type: 'object' } as never, summary: { en: 'e', ru: 'р' } });
+const eventType = defineEventType({ type: 'demo.thing.done', description: 'd', payloadSchema: { type: 'object' } as never });
 
 /** A scheme that accepts bodies signed "ok", answers GET ?challenge= and a `ping` header. */
 const scheme: WebhookScheme = {

@@ -1,9 +1,10 @@
 import { Matches } from 'class-validator';
+import { i18nValidationMessage } from 'nestjs-i18n';
 
 export class WebhookRouteParams {
-  @Matches(/^[a-z][a-z0-9-]{0,31}$/, { message: 'connector must be a lowercase connector name' })
+  @Matches(/^[a-z][a-z0-9-]{0,31}$/, { message: i18nValidationMessage('validation.field.connector') })
   connector!: string;
 
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'sourceId may contain letters, digits, ".", "_" and "-" (max 128)' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: i18nValidationMessage('validation.field.sourceId') })
   sourceId!: string;
 }

@@ -66,7 +66,7 @@ export function parseMinecraftDelivery(body: Buffer): MinecraftDelivery {
 
 export function checkMinecraftDelivery(parsed: unknown): MinecraftDelivery {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new DomainError('validation_failed', {}, [{ field: '', rule: 'type', message: 'the body must be a JSON object' }]);
+    throw new DomainError('validation_failed', {}, [{ field: '', rule: 'type', message: 'the body must be a JSON object', messageKey: 'validation.bodyObject' }]);
   }
   const type = (parsed as { type?: unknown }).type;
   if (typeof type === 'string' && !(MINECRAFT_DELIVERY_TYPES as readonly string[]).includes(type)) {
@@ -79,6 +79,8 @@ export function checkMinecraftDelivery(parsed: unknown): MinecraftDelivery {
         field: (error.instancePath.slice(1).replace(/\//g, '.') + (error.keyword === 'required' ? `${error.instancePath ? '.' : ''}${String(error.params['missingProperty'])}` : '')) || '',
         rule: error.keyword,
         message: error.message ?? 'is invalid',
+        // Ajv's params (limit, missingProperty, type, format…) are the localised message's arguments.
+        params: Object.fromEntries(Object.entries(error.params).flatMap(([name, value]) => (typeof value === 'string' || typeof value === 'number' ? [[name, value]] : []))),
       }));
     throw new DomainError('validation_failed', {}, violations);
   }

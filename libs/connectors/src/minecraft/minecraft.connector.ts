@@ -1,26 +1,23 @@
+import path from 'node:path';
 import { defineConnector, defineEventType, normalizeLinkCode, verifyStandardWebhook, type IncomingWebhook, type LinkAccountInput, type LinkConfirmation, type LinkedIdentity, type NormalizedEvent, type VerifiedWebhook, type WebhookDelivery, type WebhookScheme } from '@activity/connector-sdk';
 import { DomainError, parseInstant } from '@activity/domain';
 import { checkMinecraftDelivery, MinecraftDeliverySchema, parseMinecraftDelivery } from './minecraft-delivery';
 
 // The event payload is the delivery itself (extra fields included), so its schema is the delivery's.
-const minecraftEvent = (verb: string, description: string, summary: { en: string; ru: string }) =>
-  defineEventType({ type: `minecraft.player.${verb}`, description, payloadSchema: MinecraftDeliverySchema, summary });
+const minecraftEvent = (verb: string, description: string) => defineEventType({ type: `minecraft.player.${verb}`, description, payloadSchema: MinecraftDeliverySchema });
 
 export const MINECRAFT_EVENT_TYPES = [
-  minecraftEvent('joined', 'A player joined a server', { en: '{actor} joined {target}', ru: '{actor} зашёл на сервер {target}' }),
-  minecraftEvent('quit', 'A player left a server', { en: '{actor} left {target}', ru: '{actor} покинул сервер {target}' }),
-  minecraftEvent('advancement', 'A player made an advancement', {
-    en: '{actor} made the advancement *{object}* on {target}',
-    ru: '{actor} получил достижение *{object}* на сервере {target}',
-  }),
-  minecraftEvent('death', 'A player died (the object is the death message)', { en: '{actor} died on {target}: {object}', ru: '{actor} погиб на сервере {target}: {object}' }),
+  minecraftEvent('joined', 'A player joined a server'),
+  minecraftEvent('quit', 'A player left a server'),
+  minecraftEvent('advancement', 'A player made an advancement'),
+  minecraftEvent('death', 'A player died (the object is the death message)'),
 ];
 
 /** A player links their Minecraft identity by UUID (names change; UUIDs do not). */
 async function resolveMinecraftAccount(input: LinkAccountInput): Promise<LinkedIdentity> {
   const uuid = input.account.trim().toLowerCase();
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(uuid)) {
-    throw new DomainError('validation_failed', {}, [{ field: 'account', rule: 'minecraftUuid', message: 'give the player UUID, e.g. a11ce000-0000-4000-8000-000000000001' }]);
+    throw new DomainError('validation_failed', {}, [{ field: 'account', rule: 'minecraftUuid', message: 'give the player UUID, e.g. a11ce000-0000-4000-8000-000000000001', messageKey: 'validation.minecraft.uuid' }]);
   }
   return { externalId: uuid };
 }
@@ -81,6 +78,7 @@ export const minecraftConnector = defineConnector({
   displayName: 'Minecraft',
   capabilities: { webhook: true, sync: false, requiresAuth: false },
   eventTypes: MINECRAFT_EVENT_TYPES,
+  messages: path.join(__dirname, 'i18n'),
   // Anyone can type a UUID: the player proves it is theirs with a code typed in game.
   create: () => ({ webhook: new MinecraftWebhooks(), linking: { kind: 'platform-code', resolve: resolveMinecraftAccount } }),
 });

@@ -15,13 +15,13 @@ export function parseSteamAccount(input: string): SteamAccountReference {
   if (url) {
     const [, kind, id] = url;
     if (kind!.toLowerCase() === 'profiles') {
-      if (!STEAM_ID64.test(id!)) throw invalid('the profile URL does not contain a SteamID64');
+      if (!STEAM_ID64.test(id!)) throw invalid('noSteamId', 'the profile URL does not contain a SteamID64');
       return { kind: 'steamid', steamId: id! };
     }
     return { kind: 'vanity', vanity: vanityName(id!) };
   }
   if (/^[A-Za-z0-9_-]{2,32}$/.test(value)) return { kind: 'vanity', vanity: value };
-  throw invalid('give a SteamID64 (7656119...), a steamcommunity.com profile URL, or a custom URL name');
+  throw invalid('accountInput', 'give a SteamID64 (7656119...), a steamcommunity.com profile URL, or a custom URL name');
 }
 
 /** Custom URL names are letters, digits, `_` and `-`; a percent-escape that decodes to anything else is no name. */
@@ -30,12 +30,13 @@ function vanityName(segment: string): string {
   try {
     name = decodeURIComponent(segment);
   } catch {
-    throw invalid('the profile URL is not correctly percent-encoded');
+    throw invalid('percentEncoding', 'the profile URL is not correctly percent-encoded');
   }
-  if (!/^[A-Za-z0-9_-]{2,32}$/.test(name)) throw invalid('a custom URL name is 2 to 32 letters, digits, "_" or "-"');
+  if (!/^[A-Za-z0-9_-]{2,32}$/.test(name)) throw invalid('vanityName', 'a custom URL name is 2 to 32 letters, digits, "_" or "-"');
   return name;
 }
 
-export function invalid(message: string): DomainError {
-  return new DomainError('validation_failed', {}, [{ field: 'account', rule: 'steamAccount', message }]);
+/** `key` names the message in the connector's catalogue (`validation.steam.<key>`). */
+export function invalid(key: string, message: string, params: Record<string, string> = {}): DomainError {
+  return new DomainError('validation_failed', {}, [{ field: 'account', rule: 'steamAccount', message, messageKey: `validation.steam.${key}`, params }]);
 }

@@ -39,14 +39,14 @@ export class SteamOpenId {
   /** The SteamID64 the assertion proves, or a `validation_failed` naming what was wrong. */
   async verify(params: Readonly<Record<string, string | undefined>>, expectedReturnTo: string): Promise<string> {
     const get = (name: string) => params[`openid.${name}`];
-    if (get('mode') === 'cancel') throw refused('the player cancelled signing in through Steam');
-    if (get('mode') !== 'id_res' || get('ns') !== NS) throw refused('not a positive OpenID assertion');
-    if (get('op_endpoint') !== STEAM_OP_ENDPOINT) throw refused('the assertion is not from Steam');
-    if (get('return_to') !== expectedReturnTo) throw refused('the assertion was issued for another return URL');
+    if (get('mode') === 'cancel') throw refused('signInCancelled', 'the player cancelled signing in through Steam');
+    if (get('mode') !== 'id_res' || get('ns') !== NS) throw refused('notPositive', 'not a positive OpenID assertion');
+    if (get('op_endpoint') !== STEAM_OP_ENDPOINT) throw refused('notFromSteam', 'the assertion is not from Steam');
+    if (get('return_to') !== expectedReturnTo) throw refused('otherReturnUrl', 'the assertion was issued for another return URL');
     const claimed = CLAIMED_ID.exec(get('claimed_id') ?? '');
-    if (!claimed || get('identity') !== get('claimed_id')) throw refused('the assertion does not name a Steam account');
+    if (!claimed || get('identity') !== get('claimed_id')) throw refused('noAccount', 'the assertion does not name a Steam account');
     const signed = (get('signed') ?? '').split(',');
-    if (!REQUIRED_SIGNED.every((field) => signed.includes(field)) || !get('sig')) throw refused('the assertion does not sign what it must');
+    if (!REQUIRED_SIGNED.every((field) => signed.includes(field)) || !get('sig')) throw refused('unsigned', 'the assertion does not sign what it must');
 
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(params)) if (name.startsWith('openid.') && value !== undefined) body.set(name, value);
@@ -64,11 +64,11 @@ export class SteamOpenId {
     } catch (error) {
       throw new DomainError('dependency_unavailable', { dependency: 'Steam sign-in', retryAfterSeconds: 30 }, undefined, { cause: error });
     }
-    if (!answer.split('\n').some((line) => line.trim() === 'is_valid:true')) throw refused('Steam did not confirm the assertion');
+    if (!answer.split('\n').some((line) => line.trim() === 'is_valid:true')) throw refused('notConfirmed', 'Steam did not confirm the assertion');
     return claimed[1]!;
   }
 }
 
-function refused(message: string): DomainError {
-  return new DomainError('validation_failed', {}, [{ field: 'openid', rule: 'steamOpenId', message }]);
+function refused(key: string, message: string): DomainError {
+  return new DomainError('validation_failed', {}, [{ field: 'openid', rule: 'steamOpenId', message, messageKey: `validation.steam.${key}` }]);
 }

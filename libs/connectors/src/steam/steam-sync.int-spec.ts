@@ -108,8 +108,7 @@ describe('SteamSync against the fake Steam Web API (real HTTP)', () => {
   });
 
   it('opens the circuit after repeated failures, fails fast, and closes after a good trial', async () => {
-    let now = 0;
-    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1_000, dependency: 'Steam', isFailure: (e) => e instanceof RetryableError }, () => now);
+    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 300, dependency: 'Steam', isFailure: (e) => e instanceof RetryableError });
     const { steam } = connector({ maxAttempts: 1 }, breaker);
     fake.fail500 = 3;
     for (let i = 0; i < 3; i += 1) await expect(steam.run(link, {})).rejects.toBeInstanceOf(SteamUnavailableError);
@@ -117,7 +116,9 @@ describe('SteamSync against the fake Steam Web API (real HTTP)', () => {
     const before = fake.requests;
     await expect(steam.run(link, {})).rejects.toMatchObject({ code: 'dependency_unavailable' });
     expect(fake.requests).toBe(before);
-    now = 1_000;
+    // The open period is the condition: poll the clock rather than sleep a fixed time.
+    const openedAt = Date.now();
+    while (Date.now() - openedAt < 300) await new Promise((resolve) => setImmediate(resolve));
     expect((await steam.run(link, {})).outcome).toBe('ok');
     expect(breaker.state).toBe('closed');
   });
@@ -130,6 +131,19 @@ describe('SteamSync against the fake Steam Web API (real HTTP)', () => {
     await expect(linking.resolve({ account: 'robinwalker' })).resolves.toMatchObject({ externalId: STEAM_ID });
     await expect(linking.resolve({ account: 'nobody-here' })).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(linking.resolve({ account: 'https://example.com/id/x' })).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('does not wait for a rate-limit token while the circuit is open', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 60_000, dependency: 'Steam', isFailure: (e) => e instanceof RetryableError });
+    const { steam } = connector({ maxAttempts: 1 }, breaker);
+    fake.fail500 = 1;
+    await expect(steam.run(link, {})).rejects.toBeInstanceOf(SteamUnavailableError);
+    expect(breaker.state).toBe('open');
+    // A gate that would never hand out a token: an open circuit must answer without asking it.
+    const starvedGate = { acquire: jest.fn(() => new Promise<void>(() => undefined)) };
+    const starved = new SteamWebApiClient({ baseUrl: fake.url, apiKey: fake.apiKey, timeoutMs: 500, maxAttempts: 1, backoffBaseMs: 1, backoffMaxMs: 5 }, starvedGate, breaker, pino({ level: 'silent' }));
+    await expect(starved.getPlayerSummaries([STEAM_ID])).rejects.toMatchObject({ code: 'dependency_unavailable' });
+    expect(starvedGate.acquire).not.toHaveBeenCalled();
   });
 
   it('stops at a rejected API key instead of retrying', async () => {

@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { RetryPolicy } from 'cockatiel';
 import type { Logger } from 'pino';
 import { Counter, Histogram } from 'prom-client';
-import type { Breaker, RateGate } from '@activity/connector-sdk';
+import { parseRetryAfter, RetryableError, upstreamRetry, type Breaker, type RateGate } from '@activity/connector-sdk';
 import { metricsRegistry } from '@activity/observability';
 import { SteamKeyRejectedError, SteamNoStatsError, SteamPrivateProfileError, SteamUnavailableError } from './steam-errors';
 import type { SteamAchievement, SteamOwnedGame, SteamPlayerSummary, SteamRecentGame, SteamSchemaAchievement } from './steam-web-api.types';
@@ -38,31 +38,29 @@ const rateLimitWaits = new Histogram({
   registers: [metricsRegistry],
 });
 
-export class RetryableError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
+export { RetryableError };
 
 /**
- * A production client for the Steam Web API: every call waits for the shared rate limit, goes
- * through the circuit breaker, and is retried on 429 / 5xx / timeouts with exponential backoff and
- * jitter, honouring Retry-After. Private profiles and apps without stats come back as typed errors
- * the connector turns into a link status; they are not retried.
+ * A production client for the Steam Web API. Each attempt goes through the circuit breaker and
+ * only then waits for the shared rate limit, so an open circuit fails at once instead of queueing
+ * for a token; attempts are retried (cockatiel) on 429 / 5xx / timeouts with exponential backoff
+ * and jitter, never sooner than Retry-After (seconds or an HTTP date). Private profiles and apps
+ * without stats come back as typed errors the connector turns into a link status; not retried.
  */
 export class SteamWebApiClient {
   private readonly schemaCache = new Map<number, { achievements: Map<string, SteamSchemaAchievement>; at: number }>();
   calls = 0;
+  private readonly retry: RetryPolicy;
 
   constructor(
     private readonly options: SteamWebApiOptions,
     private readonly gate: RateGate,
     private readonly breaker: Breaker,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.retry = upstreamRetry(options);
+    this.retry.onRetry((event) => this.logger.debug({ attempt: event.attempt, delayMs: Math.round(event.delay), err: 'error' in event ? (event.error as Error).message : undefined }, 'Steam call failed; retrying'));
+  }
 
   async getPlayerSummaries(steamIds: readonly string[]): Promise<SteamPlayerSummary[]> {
     const body = await this.get<{ response?: { players?: SteamPlayerSummary[] } }>('ISteamUser/GetPlayerSummaries/v2', { steamids: steamIds.slice(0, 100).join(',') });
@@ -121,24 +119,19 @@ export class SteamWebApiClient {
     url.searchParams.set('key', this.options.apiKey);
     url.searchParams.set('format', 'json');
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt += 1) {
-      const waited = Date.now();
-      await this.gate.acquire();
-      rateLimitWaits.observe({ upstream: 'steam' }, (Date.now() - waited) / 1000);
-      try {
-        return await this.breaker.run(() => this.once<T>(method, url, context));
-      } catch (error) {
-        if (!(error instanceof RetryableError)) throw error;
-        lastError = error;
-        if (attempt === this.options.maxAttempts) break;
-        const backoff = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
-        const delay = Math.min(this.options.backoffMaxMs, Math.max(backoff, error.retryAfterMs ?? 0));
-        this.logger.debug({ method, attempt, delayMs: Math.round(delay), err: error.message }, 'Steam call failed; retrying');
-        await sleep(delay);
-      }
+    try {
+      return await this.retry.execute(() =>
+        this.breaker.run(async () => {
+          const waited = Date.now();
+          await this.gate.acquire();
+          rateLimitWaits.observe({ upstream: 'steam' }, (Date.now() - waited) / 1000);
+          return this.once<T>(method, url, context);
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof RetryableError)) throw error;
+      throw new SteamUnavailableError(`Steam ${method} failed after ${this.options.maxAttempts} attempts: ${error.message}`, { cause: error });
     }
-    throw new SteamUnavailableError(`Steam ${method} failed after ${this.options.maxAttempts} attempts: ${(lastError as Error).message}`, { cause: lastError });
   }
 
   private async once<T>(method: string, url: URL, context: { steamId?: string; appId?: number }): Promise<T> {
@@ -156,9 +149,9 @@ export class SteamWebApiClient {
     }
     upstreamCalls.inc({ upstream: 'steam', method, outcome: String(response.status) });
     if (response.status === 429 || response.status >= 500) {
-      const retryAfter = Number(response.headers.get('retry-after'));
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       await response.body?.cancel();
-      throw new RetryableError(`HTTP ${response.status}`, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+      throw new RetryableError(`HTTP ${response.status}`, retryAfterMs);
     }
     const text = await response.text();
     if (response.status === 403 || response.status === 400 || response.status === 401) {

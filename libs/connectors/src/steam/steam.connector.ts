@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { defineConnector, defineEventType, type ConnectorContext, type ConnectorRuntime, type LinkAccountInput, type LinkedIdentity, type OpenIdLinking } from '@activity/connector-sdk';
 import { invalid, parseSteamAccount } from './steam-account-input';
@@ -13,19 +14,16 @@ export const STEAM_EVENT_TYPES = [
     type: 'steam.game.added',
     description: 'A game appeared in the player’s library',
     payloadSchema: Type.Object({ appid: appId, playtimeForever: Type.Integer({ minimum: 0, description: 'minutes' }) }),
-    summary: { en: '{actor} added {object} to their library', ru: '{actor} добавил {object} в библиотеку' },
   }),
   defineEventType({
     type: 'steam.game.played',
     description: 'The player played a game (minutes since the last sync)',
     payloadSchema: Type.Object({ appid: appId, minutes: Type.Integer({ minimum: 1 }), playtimeForever: Type.Integer({ minimum: 0 }) }),
-    summary: { en: '{actor} played {object}', ru: '{actor} играл в {object}' },
   }),
   defineEventType({
     type: 'steam.achievement.unlocked',
     description: 'The player unlocked an achievement (the target is the game)',
     payloadSchema: Type.Object({ appid: appId, apiname: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()) }),
-    summary: { en: '{actor} unlocked *{object}* in {target}', ru: '{actor} получил достижение *{object}* в {target}' },
   }),
   defineEventType({
     type: 'steam.profile.updated',
@@ -34,7 +32,6 @@ export const STEAM_EVENT_TYPES = [
       previous: Type.Object({ personaname: Type.String(), avatarhash: Type.Optional(Type.String()) }),
       current: Type.Object({ personaname: Type.String(), avatarhash: Type.Optional(Type.String()) }),
     }),
-    summary: { en: '{actor} updated their Steam profile', ru: '{actor} обновил профиль Steam' },
   }),
 ];
 
@@ -50,9 +47,9 @@ export class SteamLinking implements OpenIdLinking {
   async resolve(input: LinkAccountInput): Promise<LinkedIdentity> {
     const reference = parseSteamAccount(input.account);
     const steamId = reference.kind === 'steamid' ? reference.steamId : await this.client.resolveVanityUrl(reference.vanity);
-    if (!steamId) throw invalid(`no Steam profile has the custom URL "${reference.kind === 'vanity' ? reference.vanity : ''}"`);
+    if (!steamId) throw invalid('unknownVanity', `no Steam profile has the custom URL "${reference.kind === 'vanity' ? reference.vanity : ''}"`, { vanity: reference.kind === 'vanity' ? reference.vanity : '' });
     const [player] = await this.client.getPlayerSummaries([steamId]);
-    if (!player) throw invalid(`no Steam profile ${steamId}`);
+    if (!player) throw invalid('unknownProfile', `no Steam profile ${steamId}`, { steamId });
     return { externalId: steamId, displayName: player.personaname };
   }
 
@@ -74,6 +71,7 @@ export const steamConnector = defineConnector({
   displayName: 'Steam',
   capabilities: { webhook: false, sync: true, requiresAuth: false },
   eventTypes: STEAM_EVENT_TYPES,
+  messages: path.join(__dirname, 'i18n'),
   settings: SteamSettings,
   create({ settings, logger, rateGate, breaker }: ConnectorContext<SteamSettings>): ConnectorRuntime {
     if (!settings.STEAM_API_KEY) {

@@ -44,7 +44,7 @@ export function buildAsyncApiDocument(eventTypes: readonly EventTypeDescriptor[]
       sorted.map((eventType) => [
         eventType.type,
         // Without $id: several types may share one payload schema (Minecraft's delivery).
-        { ...withoutId(plain(eventType.payloadSchema) as Record<string, unknown>), title: eventType.type, description: eventType.description, 'x-summary': eventType.summary },
+        { ...withoutId(plain(eventType.payloadSchema) as Record<string, unknown>), title: eventType.type, description: eventType.description },
       ]),
     ),
   };

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CommonConfig } from '@activity/config';
 import { createKafka, EventPublisher, type KafkaClient, KafkaConsumerTransport, kafkaIndicator, MemoryProcessedEvents, RedisProcessedEvents, TopicNames, type KafkaConsumerTransportOptions } from '@activity/messaging';
+import { MessagesModule } from '@activity/i18n';
 import { HealthRegistry, postgresIndicator, redisIndicator, shutdownTracing } from '@activity/observability';
 import { DATA_SOURCE, createDataSource } from '@activity/persistence';
 import { EVENT_PUBLISHER, KAFKA, LOGGER, REDIS, SERVICE_CONFIG, TOPIC_NAMES } from './infrastructure.tokens';
@@ -32,6 +33,8 @@ export class InfrastructureModule {
     const { service, config, logger } = options;
     return {
       module: InfrastructureModule,
+      // Every text a person reads (problem responses, summaries), the platform's and each connector's.
+      imports: [MessagesModule.forRoot()],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },

@@ -5,6 +5,7 @@ import type { ConnectorContext, ConnectorDefinition } from '@activity/connector-
 import { installEventCatalogue } from '@activity/domain';
 import { CircuitBreaker, LocalTokenBucket, RedisTokenBucket } from '@activity/resilience';
 import { BUILT_IN_CONNECTORS } from '@activity/connectors';
+import { registerMessageDirectory } from '@activity/i18n';
 import { loadConnectorPlugins } from './connector-plugins';
 import { ConnectorRegistry } from './connector-registry';
 import { RegisteredConnector } from './registered-connector';
@@ -17,10 +18,11 @@ export interface ConfiguredConnector {
 
 /** The built-in connectors and the plugins, with their settings loaded from `env`; throws ConfigError naming a bad variable. */
 export function configureConnectors(env: NodeJS.ProcessEnv = process.env): ConfiguredConnector[] {
-  return [...BUILT_IN_CONNECTORS, ...loadConnectorPlugins(env)].map((definition) => ({
-    definition,
-    settings: definition.settings ? loadConfig(definition.settings, env) : {},
-  }));
+  return [...BUILT_IN_CONNECTORS, ...loadConnectorPlugins(env)].map((definition) => {
+    // Its texts join the catalogues the messages module loads when the app is built.
+    if (definition.messages) registerMessageDirectory(definition.messages);
+    return { definition, settings: definition.settings ? loadConfig(definition.settings, env) : {} };
+  });
 }
 
 export interface ConnectorServices {

@@ -1,0 +1,5 @@
+export * from './installed-messages';
+export * from './load-message-catalogue';
+export * from './message-catalogue';
+export * from './message-directories';
+export * from './messages.module';
