@@ -10,11 +10,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import stackEnv from './stack-env.cjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runDir = path.join(root, '.local', 'run');
 const logDir = path.join(root, '.local', 'logs');
-const env = process.env;
+// Shell variables, then .env, then the defaults below (docs/configuration.md).
+const env = stackEnv.stackEnvironment(path.join(root, '.env'), process.env);
 
 const FAKES = env.STEAM_API_KEY ? [] : [{ name: 'fake-steam', entry: 'dist/tools/fake-steam.js', color: 90 }];
 
@@ -161,7 +163,7 @@ async function start() {
   const children = new Map();
   let stopping = false;
   for (const service of [...FAKES, ...SERVICES]) {
-    const child = spawn(process.execPath, ['--env-file-if-exists=.env', service.entry ?? `dist/apps/${service.name}/src/main.js`], {
+    const child = spawn(process.execPath, [service.entry ?? `dist/apps/${service.name}/src/main.js`], {
       cwd: root,
       env: { ...serviceEnv, PORT: String(service.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -233,7 +235,7 @@ async function up() {
       continue;
     }
     const log = openSync(path.join(logDir, `${service.name}.log`), 'a');
-    const child = spawn(process.execPath, ['--env-file-if-exists=.env', service.entry ?? `dist/apps/${service.name}/src/main.js`], {
+    const child = spawn(process.execPath, [service.entry ?? `dist/apps/${service.name}/src/main.js`], {
       cwd: root,
       env: { ...serviceEnv, PORT: String(service.port) },
       stdio: ['ignore', log, log],

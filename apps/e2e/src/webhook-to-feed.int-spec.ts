@@ -99,6 +99,15 @@ describe('webhook to feed, end to end', () => {
     return response.json() as never;
   }
 
+  it('starts all four services without one error- or warning-level line (KafkaJS, Fastify and Node included)', () => {
+    for (const service of services) {
+      const lines = service.logs().split('\n').filter(Boolean);
+      expect(lines.some((line) => line.includes('"msg":"listening"'))).toBe(true);
+      const loud = lines.filter((line) => /Warning|"level":(4|5|6)0/.test(line));
+      expect({ service: service.name, loud }).toEqual({ service: service.name, loud: [] });
+    }
+  });
+
   it('delivers a signed webhook to the feed, through Kafka and the outbox', async () => {
     const deliveryId = `msg_${randomUUID()}`;
     const response = await send(body(), { id: deliveryId });

@@ -117,7 +117,7 @@ describe('feed-api', () => {
       expect(response.body).toMatchObject({ title: 'Некорректный запрос', errors: [{ field: 'since', rule: 'sinceBeforeUntil', message: 'since должно быть раньше until' }] });
     });
 
-    it('says every field violation in the language asked for (Accept-Language or ?lang=)', async () => {
+    it('says every field violation in the language Accept-Language asks for', async () => {
       const ru = await get(a, '/v2/feed?limit=0', [tenant, 'alice'], { 'accept-language': 'ru' });
       expect(ru.status).toBe(400);
       expect(ru.headers.get('content-language')).toBe('ru');

@@ -64,7 +64,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
     // Fastify does, it stays at the 60 s headers timeout), and looks for timed-out requests only
     // every connectionsCheckingInterval (30 s by default): look often enough to honour the timeout.
     http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(5_000, Math.ceil(requestTimeoutMs / 2)) },
-    maxParamLength: MAX_PATH_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // Errors Fastify raises before routing (bad percent-encoding, over-long path parameters).
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, logger),
     // Errors Node raises while reading a request (timeout, oversized or malformed headers).

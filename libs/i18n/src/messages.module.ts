@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule, type OnModuleInit, Injectable } from '@nestjs/common';
-import { AcceptLanguageResolver, I18nJsonLoader, I18nModule, I18nService, QueryResolver } from 'nestjs-i18n';
+import { AcceptLanguageResolver, I18nJsonLoader, I18nModule, I18nService } from 'nestjs-i18n';
 import { installMessageCatalogue } from './installed-messages';
 import { MessageCatalogue } from './message-catalogue';
 import { messageDirectories } from './message-directories';
@@ -18,8 +18,9 @@ class MessageCatalogueInstaller implements OnModuleInit {
 
 /**
  * nestjs-i18n holds the catalogues: its JSON loader reads the platform's directory and every
- * connector's, its resolvers pick the language (`?lang=`, then Accept-Language). MessageCatalogue
- * formats from it with ICU rules and a compile cache.
+ * connector's. MessageCatalogue formats from it with ICU rules and a compile cache. The language is
+ * negotiated from Accept-Language (q-values honoured) by the domain's negotiateLocale, the same
+ * rule for HTTP answers and for texts rendered outside a request.
  */
 @Global()
 @Module({})
@@ -31,7 +32,9 @@ export class MessagesModule {
         I18nModule.forRoot({
           fallbackLanguage: 'en',
           loaders: messageDirectories().map((directory) => new I18nJsonLoader({ path: directory, watch: false })),
-          resolvers: [{ use: QueryResolver, options: ['lang'] }, AcceptLanguageResolver],
+          // For handlers that use nestjs-i18n's request context directly; it also keeps the module from
+          // announcing on stdout that it has no resolver (CLIs print their results there).
+          resolvers: [AcceptLanguageResolver],
           useICU: true,
           logging: false,
         }),

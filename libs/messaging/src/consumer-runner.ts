@@ -36,6 +36,8 @@ export interface ConsumerRunnerOptions<T extends TopicName> {
   readonly fromBeginning?: boolean;
   /** Skips messages whose ce_id this group already handled. Omit for broadcast consumers. */
   readonly processed?: ProcessedEvents;
+  /** Resolves when the group's coordinator can take a join (see awaitGroupCoordinator). */
+  readonly awaitCoordinator?: (physicalGroupId: string) => Promise<void>;
 }
 
 export interface ConsumerStats {
@@ -107,6 +109,7 @@ export class ConsumerRunner<T extends TopicName> {
       this.logger.error({ err: payload.error?.message, group: this.options.groupId }, 'consumer crashed and will not restart by itself; restarting in 5 s');
       this.scheduleRestart();
     });
+    await this.options.awaitCoordinator?.(this.topics.physical(this.options.groupId));
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topics.physical(this.options.topic), fromBeginning: this.options.fromBeginning ?? true });
     this.running = true;

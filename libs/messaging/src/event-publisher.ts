@@ -10,6 +10,9 @@ export interface OutgoingMessage {
   readonly value: string | Buffer | null;
 }
 
+/** How long a publish without its own deadline waits for the broker's acknowledgement. */
+const DEFAULT_PUBLISH_TIMEOUT_MS = 30_000;
+
 /**
  * The only way our code produces to Kafka: an idempotent producer with acks=all, so a
  * successful `publish` means every in-sync replica has the messages, in order per partition.
@@ -29,6 +32,10 @@ export class EventPublisher {
     return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // An idempotent producer keeps retrying (KafkaJS warns that fewer retries may break its
+      // exactly-once sequence); how long a caller waits is bounded by publish's deadline instead,
+      // after which this producer is replaced.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
@@ -57,18 +64,18 @@ export class EventPublisher {
   }
 
   /**
-   * Publishes in order; resolves only once the broker acknowledged all of them. With `timeoutMs`
-   * it rejects after that long even if KafkaJS is still retrying in the background; the caller
+   * Publishes in order; resolves only once the broker acknowledged all of them. It rejects after
+   * `timeoutMs` (default 30 s) even if KafkaJS is still retrying in the background; the caller
    * then reports failure, and a late success only means a duplicate, which consumers absorb.
    */
   async publish(messages: readonly OutgoingMessage[], options: { timeoutMs?: number } = {}): Promise<void> {
     if (messages.length === 0) return;
     const producer = this.producer;
-    const work = this.send(messages, options.timeoutMs ?? 10_000);
-    if (!options.timeoutMs) return work;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+    const work = this.send(messages, Math.min(timeoutMs, 10_000));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${options.timeoutMs} ms`)), options.timeoutMs);
+      timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${timeoutMs} ms`)), timeoutMs);
     });
     work.catch(() => undefined);
     try {

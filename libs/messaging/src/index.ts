@@ -16,3 +16,4 @@ export * from './contracts/topic-payloads';
 export * from './contracts/asyncapi-document';
 export * from './topic-tap';
 export * from './kafka-probe';
+export * from './group-coordinator';

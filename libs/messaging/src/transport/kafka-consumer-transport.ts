@@ -21,6 +21,8 @@ export interface KafkaConsumerTransportOptions {
   readonly groups?: Readonly<Record<string, Partial<Pick<ConsumerBinding, 'concurrency'>>>>;
   /** Delay before a broadcast consumer that could not start tries again. */
   readonly restartDelayMs?: number;
+  /** Resolves when a group's coordinator can take a join; consumers wait for it before joining. */
+  readonly awaitCoordinator?: (physicalGroupId: string) => Promise<void>;
 }
 
 interface Consumer {
@@ -103,6 +105,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
         topic,
         partitionsConsumedConcurrently: settings.concurrency ?? 4,
         ...(this.options.maxAttempts ? { maxAttempts: this.options.maxAttempts } : {}),
+        ...(this.options.awaitCoordinator ? { awaitCoordinator: this.options.awaitCoordinator } : {}),
         ...(binding.broadcast ? { fromBeginning: false } : { processed: this.options.processed }),
         handle: (message) => runWithMessageContext(message.event, () => this.invoke(handler, message)),
       },

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CommonConfig } from '@activity/config';
-import { createKafka, EventPublisher, type KafkaClient, KafkaConsumerTransport, kafkaIndicator, MemoryProcessedEvents, RedisProcessedEvents, TopicNames, type KafkaConsumerTransportOptions } from '@activity/messaging';
+import { awaitGroupCoordinator, createKafka, EventPublisher, type KafkaClient, KafkaConsumerTransport, kafkaIndicator, MemoryProcessedEvents, RedisProcessedEvents, TopicNames, type KafkaConsumerTransportOptions } from '@activity/messaging';
 import { MessagesModule } from '@activity/i18n';
 import { HealthRegistry, postgresIndicator, redisIndicator, shutdownTracing } from '@activity/observability';
 import { DATA_SOURCE, createDataSource } from '@activity/persistence';
@@ -70,7 +70,18 @@ export class InfrastructureModule {
         {
           provide: KafkaConsumerTransport,
           useFactory: (kafka: KafkaClient, topics: TopicNames, publisher: EventPublisher, redis: Redis | null, health: HealthRegistry) =>
-            new KafkaConsumerTransport(kafka, topics, publisher, health, { ...options.consumers, processed: redis ? new RedisProcessedEvents(redis) : new MemoryProcessedEvents() }, logger),
+            new KafkaConsumerTransport(
+              kafka,
+              topics,
+              publisher,
+              health,
+              {
+                ...options.consumers,
+                processed: redis ? new RedisProcessedEvents(redis) : new MemoryProcessedEvents(),
+                awaitCoordinator: (group) => awaitGroupCoordinator(config.KAFKA_BROKERS, group, logger),
+              },
+              logger,
+            ),
           inject: [KAFKA, TOPIC_NAMES, EVENT_PUBLISHER, REDIS, HealthRegistry],
         },
         InfrastructureShutdown,
