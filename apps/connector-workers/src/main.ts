@@ -1,3 +1,5 @@
+// First: tracing must patch http, pg, ioredis and kafkajs before anything loads them.
+import './instrumentation';
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@activity/config';
 import { KafkaConsumerTransport } from '@activity/messaging';
@@ -12,7 +14,6 @@ async function main(): Promise<void> {
   const connectors = configureConnectorsOrExit();
   const logger = createLogger('connector-workers', config.LOG_LEVEL);
   await startHttpService({
-    serviceName: 'connector-workers',
     module: ConnectorWorkersModule.forRoot(config, connectors, logger),
     transport: KafkaConsumerTransport,
     logger,

@@ -1,3 +1,5 @@
+// First: tracing must patch http, pg, ioredis and kafkajs before anything loads them.
+import './instrumentation';
 import 'reflect-metadata';
 import compress from '@fastify/compress';
 import { loadConfigOrExit } from '@activity/config';
@@ -14,7 +16,6 @@ async function main(): Promise<void> {
   const connectors = configureConnectorsOrExit();
   const logger = createLogger('feed-api', config.LOG_LEVEL);
   await startHttpService({
-    serviceName: 'feed-api',
     module: FeedApiModule.forRoot(config, connectors, logger),
     transport: KafkaConsumerTransport,
     logger,

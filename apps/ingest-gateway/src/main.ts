@@ -1,3 +1,5 @@
+// First: tracing must patch http, pg, ioredis and kafkajs before anything loads them.
+import './instrumentation';
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@activity/config';
 import { createLogger } from '@activity/observability';
@@ -11,7 +13,6 @@ async function main(): Promise<void> {
   const connectors = configureConnectorsOrExit();
   const logger = createLogger('ingest-gateway', config.LOG_LEVEL);
   await startHttpService({
-    serviceName: 'ingest-gateway',
     module: IngestGatewayModule.forRoot(config, connectors, logger),
     logger,
     host: config.HTTP_HOST,

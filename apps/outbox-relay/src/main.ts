@@ -1,3 +1,5 @@
+// First: tracing must patch http, pg, ioredis and kafkajs before anything loads them.
+import './instrumentation';
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@activity/config';
 import { createLogger } from '@activity/observability';
@@ -9,7 +11,6 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(OutboxRelayConfig);
   const logger = createLogger('outbox-relay', config.LOG_LEVEL);
   await startHttpService({
-    serviceName: 'outbox-relay',
     module: OutboxRelayModule.forRoot(config, logger),
     logger,
     host: config.HTTP_HOST,

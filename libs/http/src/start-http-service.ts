@@ -12,15 +12,12 @@ import { DomainError, jsonNestingDepth } from '@activity/domain';
 import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE, renderProblem } from './problem-details';
 import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
 import { assertEveryRouteDeclaresAccess } from './route-access';
-import type { Span } from '@opentelemetry/api';
-import { httpRequestDuration, NestPinoLogger, parseTraceparent, requestContext, SpanKind, startSpan, startTracing } from '@activity/observability';
+import { activeTrace, httpRequestDuration, NestPinoLogger, parseTraceparent, requestContext, tracingEndpoint } from '@activity/observability';
 import { PassThroughRpcErrors } from './pass-through-rpc-errors.filter';
 import { createValidationPipe } from './validation.pipe';
 
 export interface HttpServiceOptions {
   readonly module: object;
-  /** service.name for traces */
-  readonly serviceName: string;
   readonly logger: Logger;
   readonly host: string;
   readonly port: number;
@@ -44,7 +41,6 @@ export interface HttpServiceOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const spans = new WeakMap<object, Span>();
 
 /**
  * Starts a Nest app on Fastify the way every service here runs: JSON logs with request
@@ -54,7 +50,8 @@ const spans = new WeakMap<object, Span>();
 export async function startHttpService(options: HttpServiceOptions): Promise<NestFastifyApplication> {
   const { logger } = options;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-  startTracing(options.serviceName, logger);
+  // The SDK itself starts in the app's instrumentation.ts, before anything it instruments is loaded.
+  if (tracingEndpoint()) logger.info({ endpoint: tracingEndpoint() }, 'OpenTelemetry tracing on');
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // The whole request (headers and body) must arrive within this; a client trickling bytes
@@ -91,11 +88,10 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   if (options.bodyParser ?? true) registerJsonParser(fastify, options.rawBody ?? false);
 
   fastify.addHook('onRequest', async (request, reply) => {
-    const traceparent = request.headers['traceparent'] as string | undefined;
-    const trace = parseTraceparent(traceparent);
+    // With tracing on, the http instrumentation's server span (which honours the caller's
+    // traceparent and sampled flag) is active here; without it, the caller's traceparent as is.
+    const trace = activeTrace() ?? parseTraceparent(request.headers['traceparent'] as string | undefined);
     requestContext.enter({ requestId: String(request.id), ...(trace ?? {}) });
-    // Server span (no-op unless tracing is on); it becomes the parent of whatever the request publishes.
-    spans.set(request, startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, SpanKind.SERVER, trace ? traceparent : undefined, { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] }));
     void reply.header('x-request-id', request.id);
   });
   // helmet-style defaults: these are APIs, so nothing may frame, sniff or script them; /docs relaxes CSP for its own assets.
@@ -115,9 +111,6 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const span = spans.get(request);
-    span?.setAttribute('http.response.status_code', reply.statusCode);
-    span?.end();
     const seconds = reply.elapsedTime / 1000;
     httpRequestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
     if (route.startsWith('/health') || route === '/metrics') return;

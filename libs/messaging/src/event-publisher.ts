@@ -1,5 +1,6 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { TopicNames } from './topics';
+import { pinTraceparent } from '@activity/observability';
 
 export interface OutgoingMessage {
   /** Logical topic name; the publisher applies the environment's prefix. */
@@ -103,7 +104,11 @@ export class EventPublisher {
         compression: CompressionTypes.None,
         topicMessages: [...byTopic].map(([topic, list]) => ({
           topic,
-          messages: list.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+          messages: list.map((m) => {
+            const message = { key: m.key, value: m.value, headers: { ...m.headers } };
+            pinTraceparent(message, m.headers['traceparent']);
+            return message;
+          }),
         })),
       });
     } catch (error) {

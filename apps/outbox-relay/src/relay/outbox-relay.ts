@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { EventPublisher } from '@activity/messaging';
 import type { BackoffPolicy, ClaimedOutboxMessage, OutboxStore } from '@activity/persistence';
-import { metricsRegistry, SpanKind, startSpan } from '@activity/observability';
+import { metricsRegistry, SpanKind, startSpan, traceparentOf } from '@activity/observability';
 
 export interface OutboxRelayOptions {
   readonly batchSize: number;
@@ -130,11 +130,17 @@ export class OutboxRelay {
   }
 
   private async publish(batch: ClaimedOutboxMessage[]): Promise<void> {
-    // One producer span per row, continuing the trace captured when the row was written (no-ops unless tracing is on).
-    const spans = batch.map((message) => startSpan(`publish ${message.topic}`, SpanKind.PRODUCER, message.headers['traceparent'], { 'messaging.destination.name': message.topic, 'activity.outbox.id': message.id }));
+    // One span per row, continuing the trace captured when the row was written, and the parent of
+    // the consumer's span (no-ops unless tracing is on). A batch mixes traces, so no library span can be.
+    const spans = batch.map((message) => startSpan(`relay ${message.topic}`, SpanKind.PRODUCER, message.headers['traceparent'], { 'messaging.destination.name': message.topic, 'activity.outbox.id': message.id }));
     try {
       await this.publisher.publish(
-        batch.map((message) => ({ topic: message.topic, key: message.key, headers: message.headers, value: JSON.stringify(message.payload) })),
+        batch.map((message, index) => ({
+          topic: message.topic,
+          key: message.key,
+          headers: { ...message.headers, ...(traceparentOf(spans[index]!) ? { traceparent: traceparentOf(spans[index]!)! } : {}) },
+          value: JSON.stringify(message.payload),
+        })),
         { timeoutMs: this.options.publishTimeoutMs },
       );
     } catch (error) {

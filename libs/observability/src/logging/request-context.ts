@@ -7,6 +7,8 @@ export interface RequestContext {
   tenantId?: string;
   traceId?: string;
   spanId?: string;
+  /** The W3C sampled flag of the trace; false only when a caller said not to sample. */
+  sampled?: boolean;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -30,10 +32,10 @@ export const requestContext = {
 };
 
 /** Parses a W3C traceparent header ("00-<32 hex trace>-<16 hex span>-<2 hex flags>"). */
-export function parseTraceparent(header: string | undefined): { traceId: string; spanId: string } | undefined {
-  const match = header ? /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(header.trim()) : null;
+export function parseTraceparent(header: string | undefined): { traceId: string; spanId: string; sampled: boolean } | undefined {
+  const match = header ? /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(header.trim()) : null;
   if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return undefined;
-  return { traceId: match[1]!, spanId: match[2]! };
+  return { traceId: match[1]!, spanId: match[2]!, sampled: (parseInt(match[3]!, 16) & 1) === 1 };
 }
 
 /**
@@ -45,5 +47,6 @@ export function childTraceparent(): string {
   const context = requestContext.current();
   const traceId = context?.traceId ?? randomBytes(16).toString('hex');
   const spanId = context?.traceId && context.spanId ? context.spanId : randomBytes(8).toString('hex');
-  return `00-${traceId}-${spanId}-01`;
+  // The parent's decision travels with the trace: what a caller did not sample stays unsampled.
+  return `00-${traceId}-${spanId}-${context?.traceId && context.sampled === false ? '00' : '01'}`;
 }

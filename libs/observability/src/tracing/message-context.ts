@@ -1,13 +1,12 @@
 import { parseTraceparent, requestContext } from '../logging/request-context';
-import { inSpan, SpanKind } from './tracing';
+import { activeTrace } from './tracing';
 
 /**
- * Runs a message handler with the message's tenant and trace in the log context, inside a
- * consumer span that continues the message's trace (a no-op span when tracing is off).
+ * Runs a message handler with the message's tenant and trace in the log context. With tracing on,
+ * the KafkaJS instrumentation has already opened the consumer span from the message's traceparent,
+ * and that span is the trace the logs and the handler's own messages continue.
  */
 export function runWithMessageContext<T>(event: { id: string; tenantId: string; type?: string; traceparent?: string }, work: () => Promise<T>): Promise<T> {
-  const trace = parseTraceparent(event.traceparent);
-  return requestContext.run({ requestId: event.id, tenantId: event.tenantId, ...(trace ?? {}) }, () =>
-    inSpan(`process ${event.type ?? 'message'}`, SpanKind.CONSUMER, event.traceparent, { 'messaging.message.id': event.id, 'activity.tenant': event.tenantId }, work),
-  );
+  const trace = activeTrace() ?? parseTraceparent(event.traceparent);
+  return requestContext.run({ requestId: event.id, tenantId: event.tenantId, ...(trace ?? {}) }, work);
 }
