@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
 
 /**
  * Module boundaries are the point of this file: apps -> feature -> infra -> data-access -> domain,
@@ -8,7 +9,10 @@ import nx from '@nx/eslint-plugin';
 const DEP_CONSTRAINTS = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:sdk', 'type:connector', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:sdk', 'type:connector', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:testing', 'type:sdk', 'type:connector', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
+  {
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: ['type:testing', 'type:sdk', 'type:connector', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'],
+  },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:sdk', 'type:connector', 'type:feature', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
   { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:sdk', 'type:connector', 'type:infra', 'type:data-access', 'type:domain', 'type:util'] },
   { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
@@ -61,4 +65,6 @@ export default [
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  // Formatting is Prettier's (npm run format); ESLint checks only what Prettier does not.
+  prettier,
 ];

@@ -6,9 +6,7 @@ import { readFileSync } from 'node:fs';
 const { compilerOptions } = JSON.parse(readFileSync('tsconfig.base.json', 'utf8')) as {
   compilerOptions: { paths: Record<string, string[]> };
 };
-const moduleNameMapper = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
-);
+const moduleNameMapper = Object.fromEntries(Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]));
 
 const transform = {
   '^.+\\.ts$': [
@@ -25,13 +23,21 @@ const transform = {
   ],
 };
 
-const common = { rootDir: process.cwd(), transform, moduleNameMapper, testEnvironment: 'node' as const };
+const common = {
+  rootDir: process.cwd(),
+  transform,
+  moduleNameMapper,
+  testEnvironment: 'node' as const,
+  // With --coverage (tools/test.mjs adds it for `npm test -- --coverage`): the shipped sources only.
+  collectCoverageFrom: ['{apps,libs}/*/src/**/*.ts', '!**/*.spec.ts', '!**/*.int-spec.ts', '!libs/testing/**', '!apps/e2e/**'],
+};
 
 // Two tiers: unit specs (`*.spec.ts`, no services) and integration specs (`*.int-spec.ts`,
 // real Postgres, Kafka and Redis, started by tools/test.mjs before Jest runs).
 const config: Config = {
   // Global, not per project: Jest ignores testTimeout inside `projects`. Unit tests finish in milliseconds anyway.
   testTimeout: 60_000,
+  coverageProvider: 'v8',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     {

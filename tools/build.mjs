@@ -12,6 +12,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist');
 const quiet = process.argv.includes('--quiet');
 const clean = process.argv.includes('--clean');
+// `--project libs/domain`: only that project's sources (Nx builds each project after its dependencies).
+const projectArg = process.argv.indexOf('--project');
+const only = projectArg > 0 ? path.resolve(root, process.argv[projectArg + 1] ?? '') : undefined;
+const inScope = (file) => !only || file === only || file.startsWith(only + path.sep);
 
 const tsconfig = JSON.parse(await readFile(path.join(root, 'tsconfig.base.json'), 'utf8'));
 const paths = tsconfig.compilerOptions.paths;
@@ -36,12 +40,13 @@ async function mtime(file) {
   }
 }
 
-if (clean) await rm(out, { recursive: true, force: true });
+if (clean) await rm(only ? path.join(out, path.relative(root, only)) : out, { recursive: true, force: true });
 const started = Date.now();
 let compiled = 0;
 const work = [];
 for (const top of ['apps', 'libs', 'tools']) {
   for await (const file of sources(path.join(root, top))) {
+    if (!inScope(file)) continue;
     const target = path.join(out, path.relative(root, file)).replace(/\.ts$/, '.js');
     work.push({ file, target });
   }
@@ -76,6 +81,7 @@ for (const top of ['apps', 'libs']) {
       else if (entry.name.endsWith('.json') && full.includes(`${path.sep}src${path.sep}`)) yield full;
     }
   })(path.join(root, top))) {
+    if (!inScope(file)) continue;
     const target = path.join(out, path.relative(root, file));
     if ((await mtime(target)) >= (await mtime(file))) continue;
     await mkdir(path.dirname(target), { recursive: true });

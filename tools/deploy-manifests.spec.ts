@@ -43,7 +43,11 @@ describe('deploy/k8s', () => {
 
   it('kustomization lists every file', () => {
     const kustomization = parseAllDocuments(readFileSync(path.join(K8S, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
-    expect([...kustomization.resources].sort()).toEqual(readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort());
+    expect([...kustomization.resources].sort()).toEqual(
+      readdirSync(K8S)
+        .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+        .sort(),
+    );
   });
 
   it.each(APPS)('%s has a Deployment with probes on the health endpoints, resources, a Service and a PodDisruptionBudget', (app) => {
@@ -93,5 +97,14 @@ describe('deploy/prometheus', () => {
     const alerts = [...readFileSync('deploy/prometheus/rules.yml', 'utf8').matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
     const tested = new Set([...readFileSync('deploy/prometheus/tests/rules.test.yml', 'utf8').matchAll(/alertname: (\w+)/g)].map((m) => m[1]));
     expect(alerts.filter((alert) => !tested.has(alert))).toEqual([]);
+  });
+});
+
+describe('kubectl kustomize deploy/k8s/base', () => {
+  it('renders, and the rendering holds every manifest of the directory', () => {
+    const rendered = parseAllDocuments(execFileSync('kubectl', ['kustomize', K8S], { encoding: 'utf8' })).map((document) => document.toJS() as Manifest);
+    const names = (list: Manifest[]) => list.map((m) => `${m.kind}/${m.metadata?.name}`).sort();
+    expect(names(rendered)).toEqual(names(manifests()));
+    expect(rendered.every((m) => m.apiVersion && m.kind)).toBe(true);
   });
 });

@@ -19,20 +19,26 @@ describe('bin/node24.sh', () => {
     const toolsBin = path.join(root, 'tools-bin');
     mkdirSync(systemBin);
     mkdirSync(toolsBin);
-    for (const tool of ['bash', 'mkdir', 'chmod', 'dirname']) symlinkSync(execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(toolsBin, tool));
+    for (const tool of ['bash', 'mkdir', 'chmod', 'dirname'])
+      symlinkSync(execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(toolsBin, tool));
     const stub = (file: string, body: string) => {
       writeFileSync(file, `#!/usr/bin/env bash\n${body}\n`);
       chmodSync(file, 0o755);
     };
     if (systemNodeMajor !== null) stub(path.join(systemBin, 'node'), `echo ${systemNodeMajor}`);
     // The registry's node@24 package, as npm would install it under the prefix.
-    stub(path.join(systemBin, 'npm'), `echo "$@" >> ${npmLog}\nmkdir -p ${prefix}/bin\nprintf '#!/usr/bin/env bash\\necho 24\\n' > ${prefix}/bin/node\nchmod +x ${prefix}/bin/node`);
+    stub(
+      path.join(systemBin, 'npm'),
+      `echo "$@" >> ${npmLog}\nmkdir -p ${prefix}/bin\nprintf '#!/usr/bin/env bash\\necho 24\\n' > ${prefix}/bin/node\nchmod +x ${prefix}/bin/node`,
+    );
     const run = () =>
       execFileSync(path.join(toolsBin, 'bash'), ['-c', `source ${script} && activity_use_node24 && command -v node && node`], {
         env: { PATH: `${systemBin}:${toolsBin}`, ACTIVITY_NODE_PREFIX: prefix, HOME: root },
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
-      }).trim().split('\n');
+      })
+        .trim()
+        .split('\n');
     const npmCalls = () => (existsSync(npmLog) ? readFileSync(npmLog, 'utf8').trim().split('\n') : []);
     return { systemBin, prefix, run, npmCalls };
   }

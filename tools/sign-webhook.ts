@@ -15,7 +15,7 @@ function main(): void {
     failUsage(`webhook:sign: ${(error as Error).message}`);
   }
   const body = typeof args['file'] === 'string' ? readFileSync(args['file']) : typeof args['body'] === 'string' ? Buffer.from(args['body']) : undefined;
-  if (!body) failUsage('webhook:sign: pass the exact request body with --body \'<json>\' or --file <path>');
+  if (!body) failUsage("webhook:sign: pass the exact request body with --body '<json>' or --file <path>");
   const secret = String(args['secret'] ?? process.env['DEMO_MINECRAFT_SECRET'] ?? DEFAULT_SECRET);
   const id = String(args['id'] ?? `msg_${randomUUID().replace(/-/g, '')}`);
   const timestamp = Number(args['timestamp'] ?? Math.floor(Date.now() / 1000));

@@ -38,7 +38,14 @@ const useFakeSteam = !env.STEAM_API_KEY;
 
 const serviceEnv = {
   ...env,
-  ...(useFakeSteam ? { STEAM_API_BASE_URL: `http://127.0.0.1:${FAKE_STEAM_PORT}`, STEAM_OPENID_URL: `http://127.0.0.1:${FAKE_STEAM_PORT}/openid/login`, STEAM_API_KEY: '0123456789ABCDEF0123456789ABCDEF', STEAM_RATE_LIMIT_PER_SECOND: '20' } : {}),
+  ...(useFakeSteam
+    ? {
+        STEAM_API_BASE_URL: `http://127.0.0.1:${FAKE_STEAM_PORT}`,
+        STEAM_OPENID_URL: `http://127.0.0.1:${FAKE_STEAM_PORT}/openid/login`,
+        STEAM_API_KEY: '0123456789ABCDEF0123456789ABCDEF',
+        STEAM_RATE_LIMIT_PER_SECOND: '20',
+      }
+    : {}),
   NODE_ENV: env.NODE_ENV ?? 'development',
   DATABASE_URL,
   DATABASE_ADMIN_URL,
@@ -86,7 +93,20 @@ async function ensureInfra() {
     if (!hasRedis) throw new Error(`Redis does not answer at ${redis.host}:${redis.port} and redis-server is not installed.`);
     mkdirSync(path.join(root, '.local', 'redis'), { recursive: true });
     say(`starting redis-server on ${redis.port}`);
-    run('redis-server', ['--daemonize', 'yes', '--bind', redis.host, '--port', String(redis.port), '--save', '', '--appendonly', 'no', '--dir', path.join(root, '.local', 'redis')]);
+    run('redis-server', [
+      '--daemonize',
+      'yes',
+      '--bind',
+      redis.host,
+      '--port',
+      String(redis.port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      path.join(root, '.local', 'redis'),
+    ]);
     writeFileSync(path.join(runDir, 'redis.started'), String(redis.port));
   }
   let kafkaStarted = false;

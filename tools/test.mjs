@@ -3,6 +3,7 @@
 // integration tests spawn, gives this run its own topic prefix and test database, then runs Jest.
 // Extra arguments go to Jest, e.g. `npm test -- --selectProjects unit`.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,12 @@ const kafkaAnswers = await new Promise((resolve) => {
   socket.once('error', () => resolve(false));
 });
 
-const args = process.argv.slice(2);
+// `--coverage`: Jest measures its own process, every service the tests spawn writes V8 coverage, and
+// tools/coverage.mjs unites the two and fails the run under COVERAGE_THRESHOLD (80 % of lines).
+const coverage = process.argv.includes('--coverage');
+const coverageDir = path.join(root, '.local', 'coverage');
+const args = process.argv.slice(2).filter((arg) => arg !== '--coverage');
+if (coverage) args.push('--coverage', '--coverageReporters=json', `--coverageDirectory=${path.join(coverageDir, 'jest')}`);
 const unitOnly = args.join(' ').includes('--selectProjects unit');
 let startedKafka = false;
 if (!kafkaAnswers && !unitOnly) {
@@ -46,8 +52,24 @@ const env = {
   TEST_DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://activity_app@127.0.0.1:5432/activity_test',
   TEST_DATABASE_ADMIN_URL: process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/activity_test',
   NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning'].filter(Boolean).join(' '),
+  ...(coverage ? { ACTIVITY_CHILD_V8_COVERAGE: path.join(coverageDir, 'v8') } : {}),
 };
+if (coverage) {
+  rmSync(coverageDir, { recursive: true, force: true });
+  mkdirSync(path.join(coverageDir, 'v8'), { recursive: true });
+}
 const jest = spawnSync(process.execPath, [path.join(root, 'node_modules/jest/bin/jest.js'), '--runInBand', ...args], { stdio: 'inherit', cwd: root, env });
 
 if (startedKafka && process.env.KEEP_KAFKA !== '1') spawnSync('bash', [path.join(root, 'deploy/kafka/kafka.sh'), 'stop'], { stdio: 'inherit' });
-process.exit(jest.status ?? 1);
+let status = jest.status ?? 1;
+if (coverage) {
+  const report = spawnSync(
+    process.execPath,
+    [path.join(root, 'tools/coverage.mjs'), path.join(coverageDir, 'jest', 'coverage-final.json'), path.join(coverageDir, 'v8'), process.env.COVERAGE_THRESHOLD ?? '80'],
+    { stdio: 'inherit', cwd: root },
+  );
+  // The verdict for .ci/run, which counts a shortfall as a failed check.
+  writeFileSync(path.join(coverageDir, 'verdict'), report.status === 0 ? 'pass' : 'fail');
+  if (report.status !== 0 && status === 0) status = 1;
+}
+process.exit(status);

@@ -19,5 +19,8 @@ if (!document || errors.length) {
   process.stderr.write(`docs/asyncapi.json is not valid AsyncAPI (${errors.length} error(s))\n`);
   process.exit(1);
 }
-const channels = document.channels().all().map((channel) => channel.address());
+const channels = document
+  .channels()
+  .all()
+  .map((channel) => channel.address());
 process.stdout.write(`docs/asyncapi.json: valid AsyncAPI ${document.version()}, ${channels.length} channels\n`);

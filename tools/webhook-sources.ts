@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { CommonConfig, failUsage, loadConfigOrExit, parseArgs } from '@activity/config';
 import { createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
 
-const USAGE = 'usage: webhook-sources add --tenant T --connector C --id ID --name NAME [--secret whsec_...] | rotate --connector C --id ID [--grace-hours H] [--secret whsec_...] | list [--tenant T]';
+const USAGE =
+  'usage: webhook-sources add --tenant T --connector C --id ID --name NAME [--secret whsec_...] | rotate --connector C --id ID [--grace-hours H] [--secret whsec_...] | list [--tenant T]';
 
 function newSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;

@@ -61,10 +61,10 @@ async function seed() {
     }
     await db.query('VACUUM ANALYZE activity_events');
   }
-  const deep = await db.query(
-    `SELECT occurred_at, id::text AS id FROM activity_events WHERE tenant_id = $1 ORDER BY occurred_at DESC, id DESC OFFSET $2 LIMIT 1`,
-    [TENANT, DEPTH - 1],
-  );
+  const deep = await db.query(`SELECT occurred_at, id::text AS id FROM activity_events WHERE tenant_id = $1 ORDER BY occurred_at DESC, id DESC OFFSET $2 LIMIT 1`, [
+    TENANT,
+    DEPTH - 1,
+  ]);
   const plan = await db.query(
     `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
      SELECT e.id FROM activity_events e WHERE e.tenant_id = $1 AND (e.occurred_at, e.id) < ($2::timestamptz, $3::bigint)
@@ -137,18 +137,20 @@ async function main() {
   const policyFile = path.join(work, 'policy.json');
   writeFileSync(policyFile, JSON.stringify({ roles: { reader: ['activity.feed.read', 'activity.feed.read_tenant'] }, defaultRoles: ['reader'], subjects: {} }));
   const keys = await loadOrCreateDevKeyPair(path.join(work, 'keys'));
-  await ensureTopics(createKafka({ brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', clientId: 'bench' }, pino({ level: 'silent' })), new TopicNames('bench.'), { partitions: 3, replicationFactor: 1 });
+  await ensureTopics(createKafka({ brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', clientId: 'bench' }, pino({ level: 'silent' })), new TopicNames('bench.'), {
+    partitions: 3,
+    replicationFactor: 1,
+  });
   const child = startFeedApi(policyFile, path.join(work, 'keys'));
   try {
     await waitReady();
     const tokens = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => issueDevToken(keys, { tenantId: TENANT, userId: `u${(i * 49) % USERS}`, issuer: 'activity-dev', audience: 'activity-service', ttlSeconds: 3600 })),
+      Array.from({ length: 200 }, (_, i) =>
+        issueDevToken(keys, { tenantId: TENANT, userId: `u${(i * 49) % USERS}`, issuer: 'activity-dev', audience: 'activity-service', ttlSeconds: 3600 }),
+      ),
     );
     const admin = await issueDevToken(keys, { tenantId: TENANT, userId: 'analyst', issuer: 'activity-dev', audience: 'activity-service', ttlSeconds: 3600 });
-    const cursor = new FeedCursor(CURSOR_SECRET).encode(
-      { occurredAt: new Date(deep.occurred_at), id: deep.id },
-      JSON.stringify([TENANT, 'analyst', 'tenant', [], null, null]),
-    );
+    const cursor = new FeedCursor(CURSOR_SECRET).encode({ occurredAt: new Date(deep.occurred_at), id: deep.id }, JSON.stringify([TENANT, 'analyst', 'tenant', [], null, null]));
     let next = 0;
     const rotating = (pathFor) => [
       {
@@ -160,7 +162,12 @@ async function main() {
     ];
     const fixed = (requestPath) => [{ method: 'GET', path: requestPath, headers: { authorization: `Bearer ${admin}` } }];
     const results = [];
-    results.push(await load('v2 first page (user feed)', rotating(() => `/v2/feed?limit=${PAGE}`)));
+    results.push(
+      await load(
+        'v2 first page (user feed)',
+        rotating(() => `/v2/feed?limit=${PAGE}`),
+      ),
+    );
     results.push(await load(`v2 depth ${DEPTH} (tenant feed, keyset)`, fixed(`/v2/feed?scope=tenant&limit=${PAGE}&cursor=${cursor}`)));
     results.push(await load(`v1 depth ${DEPTH} (tenant feed, OFFSET)`, fixed(`/v1/feed?scope=tenant&page_size=${PAGE}&page=${DEPTH / PAGE + 1}`)));
     const ceilingFirst = pgbench(
@@ -174,9 +181,12 @@ async function main() {
     results.push(ceilingFirst, ceilingDeep);
     process.stdout.write(`\nfeed-read: ${EVENTS} events, ${USERS} users, ${CONNECTIONS} connections, ${DURATION} s per scenario\n`);
     process.stdout.write(`${'scenario'.padEnd(44)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}\n`);
-    for (const r of results) process.stdout.write(`${r.name.padEnd(44)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)}${r.bad ? `  (${r.bad} errors)` : ''}\n`);
-    process.stdout.write(`\nratios (same run): v2 first page / its SQL ceiling = ${(results[0].rps / ceilingFirst.rps).toFixed(2)}; ` +
-      `v2 depth ${DEPTH} / its SQL ceiling = ${(results[1].rps / ceilingDeep.rps).toFixed(2)}; v2 depth / v1 depth = ${(results[1].rps / results[2].rps).toFixed(1)}x\n`);
+    for (const r of results)
+      process.stdout.write(`${r.name.padEnd(44)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)}${r.bad ? `  (${r.bad} errors)` : ''}\n`);
+    process.stdout.write(
+      `\nratios (same run): v2 first page / its SQL ceiling = ${(results[0].rps / ceilingFirst.rps).toFixed(2)}; ` +
+        `v2 depth ${DEPTH} / its SQL ceiling = ${(results[1].rps / ceilingDeep.rps).toFixed(2)}; v2 depth / v1 depth = ${(results[1].rps / results[2].rps).toFixed(1)}x\n`,
+    );
   } finally {
     child.kill('SIGTERM');
   }

@@ -49,7 +49,17 @@ function startRelays() {
   return Array.from({ length: RELAYS }, (_, i) =>
     spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', `${root}/dist/apps/outbox-relay/src/main.js`], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', PORT: String(3380 + i), DATABASE_URL: APP_URL, KAFKA_BROKERS: BROKERS, KAFKA_TOPIC_PREFIX: PREFIX, OUTBOX_RETENTION_HOURS: '0', OUTBOX_BATCH_SIZE: String(BATCH) },
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        PORT: String(3380 + i),
+        DATABASE_URL: APP_URL,
+        KAFKA_BROKERS: BROKERS,
+        KAFKA_TOPIC_PREFIX: PREFIX,
+        OUTBOX_RETENTION_HOURS: '0',
+        OUTBOX_BATCH_SIZE: String(BATCH),
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   );
@@ -57,7 +67,13 @@ function startRelays() {
 
 async function waitForRelays() {
   for (let i = 0; i < 100; i += 1) {
-    const ready = await Promise.all(Array.from({ length: RELAYS }, (_, r) => fetch(`http://127.0.0.1:${3380 + r}/health/ready`).then((res) => res.ok).catch(() => false)));
+    const ready = await Promise.all(
+      Array.from({ length: RELAYS }, (_, r) =>
+        fetch(`http://127.0.0.1:${3380 + r}/health/ready`)
+          .then((res) => res.ok)
+          .catch(() => false),
+      ),
+    );
     if (ready.every(Boolean)) return;
     await sleep(200);
   }

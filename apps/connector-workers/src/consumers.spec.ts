@@ -23,10 +23,15 @@ describe('connector-workers consumers', () => {
 
   it('hands each message to its use case with the tenant from the CloudEvent', async () => {
     const calls: unknown[] = [];
-    const ingest = { handle: async (payload: WebhookReceivedV1, event: { tenantId: string }) => void calls.push(['ingest', payload.deliveryId, event.tenantId]) } as unknown as IngestDelivery;
+    const ingest = {
+      handle: async (payload: WebhookReceivedV1, event: { tenantId: string }) => void calls.push(['ingest', payload.deliveryId, event.tenantId]),
+    } as unknown as IngestDelivery;
     const payload = { connector: 'minecraft', sourceId: 's', deliveryId: 'd-1', receivedAt: new Date().toISOString(), body: {} };
     const event = { id: 'ce-1', type: 'dev.activity.webhook.received.v1', source: '/t', tenantId: 'tenant-a', time: new Date().toISOString(), specversion: '1.0' };
-    await new WebhookDeliveriesController(ingest).onDelivery(payload, new KafkaEventContext({ topic: Topic.WebhookReceived, partition: 0, offset: '1', key: null, event: event as never, payload }));
+    await new WebhookDeliveriesController(ingest).onDelivery(
+      payload,
+      new KafkaEventContext({ topic: Topic.WebhookReceived, partition: 0, offset: '1', key: null, event: event as never, payload }),
+    );
 
     const sync = { run: async (request: SyncRequestedV1) => void calls.push(['sync', request.accountLinkId]) } as unknown as RunSync;
     const initial = { handle: async (linked: AccountLinkedV1) => void calls.push(['initial', linked.accountLinkId]) } as unknown as RequestInitialSync;

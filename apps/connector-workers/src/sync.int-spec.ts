@@ -40,7 +40,11 @@ describe('Steam linking and sync', () => {
 
   const linkOf = (m: CapturedMessage) => (m.data as { accountLinkId?: string } | undefined)?.accountLinkId;
   const runsOf = async (linkId: string) =>
-    (await admin.query(`SELECT status, events_created, error FROM sync_runs WHERE account_link_id = $1 ORDER BY started_at`, [linkId])) as Array<{ status: string; events_created: number; error: string | null }>;
+    (await admin.query(`SELECT status, events_created, error FROM sync_runs WHERE account_link_id = $1 ORDER BY started_at`, [linkId])) as Array<{
+      status: string;
+      events_created: number;
+      error: string | null;
+    }>;
 
   beforeAll(async () => {
     fake = await FakeSteamServer.start();
@@ -67,7 +71,14 @@ describe('Steam linking and sync', () => {
     };
     const base = environment.portBase + 40;
     feedApi = await ServiceProcess.start('feed-api', base, env);
-    services.push(feedApi, ...(await Promise.all([ServiceProcess.start('outbox-relay', base + 1, env), ServiceProcess.start('connector-workers', base + 2, env), ServiceProcess.start('connector-workers', base + 3, env)])));
+    services.push(
+      feedApi,
+      ...(await Promise.all([
+        ServiceProcess.start('outbox-relay', base + 1, env),
+        ServiceProcess.start('connector-workers', base + 2, env),
+        ServiceProcess.start('connector-workers', base + 3, env),
+      ])),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -96,7 +107,10 @@ describe('Steam linking and sync', () => {
   });
 
   it('refuses a second link of the same Steam account in the tenant, and input it cannot resolve', async () => {
-    expect((await call('POST', '/v2/accounts/steam', 'steward', { account: steamId(1), userId: 'someone-else' })).body).toMatchObject({ status: 409, code: 'account_already_linked' });
+    expect((await call('POST', '/v2/accounts/steam', 'steward', { account: steamId(1), userId: 'someone-else' })).body).toMatchObject({
+      status: 409,
+      code: 'account_already_linked',
+    });
     const unknown = await call('POST', '/v2/accounts/steam', 'steward', { account: 'no-such-vanity-name', userId: 'robin' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors[0]).toMatchObject({ field: 'account' });
@@ -131,10 +145,18 @@ describe('Steam linking and sync', () => {
     const forged = new URL(returnTo);
     const identity = `https://steamcommunity.com/openid/id/${steamId(5)}`;
     for (const [name, value] of Object.entries({
-      'openid.ns': 'http://specs.openid.net/auth/2.0', 'openid.mode': 'id_res', 'openid.op_endpoint': 'https://steamcommunity.com/openid/login',
-      'openid.claimed_id': identity, 'openid.identity': identity, 'openid.return_to': returnTo, 'openid.response_nonce': '2026-11-27T00:00:00Zabc',
-      'openid.assoc_handle': '1234567890', 'openid.signed': 'signed,op_endpoint,claimed_id,identity,return_to,response_nonce,assoc_handle', 'openid.sig': 'Zm9yZ2Vk',
-    })) forged.searchParams.set(name, value);
+      'openid.ns': 'http://specs.openid.net/auth/2.0',
+      'openid.mode': 'id_res',
+      'openid.op_endpoint': 'https://steamcommunity.com/openid/login',
+      'openid.claimed_id': identity,
+      'openid.identity': identity,
+      'openid.return_to': returnTo,
+      'openid.response_nonce': '2026-11-27T00:00:00Zabc',
+      'openid.assoc_handle': '1234567890',
+      'openid.signed': 'signed,op_endpoint,claimed_id,identity,return_to,response_nonce,assoc_handle',
+      'openid.sig': 'Zm9yZ2Vk',
+    }))
+      forged.searchParams.set(name, value);
     const refused = await fetch(forged);
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors[0]!.field).toBe('openid');
@@ -182,7 +204,10 @@ describe('Steam linking and sync', () => {
       expect(await runsOf(id)).toEqual([{ status: 'skipped', events_created: 0, error: 'revoked during sync' }]);
       expect((await call('GET', '/v2/feed', 'quitter')).body.items).toEqual([]);
       expect((await call('GET', '/v2/accounts', 'quitter')).body).toEqual([]);
-      const revoked = await probe.waitForMessage('account.linked revoked', (m) => m.topic.endsWith('account.linked') && linkOf(m) === id && (m.data as { status?: string }).status === 'revoked');
+      const revoked = await probe.waitForMessage(
+        'account.linked revoked',
+        (m) => m.topic.endsWith('account.linked') && linkOf(m) === id && (m.data as { status?: string }).status === 'revoked',
+      );
       expect(revoked).toBeDefined();
     } finally {
       fake.latencyMs = 0;
@@ -201,7 +226,9 @@ describe('Steam linking and sync', () => {
     await waitFor(
       '200 links synced',
       async () => {
-        const [{ done }] = await admin.query(`SELECT count(DISTINCT r.account_link_id)::int AS done FROM sync_runs r WHERE r.tenant_id = $1 AND r.status = 'succeeded'`, [`${tenant}-bulk`]);
+        const [{ done }] = await admin.query(`SELECT count(DISTINCT r.account_link_id)::int AS done FROM sync_runs r WHERE r.tenant_id = $1 AND r.status = 'succeeded'`, [
+          `${tenant}-bulk`,
+        ]);
         return done === 200;
       },
       90_000,
@@ -218,12 +245,13 @@ describe('Steam linking and sync', () => {
     expect(overlapping).toBe(0);
     // Both workers took part (the consumer group split the partitions).
     const perWorker = await Promise.all(
-      services.slice(2).map(async (worker) => Number(/^sync_runs_total\{connector="steam",outcome="succeeded"\} (\d+)/m.exec(await (await fetch(`${worker.url}/metrics`)).text())?.[1] ?? 0)),
+      services
+        .slice(2)
+        .map(async (worker) => Number(/^sync_runs_total\{connector="steam",outcome="succeeded"\} (\d+)/m.exec(await (await fetch(`${worker.url}/metrics`)).text())?.[1] ?? 0)),
     );
     expect(perWorker.every((count) => count > 0)).toBe(true);
     // The shared token bucket held both workers together to the configured rate.
     expect(fake.peakPerSecond).toBeLessThanOrEqual(RATE + BURST);
     expect(fake.requests).toBeGreaterThanOrEqual(800);
   }, 120_000);
-
 });

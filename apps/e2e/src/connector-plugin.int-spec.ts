@@ -110,11 +110,15 @@ describe('a connector registered from a fixture folder', () => {
     const unknown = await fetch(`${feedApi.url}/v2/feed?types=arcade.score.deleted`, { headers: { authorization: `Bearer ${token}` } });
     expect(unknown.status).toBe(400);
 
-    const openApi = (await (await fetch(`${feedApi.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema?: { items?: { enum?: string[] } } }> }>> };
+    const openApi = (await (await fetch(`${feedApi.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema?: { items?: { enum?: string[] } } }> }>>;
+    };
     const types = openApi.paths['/v2/feed']!['get']!.parameters!.find((parameter) => parameter.name === 'types')!;
     expect(types.schema!.items!.enum).toEqual(expect.arrayContaining(['arcade.score.posted', 'minecraft.player.joined', 'steam.game.played']));
 
-    const asyncApi = (await (await fetch(`${feedApi.url}/asyncapi.json`)).json()) as { components: { schemas: Record<string, { required?: string[]; 'x-summary'?: unknown; anyOf?: Array<{ enum?: string[] }> }> } };
+    const asyncApi = (await (await fetch(`${feedApi.url}/asyncapi.json`)).json()) as {
+      components: { schemas: Record<string, { required?: string[]; 'x-summary'?: unknown; anyOf?: Array<{ enum?: string[] }> }> };
+    };
     expect(asyncApi.components.schemas['arcade.score.posted']).toMatchObject({ required: ['player', 'game', 'score', 'postedAt'], description: 'A player posted a high score' });
     expect(asyncApi.components.schemas['ActivityEventType']!.anyOf![0]!.enum).toContain('arcade.score.posted');
   });

@@ -46,7 +46,12 @@ describe('graceful shutdown under load', () => {
     try {
       const response = await fetch(`${gateway.url}/v1/webhooks/minecraft/${sourceId}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, id, timestamp, body) },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signStandardWebhook(secret, id, timestamp, body),
+        },
         body,
       });
       await response.arrayBuffer();

@@ -54,7 +54,11 @@ describe('hostile input (property-based)', () => {
     const withSteam = { ...env, STEAM_API_BASE_URL: steam.url, STEAM_API_KEY: steam.apiKey, STEAM_OPENID_URL: `${steam.url}/openid/login` };
     const base = environment.portBase + 60;
     [feedApi, gateway] = await Promise.all([ServiceProcess.start('feed-api', base, withSteam), ServiceProcess.start('ingest-gateway', base + 1, withSteam)]);
-    services.push(feedApi, gateway, ...(await Promise.all([ServiceProcess.start('connector-workers', base + 2, withSteam), ServiceProcess.start('outbox-relay', base + 3, withSteam)])));
+    services.push(
+      feedApi,
+      gateway,
+      ...(await Promise.all([ServiceProcess.start('connector-workers', base + 2, withSteam), ServiceProcess.start('outbox-relay', base + 3, withSteam)])),
+    );
     token = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'victim', issuer: 'activity-dev', audience: 'activity-service' });
     // Two events, and the head cursor of the older one: a valid long-poll from there answers at once
     // (the newer one is waiting), so 1,000 polls do not each wait out their timeout.
@@ -64,7 +68,9 @@ describe('hostile input (property-based)', () => {
               ($1, 'victim', 'seed', 'newer', 'platform.seed.newer', '{"type":"Person","id":"p"}', now(), '{}')`,
       [tenant],
     );
-    const older = (await (await fetch(`${feedApi.url}/v2/feed?limit=1&types=platform.seed.older`, { headers: { authorization: `Bearer ${token}` } })).json()) as { headCursor: string };
+    const older = (await (await fetch(`${feedApi.url}/v2/feed?limit=1&types=platform.seed.older`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      headCursor: string;
+    };
     pollCursor = older.headCursor;
   }, 120_000);
 
@@ -77,9 +83,37 @@ describe('hostile input (property-based)', () => {
   // ---- generators -------------------------------------------------------------------------
 
   const nasty = fc.constantFrom(
-    '\u0000', 'a\u0000b', '\ud800', 'x\udc00', "' OR 1=1 --", '"; DROP TABLE activity_events; --', '%', '%zz', '../../etc/passwd', '<script>alert(1)</script>',
-    '2026-W01-1', '20261126', '2026-11-26T10Z', '2026-11-26T10:00:00,5Z', '-2026-01-01', '0000-01-01T00:00:00Z', '2026-12-31T23:59:60Z', '9999-12-31T23:59:59Z',
-    '9999999999999999999', '-1', '0', '1e400', 'NaN', 'null', 'true', '[]', '{}', 'a'.repeat(10_000), '😀', 'минecraft.player.joined', '!&|:*()',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udc00',
+    "' OR 1=1 --",
+    '"; DROP TABLE activity_events; --',
+    '%',
+    '%zz',
+    '../../etc/passwd',
+    '<script>alert(1)</script>',
+    '2026-W01-1',
+    '20261126',
+    '2026-11-26T10Z',
+    '2026-11-26T10:00:00,5Z',
+    '-2026-01-01',
+    '0000-01-01T00:00:00Z',
+    '2026-12-31T23:59:60Z',
+    '9999-12-31T23:59:59Z',
+    '9999999999999999999',
+    '-1',
+    '0',
+    '1e400',
+    'NaN',
+    'null',
+    'true',
+    '[]',
+    '{}',
+    'a'.repeat(10_000),
+    '😀',
+    'минecraft.player.joined',
+    '!&|:*()',
   );
   const text = fc.oneof(nasty, fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }));
   const deep = fc.integer({ min: 60, max: 3_000 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown);
@@ -88,7 +122,14 @@ describe('hostile input (property-based)', () => {
   const locale = fc.constantFrom('en', 'ru', 'ru-RU,ru;q=0.9', 'de', '*', '', 'en;q=0');
   const authorization = fc.oneof(
     { weight: 6, arbitrary: fc.constant('valid') },
-    { weight: 1, arbitrary: fc.oneof(text, fc.constant('Bearer '), fc.string({ maxLength: 60 }).map((t) => `Bearer ${t}`)) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        text,
+        fc.constant('Bearer '),
+        fc.string({ maxLength: 60 }).map((t) => `Bearer ${t}`),
+      ),
+    },
   );
 
   // ---- assertions -------------------------------------------------------------------------
@@ -132,29 +173,37 @@ describe('hostile input (property-based)', () => {
     ['/v2/feed/unread-count', ['scope']],
     ['/v2/accounts', ['userId']],
     ['/v2/accounts/steam/openid/callback', ['state', 'openid.mode', 'openid.claimed_id', 'openid.return_to', 'openid.sig']],
-  ])('GET %s: any query, token and language gets 200 or a localised 4xx problem', async (path, keys) => {
-    await property(fc.tuple(queryOf(keys), authorization, locale), async ([query, auth, lang]) => {
-      await expectHandled(await request(`${path}?${qs(query)}`, { auth, lang }), `${path} ${JSON.stringify(query)}`, lang);
-    });
-  }, 300_000);
+  ])(
+    'GET %s: any query, token and language gets 200 or a localised 4xx problem',
+    async (path, keys) => {
+      await property(fc.tuple(queryOf(keys), authorization, locale), async ([query, auth, lang]) => {
+        await expectHandled(await request(`${path}?${qs(query)}`, { auth, lang }), `${path} ${JSON.stringify(query)}`, lang);
+      });
+    },
+    300_000,
+  );
 
   it.each([
     ['/v2/feed/poll', ['cursor', 'scope', 'timeout']],
     ['/v2/feed/stream', ['lastEventId', 'scope']],
-  ])('GET %s: any query gets a stream/poll or a localised 4xx problem', async (path, keys) => {
-    const defaults: Record<string, string> = path === '/v2/feed/poll' ? { cursor: pollCursor, timeout: '1' } : { lastEventId: '1' };
-    // A valid long-poll resumes from the older seeded event and answers at once; SSE is cut as soon as it answers.
-    let answered = 0;
-    await property(fc.tuple(queryOf(keys), authorization, locale, fc.option(text, { nil: undefined })), async ([query, auth, lang, lastEventId]) => {
-      const headers: Record<string, string> = {};
-      if (lastEventId !== undefined && /^[\x20-\x7e]*$/.test(lastEventId)) headers['last-event-id'] = lastEventId;
-      const response = await request(`${path}?${qs({ ...defaults, ...query })}`, { auth, lang, headers, stream: true });
-      if (response.status === 200) answered += 1;
-      await expectHandled(response, `${path} ${JSON.stringify(query)}`, lang);
-    });
-    // The generated cases really reached the stream and the poll, not only their validation.
-    expect(answered).toBeGreaterThan(RUNS / 10);
-  }, 600_000);
+  ])(
+    'GET %s: any query gets a stream/poll or a localised 4xx problem',
+    async (path, keys) => {
+      const defaults: Record<string, string> = path === '/v2/feed/poll' ? { cursor: pollCursor, timeout: '1' } : { lastEventId: '1' };
+      // A valid long-poll resumes from the older seeded event and answers at once; SSE is cut as soon as it answers.
+      let answered = 0;
+      await property(fc.tuple(queryOf(keys), authorization, locale, fc.option(text, { nil: undefined })), async ([query, auth, lang, lastEventId]) => {
+        const headers: Record<string, string> = {};
+        if (lastEventId !== undefined && /^[\x20-\x7e]*$/.test(lastEventId)) headers['last-event-id'] = lastEventId;
+        const response = await request(`${path}?${qs({ ...defaults, ...query })}`, { auth, lang, headers, stream: true });
+        if (response.status === 200) answered += 1;
+        await expectHandled(response, `${path} ${JSON.stringify(query)}`, lang);
+      });
+      // The generated cases really reached the stream and the poll, not only their validation.
+      expect(answered).toBeGreaterThan(RUNS / 10);
+    },
+    600_000,
+  );
 
   it.each([
     ['POST', '/v2/feed/read'],
@@ -162,16 +211,20 @@ describe('hostile input (property-based)', () => {
     ['POST', '/v2/accounts/steam'],
     ['POST', '/v2/accounts/steam/openid'],
     ['POST', `/v2/accounts/${randomUUID()}/sync`],
-  ])('%s %s: any JSON body gets an answer below 500, 4xx as a localised problem', async (method, path) => {
-    const body = fc.oneof(
-      json.map((value) => JSON.stringify(value)),
-      fc.record({ eventId: json, cursor: json, all: json, account: json, userId: json }, { requiredKeys: [] }).map((value) => JSON.stringify(value)),
-      fc.string({ maxLength: 50 }),
-    );
-    await property(fc.tuple(body, authorization, locale), async ([payload, auth, lang]) => {
-      await expectHandled(await request(path, { method, body: payload, auth, lang, headers: { 'content-type': 'application/json' } }), `${path} ${payload.slice(0, 200)}`, lang);
-    });
-  }, 300_000);
+  ])(
+    '%s %s: any JSON body gets an answer below 500, 4xx as a localised problem',
+    async (method, path) => {
+      const body = fc.oneof(
+        json.map((value) => JSON.stringify(value)),
+        fc.record({ eventId: json, cursor: json, all: json, account: json, userId: json }, { requiredKeys: [] }).map((value) => JSON.stringify(value)),
+        fc.string({ maxLength: 50 }),
+      );
+      await property(fc.tuple(body, authorization, locale), async ([payload, auth, lang]) => {
+        await expectHandled(await request(path, { method, body: payload, auth, lang, headers: { 'content-type': 'application/json' } }), `${path} ${payload.slice(0, 200)}`, lang);
+      });
+    },
+    300_000,
+  );
 
   it('path parameters: any id in /v2/accounts/{id} routes gets a localised 4xx problem', async () => {
     const segment = fc.oneof(
@@ -192,7 +245,11 @@ describe('hostile input (property-based)', () => {
         tenantId: fc.oneof(fc.constant(tenant), text),
         userId: fc.oneof(fc.constant('victim'), text),
         type: fc.oneof(fc.constant('platform.badge.awarded'), text),
-        occurredAt: fc.oneof(fc.constant(new Date().toISOString()), text, fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
+        occurredAt: fc.oneof(
+          fc.constant(new Date().toISOString()),
+          text,
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        ),
         actor: fc.oneof(fc.record({ type: fc.constant('Person'), id: text, name: text }), json),
         payload: json,
       },
@@ -202,13 +259,23 @@ describe('hostile input (property-based)', () => {
       const body = JSON.stringify(value);
       const headers = signInternalRequest(internalKey, { method: 'POST', pathWithQuery: '/internal/v1/events', body });
       const send = (signature: string) =>
-        fetch(`${feedApi.url}/internal/v1/events`, { method: 'POST', body, headers: { ...headers, 'x-activity-signature': signature, 'content-type': 'application/json', 'accept-language': lang } });
+        fetch(`${feedApi.url}/internal/v1/events`, {
+          method: 'POST',
+          body,
+          headers: { ...headers, 'x-activity-signature': signature, 'content-type': 'application/json', 'accept-language': lang },
+        });
       const first = await send(headers['x-activity-signature']!);
       const firstCode = first.status === 400 ? ((await first.clone().json()) as { code: string }).code : undefined;
       await expectHandled(first, `internal ${body.slice(0, 200)}`, lang);
       const signature = headers['x-activity-signature']!;
       const respelled =
-        spelling === 'unpadded' ? signature.replace(/=+$/, '') : spelling === 'url-alphabet' ? signature.replace(/\+/g, '-').replace(/\//g, '_') : spelling === 'extra-padding' ? `${signature}=` : signature;
+        spelling === 'unpadded'
+          ? signature.replace(/=+$/, '')
+          : spelling === 'url-alphabet'
+            ? signature.replace(/\+/g, '-').replace(/\//g, '_')
+            : spelling === 'extra-padding'
+              ? `${signature}=`
+              : signature;
       const replay = await send(respelled);
       await expectHandled(replay, `internal replay ${spelling}`, lang);
       // A body refused while parsing never reached the signature check, so its replay is refused the same way;
@@ -248,7 +315,13 @@ describe('hostile input (property-based)', () => {
   it.each([
     ['a request line that is not HTTP', ['GET /v2/feed HTTP/1.1\r\nAccept-Language: ru\r\nX-Bad: a\u0001b\r\n\r\n'], 400, 'bad_request', 'ru'],
     ['headers larger than the server accepts', [`GET /v2/feed HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`], 431, 'header_fields_too_large', 'en'],
-    ['a path that is not valid percent-encoding', ['GET /v2/accounts/%E0%A4%A/sync-runs HTTP/1.1\r\nHost: x\r\nAccept-Language: ru\r\nConnection: close\r\n\r\n'], 400, 'bad_request', 'ru'],
+    [
+      'a path that is not valid percent-encoding',
+      ['GET /v2/accounts/%E0%A4%A/sync-runs HTTP/1.1\r\nHost: x\r\nAccept-Language: ru\r\nConnection: close\r\n\r\n'],
+      400,
+      'bad_request',
+      'ru',
+    ],
     ['a path parameter beyond 200 characters', [`DELETE /v2/accounts/${'a'.repeat(300)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`], 414, 'uri_too_long', 'en'],
   ] as const)('%s is a localised problem+json', async (_what, chunks, status, code, language) => {
     const answer = await raw(Number(new URL(feedApi.url).port), [...chunks]);
@@ -274,11 +347,24 @@ describe('hostile input (property-based)', () => {
     const delivery = fc.record(
       {
         type: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('player.joined', 'player.quit', 'player.death', 'player.advancement') }, { weight: 1, arbitrary: text }),
-        occurredAt: fc.oneof({ weight: 3, arbitrary: fc.constant('now') }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()) }),
-        server: fc.oneof({ weight: 4, arbitrary: fc.record({ id: fc.oneof(fc.constant('survival-1'), text), name: fc.oneof(fc.constant('Survival'), text) }) }, { weight: 1, arbitrary: json }),
+        occurredAt: fc.oneof(
+          { weight: 3, arbitrary: fc.constant('now') },
+          { weight: 1, arbitrary: text },
+          { weight: 1, arbitrary: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()) },
+        ),
+        server: fc.oneof(
+          { weight: 4, arbitrary: fc.record({ id: fc.oneof(fc.constant('survival-1'), text), name: fc.oneof(fc.constant('Survival'), text) }) },
+          { weight: 1, arbitrary: json },
+        ),
         player: fc.oneof({ weight: 4, arbitrary: fc.record({ uuid: fc.constant(player), name: fc.oneof(fc.constant('victim_mc'), text) }) }, { weight: 1, arbitrary: json }),
         data: fc.oneof(
-          { weight: 4, arbitrary: fc.record({ advancement: fc.record({ key: fc.string({ minLength: 1, maxLength: 30 }), title: fc.string({ minLength: 1, maxLength: 30 }) }), message: fc.string({ minLength: 1, maxLength: 60 }) }) },
+          {
+            weight: 4,
+            arbitrary: fc.record({
+              advancement: fc.record({ key: fc.string({ minLength: 1, maxLength: 30 }), title: fc.string({ minLength: 1, maxLength: 30 }) }),
+              message: fc.string({ minLength: 1, maxLength: 60 }),
+            }),
+          },
           { weight: 1, arbitrary: fc.record({ advancement: fc.record({ key: text, title: text }), message: text }) },
           { weight: 1, arbitrary: json },
         ),
@@ -299,7 +385,12 @@ describe('hostile input (property-based)', () => {
       } catch {
         signature = 'v1,AAAA';
       }
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'accept-language': lang, 'webhook-timestamp': String(timestamp), 'webhook-signature': tamper ? `v1,${signature.slice(3, -4)}AAA=` : signature };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'accept-language': lang,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': tamper ? `v1,${signature.slice(3, -4)}AAA=` : signature,
+      };
       if (/^[\x20-\x7e]*$/.test(deliveryId)) headers['webhook-id'] = deliveryId;
       const response = await fetch(`${gateway.url}/v1/webhooks/minecraft/${sourceId}`, { method: 'POST', body, headers });
       const clone = response.clone();
@@ -312,7 +403,10 @@ describe('hostile input (property-based)', () => {
     await waitFor(
       `all ${accepted.length} acknowledged deliveries stored`,
       async () => {
-        const [{ count }] = await dataSource.query(`SELECT count(DISTINCT source_event_id)::int AS count FROM activity_events WHERE tenant_id = $1 AND source = 'minecraft' AND source_event_id = ANY($2::text[])`, [tenant, accepted]);
+        const [{ count }] = await dataSource.query(
+          `SELECT count(DISTINCT source_event_id)::int AS count FROM activity_events WHERE tenant_id = $1 AND source = 'minecraft' AND source_event_id = ANY($2::text[])`,
+          [tenant, accepted],
+        );
         return count === accepted.length;
       },
       120_000,
@@ -325,7 +419,9 @@ describe('hostile input (property-based)', () => {
     expect(rows).toEqual([]);
     // ...and into the player's feed.
     const minecraftTypes = 'minecraft.player.joined,minecraft.player.quit,minecraft.player.death,minecraft.player.advancement';
-    const feed = (await (await fetch(`${feedApi.url}/v2/feed?limit=100&types=${minecraftTypes}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: unknown[] };
+    const feed = (await (await fetch(`${feedApi.url}/v2/feed?limit=100&types=${minecraftTypes}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      items: unknown[];
+    };
     expect(feed.items.length).toBe(Math.min(100, accepted.length));
   }, 600_000);
 
@@ -335,7 +431,10 @@ describe('hostile input (property-based)', () => {
     '%s: generated bodies go to the DLQ with their original bytes, and a good message behind them is still handled',
     async (topic) => {
       const probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}${topic}.dlq`]);
-      const producer = new EventPublisher(createKafka({ brokers: environment.kafkaBrokers, clientId: 'hostile-producer' }, pino({ level: 'silent' })), new TopicNames(environment.topicPrefix));
+      const producer = new EventPublisher(
+        createKafka({ brokers: environment.kafkaBrokers, clientId: 'hostile-producer' }, pino({ level: 'silent' })),
+        new TopicNames(environment.topicPrefix),
+      );
       try {
         const bodies = fc.sample(
           fc.oneof(
@@ -379,10 +478,19 @@ describe('hostile input (property-based)', () => {
         const response = await fetch(`${gateway.url}/v1/webhooks/minecraft/${sourceId}`, {
           method: 'POST',
           body,
-          headers: { 'content-type': 'application/json', 'webhook-id': deliveryId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, deliveryId, timestamp, body) },
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': deliveryId,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': signStandardWebhook(secret, deliveryId, timestamp, body),
+          },
         });
         expect(response.status).toBe(202);
-        await waitFor('the good delivery stored', async () => ((await dataSource.query(`SELECT 1 FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId])).length ? true : undefined), 10_000);
+        await waitFor(
+          'the good delivery stored',
+          async () => ((await dataSource.query(`SELECT 1 FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId])).length ? true : undefined),
+          10_000,
+        );
       }
     },
     300_000,

@@ -9,8 +9,32 @@ const ROOT = process.cwd();
 const RULES = path.join(ROOT, 'deploy/prometheus/rules.yml');
 const DASHBOARDS = path.join(ROOT, 'deploy/grafana/dashboards');
 const PROMQL_WORDS = new Set([
-  'sum', 'rate', 'increase', 'max', 'min', 'avg', 'count', 'by', 'without', 'and', 'or', 'unless', 'on', 'ignoring', 'group_left', 'group_right',
-  'histogram_quantile', 'clamp_min', 'clamp_max', 'abs', 'irate', 'delta', 'offset', 'bool', 'humanizeDuration', 'le',
+  'sum',
+  'rate',
+  'increase',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'by',
+  'without',
+  'and',
+  'or',
+  'unless',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'histogram_quantile',
+  'clamp_min',
+  'clamp_max',
+  'abs',
+  'irate',
+  'delta',
+  'offset',
+  'bool',
+  'humanizeDuration',
+  'le',
 ]);
 
 /** Metric names an expression reads: identifiers outside label matchers, grouping clauses and strings, minus PromQL words and recording rules. */
@@ -29,7 +53,9 @@ function exprsInRules(): string[] {
 
 function exprsInDashboards(): string[] {
   return readdirSync(DASHBOARDS).flatMap((file) =>
-    (JSON.parse(readFileSync(path.join(DASHBOARDS, file), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> }).panels.flatMap((panel) => panel.targets.map((t) => t.expr)),
+    (JSON.parse(readFileSync(path.join(DASHBOARDS, file), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> }).panels.flatMap((panel) =>
+      panel.targets.map((t) => t.expr),
+    ),
   );
 }
 
@@ -44,7 +70,11 @@ describe('observability against a real Prometheus', () => {
   let prometheus: ChildProcess | undefined;
   const promPort = environment.portBase + 90;
   const query = async (q: string) =>
-    ((await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }).data.result;
+    (
+      (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+        data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      }
+    ).data.result;
 
   beforeAll(async () => {
     const env = {
@@ -88,15 +118,25 @@ describe('observability against a real Prometheus', () => {
         await fetch(`${gateway!.url}/v1/webhooks/minecraft/nowhere`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       }
     };
-    await waitFor('all targets up', async () => {
-      const targets = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string }> } };
-      return targets.data.activeTargets.length === 4 && targets.data.activeTargets.every((t) => t.health === 'up');
-    }, 30_000, 500);
-    const reads = await waitFor('activity:feed_read_requests:rate5m to have data', async () => {
-      await traffic();
-      const result = await query('activity:feed_read_requests:rate5m');
-      return result.length && Number(result[0]!.value[1]) > 0 ? result : undefined;
-    }, 60_000, 1_000);
+    await waitFor(
+      'all targets up',
+      async () => {
+        const targets = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string }> } };
+        return targets.data.activeTargets.length === 4 && targets.data.activeTargets.every((t) => t.health === 'up');
+      },
+      30_000,
+      500,
+    );
+    const reads = await waitFor(
+      'activity:feed_read_requests:rate5m to have data',
+      async () => {
+        await traffic();
+        const result = await query('activity:feed_read_requests:rate5m');
+        return result.length && Number(result[0]!.value[1]) > 0 ? result : undefined;
+      },
+      60_000,
+      1_000,
+    );
     expect(Number(reads[0]!.value[1])).toBeGreaterThan(0);
     // Rules of other groups are evaluated on their own schedule: wait for their first evaluation too.
     const evaluated = (name: string) => waitFor(`${name} to be evaluated`, async () => ((await query(name)).length ? query(name) : undefined), 60_000, 1_000);

@@ -32,7 +32,9 @@ describe('trace propagation across the four services (OpenTelemetry, OTLP)', () 
       OTEL_BSP_SCHEDULE_DELAY: '200',
     };
     const base = environment.portBase + 80;
-    services.push(...(await Promise.all((['feed-api', 'ingest-gateway', 'connector-workers', 'outbox-relay'] as const).map((name, i) => ServiceProcess.start(name, base + i, env)))));
+    services.push(
+      ...(await Promise.all((['feed-api', 'ingest-gateway', 'connector-workers', 'outbox-relay'] as const).map((name, i) => ServiceProcess.start(name, base + i, env)))),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -44,7 +46,12 @@ describe('trace propagation across the four services (OpenTelemetry, OTLP)', () 
   function sendWebhook(traceId: string, flags = '01') {
     const id = `msg_${randomUUID()}`;
     const timestamp = Math.floor(Date.now() / 1000);
-    const body = JSON.stringify({ type: 'player.joined', occurredAt: new Date().toISOString(), server: { id: 's' }, player: { uuid: 'e0e0e0e0-0000-4000-8000-00000000000e', name: 'tracy' } });
+    const body = JSON.stringify({
+      type: 'player.joined',
+      occurredAt: new Date().toISOString(),
+      server: { id: 's' },
+      player: { uuid: 'e0e0e0e0-0000-4000-8000-00000000000e', name: 'tracy' },
+    });
     return fetch(`${services[1]!.url}/v1/webhooks/minecraft/${sourceId}`, {
       method: 'POST',
       headers: {
@@ -86,7 +93,13 @@ describe('trace propagation across the four services (OpenTelemetry, OTLP)', () 
       'library spans of the trace',
       () => {
         const seen = collector.spans.filter((s) => s.traceId === traceId).map((s) => `${s.service} ${s.name}`);
-        const wanted = [/^ingest-gateway send .*webhook\.received$/, /^connector-workers process .*webhook\.received$/, /^connector-workers (pg\.query|BEGIN|INSERT|SELECT)/, /^feed-api process .*feed\.updated$/, /^ingest-gateway (set|get|eval|evalsha)\b/i];
+        const wanted = [
+          /^ingest-gateway send .*webhook\.received$/,
+          /^connector-workers process .*webhook\.received$/,
+          /^connector-workers (pg\.query|BEGIN|INSERT|SELECT)/,
+          /^feed-api process .*feed\.updated$/,
+          /^ingest-gateway (set|get|eval|evalsha)\b/i,
+        ];
         return wanted.every((pattern) => seen.some((name) => pattern.test(name))) ? seen : undefined;
       },
       30_000,
@@ -101,7 +114,12 @@ describe('trace propagation across the four services (OpenTelemetry, OTLP)', () 
     // A sampled webhook sent after it has travelled all four services: the unsampled one has too.
     const sampled = randomBytes(16).toString('hex');
     expect((await sendWebhook(sampled)).status).toBe(202);
-    await waitFor('the sampled trace in all four services', () => new Set(collector.spans.filter((s) => s.traceId === sampled).map((s) => s.service)).size === 4 || undefined, 30_000, 200);
+    await waitFor(
+      'the sampled trace in all four services',
+      () => new Set(collector.spans.filter((s) => s.traceId === sampled).map((s) => s.service)).size === 4 || undefined,
+      30_000,
+      200,
+    );
     expect(collector.spans.filter((s) => s.traceId === unsampled)).toEqual([]);
   });
 
@@ -116,7 +134,12 @@ describe('trace propagation across the four services (OpenTelemetry, OTLP)', () 
     expect(response.status).toBe(200);
     abort.abort();
     // Exported only once ended: its arrival is the proof.
-    const span = await waitFor('the ended server span of the stream request', () => collector.spans.find((s) => s.traceId === traceId && s.service === 'feed-api' && /^GET\b/.test(s.name)), 30_000, 200);
+    const span = await waitFor(
+      'the ended server span of the stream request',
+      () => collector.spans.find((s) => s.traceId === traceId && s.service === 'feed-api' && /^GET\b/.test(s.name)),
+      30_000,
+      200,
+    );
     expect(span.parentSpanId).toBeDefined();
   });
 });

@@ -49,10 +49,7 @@ describe('webhook to feed, end to end', () => {
       `${environment.topicPrefix}webhook.received.dlq`,
     ]);
     const base = environment.portBase;
-    [gateway, feedApi] = await Promise.all([
-      ServiceProcess.start('ingest-gateway', base + 1, env),
-      ServiceProcess.start('feed-api', base, env),
-    ]);
+    [gateway, feedApi] = await Promise.all([ServiceProcess.start('ingest-gateway', base + 1, env), ServiceProcess.start('feed-api', base, env)]);
     services.push(gateway, feedApi);
     services.push(...(await Promise.all([ServiceProcess.start('connector-workers', base + 2, env), ServiceProcess.start('outbox-relay', base + 3, env)])));
     token = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'bob', issuer: 'activity-dev', audience: 'activity-service' });
@@ -129,10 +126,10 @@ describe('webhook to feed, end to end', () => {
     expect(envelope.traceparent?.split('-')[1]).toBe(raw.headers['traceparent']?.split('-')[1]);
 
     const outbox = await waitFor('the outbox row to be marked sent', async () => {
-      const rows: Array<{ status: string; sent_at: Date | null }> = await dataSource.query(
-        `SELECT status, sent_at FROM outbox WHERE tenant_id = $1 AND payload->'eventIds' ? $2`,
-        [tenant, item.id],
-      );
+      const rows: Array<{ status: string; sent_at: Date | null }> = await dataSource.query(`SELECT status, sent_at FROM outbox WHERE tenant_id = $1 AND payload->'eventIds' ? $2`, [
+        tenant,
+        item.id,
+      ]);
       return rows[0]?.status === 'sent' ? rows[0] : undefined;
     });
     expect(outbox.sent_at).toBeInstanceOf(Date);
@@ -182,7 +179,13 @@ describe('webhook to feed, end to end', () => {
     const invalidBody = JSON.stringify({ type: 'player.joined', occurredAt: 'now', server: { id: 's' }, player: { uuid: 'nope', name: 'x' } });
     const invalid = await fetch(`${gateway.url}/v1/webhooks/minecraft/${sourceId}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'accept-language': 'ru', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, id, timestamp, invalidBody) },
+      headers: {
+        'content-type': 'application/json',
+        'accept-language': 'ru',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signStandardWebhook(secret, id, timestamp, invalidBody),
+      },
       body: invalidBody,
     });
     expect(invalid.status).toBe(400);
@@ -211,14 +214,24 @@ describe('webhook to feed, end to end', () => {
   });
 
   it('answers 503 with Retry-After, and acknowledges nothing, when Kafka does not acknowledge', async () => {
-    const isolated = await ServiceProcess.start('ingest-gateway', environment.portBase + 9, { ...env, KAFKA_BROKERS: '127.0.0.1:1', KAFKA_PUBLISH_TIMEOUT_MS: '1500' }, { waitFor: 'live' });
+    const isolated = await ServiceProcess.start(
+      'ingest-gateway',
+      environment.portBase + 9,
+      { ...env, KAFKA_BROKERS: '127.0.0.1:1', KAFKA_PUBLISH_TIMEOUT_MS: '1500' },
+      { waitFor: 'live' },
+    );
     try {
       const id = `msg_${randomUUID()}`;
       const timestamp = Math.floor(Date.now() / 1000);
       const payload = body();
       const response = await fetch(`${isolated.url}/v1/webhooks/minecraft/${sourceId}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, id, timestamp, payload) },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signStandardWebhook(secret, id, timestamp, payload),
+        },
         body: payload,
       });
       expect(response.status).toBe(503);
@@ -227,7 +240,12 @@ describe('webhook to feed, end to end', () => {
       // The claim was released: the sender's retry to a healthy gateway is processed, not swallowed as a duplicate.
       const retry = await fetch(`${gateway.url}/v1/webhooks/minecraft/${sourceId}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, id, timestamp, payload) },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signStandardWebhook(secret, id, timestamp, payload),
+        },
         body: payload,
       });
       expect(await retry.json()).toEqual({ status: 'accepted', deliveryId: id });
@@ -237,7 +255,10 @@ describe('webhook to feed, end to end', () => {
   });
 
   it('sends a malformed webhook.received to its DLQ and processes the next message', async () => {
-    const producer = new EventPublisher(createKafka({ brokers: environment.kafkaBrokers, clientId: 'e2e-producer' }, pino({ level: 'silent' })), new TopicNames(environment.topicPrefix));
+    const producer = new EventPublisher(
+      createKafka({ brokers: environment.kafkaBrokers, clientId: 'e2e-producer' }, pino({ level: 'silent' })),
+      new TopicNames(environment.topicPrefix),
+    );
     const deliveryId = `msg_${randomUUID()}`;
     const key = `${tenant}:minecraft/${sourceId}:${player}`;
     const envelope = (id: string) => toKafkaHeaders(newCloudEvent({ id, type: eventTypeOf(Topic.WebhookReceived), source: '/e2e', subject: id, tenantId: tenant }));
@@ -254,7 +275,10 @@ describe('webhook to feed, end to end', () => {
     } finally {
       await producer.disconnect();
     }
-    const dead = await probe.waitForMessage('the malformed message in webhook.received.dlq', (m) => m.topic.endsWith('webhook.received.dlq') && m.headers['ce_id'] === `bad-${deliveryId}`);
+    const dead = await probe.waitForMessage(
+      'the malformed message in webhook.received.dlq',
+      (m) => m.topic.endsWith('webhook.received.dlq') && m.headers['ce_id'] === `bad-${deliveryId}`,
+    );
     expect(dead.headers).toMatchObject({ dlq_reason: 'malformed_json', dlq_original_topic: 'webhook.received', dlq_consumer_group: 'connector-workers.webhooks' });
     await waitFor('the next message to become an event', async () => {
       const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId]);
@@ -263,12 +287,13 @@ describe('webhook to feed, end to end', () => {
   });
 
   it('lets a plain kcat consumer read feed.updated with the documented headers and a schema-valid payload', async () => {
-    const kcat = await promisify(execFile)('kcat', ['-b', environment.kafkaBrokers, '-C', '-t', `${environment.topicPrefix}feed.updated`, '-o', 'beginning', '-e', '-q', '-J'], { timeout: 30_000, maxBuffer: 256 * 1024 * 1024 }).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') throw new Error('kcat is not installed (Debian package kcat); .ci/run installs it');
-        throw error;
-      },
-    );
+    const kcat = await promisify(execFile)('kcat', ['-b', environment.kafkaBrokers, '-C', '-t', `${environment.topicPrefix}feed.updated`, '-o', 'beginning', '-e', '-q', '-J'], {
+      timeout: 30_000,
+      maxBuffer: 256 * 1024 * 1024,
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new Error('kcat is not installed (Debian package kcat); .ci/run installs it');
+      throw error;
+    });
     // Other suites put deliberately malformed messages on the same topic: read only this tenant's records.
     const records = kcat.stdout
       .trim()
@@ -278,7 +303,8 @@ describe('webhook to feed, end to end', () => {
     const ours = records.filter((record) => record.key === `${tenant}:bob`);
     expect(ours.length).toBeGreaterThan(0);
     // The schema as published in the AsyncAPI document, which is all an outside consumer has.
-    const schema = (JSON.parse(readFileSync('docs/asyncapi.json', 'utf8')) as { components: { messages: { feedUpdatedV1: { payload: object } } } }).components.messages.feedUpdatedV1.payload;
+    const schema = (JSON.parse(readFileSync('docs/asyncapi.json', 'utf8')) as { components: { messages: { feedUpdatedV1: { payload: object } } } }).components.messages
+      .feedUpdatedV1.payload;
     const ajv = new Ajv({ strict: true });
     addFormats(ajv);
     const validate = ajv.compile(schema);
@@ -298,7 +324,10 @@ describe('webhook to feed, end to end', () => {
     const payload = JSON.stringify({ ...JSON.parse(body('player.joined')), player: { uuid: stranger, name: 'stranger' } });
     expect((await send(payload, { id: deliveryId })).status).toBe(202);
     const rows = await waitFor('the stranger event', async () => {
-      const found: Array<{ user_id: string | null; id: string }> = await dataSource.query(`SELECT user_id, id::text AS id FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId]);
+      const found: Array<{ user_id: string | null; id: string }> = await dataSource.query(
+        `SELECT user_id, id::text AS id FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`,
+        [tenant, deliveryId],
+      );
       return found.length ? found : undefined;
     });
     expect(rows[0]!.user_id).toBeNull();
@@ -308,20 +337,34 @@ describe('webhook to feed, end to end', () => {
     expect((await feed()).items.some((item) => item.id === rows[0]!.id)).toBe(false);
   });
 
-  it('links a player who types their code in game: the server\'s signed webhook is the proof', async () => {
+  it("links a player who types their code in game: the server's signed webhook is the proof", async () => {
     const claimer = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'carol', issuer: 'activity-dev', audience: 'activity-service' });
     const carol = 'ca201000-0000-4000-8000-0000000000ca';
-    const claim = await fetch(`${feedApi.url}/v2/accounts/minecraft`, { method: 'POST', headers: { authorization: `Bearer ${claimer}`, 'content-type': 'application/json' }, body: JSON.stringify({ account: carol }) });
+    const claim = await fetch(`${feedApi.url}/v2/accounts/minecraft`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${claimer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ account: carol }),
+    });
     expect(claim.status).toBe(202);
     const { code } = (await claim.json()) as { code: string };
-    const linkDelivery = (player: string, typed: string) => JSON.stringify({ type: 'player.link', occurredAt: new Date().toISOString(), server: { id: 'survival-1' }, player: { uuid: player, name: 'carol_mc' }, data: { code: typed } });
-    const linksOf = async () => (await dataSource.query(`SELECT user_id FROM account_links WHERE tenant_id = $1 AND external_id = $2 AND status <> 'revoked'`, [tenant, carol])) as Array<{ user_id: string }>;
+    const linkDelivery = (player: string, typed: string) =>
+      JSON.stringify({
+        type: 'player.link',
+        occurredAt: new Date().toISOString(),
+        server: { id: 'survival-1' },
+        player: { uuid: player, name: 'carol_mc' },
+        data: { code: typed },
+      });
+    const linksOf = async () =>
+      (await dataSource.query(`SELECT user_id FROM account_links WHERE tenant_id = $1 AND external_id = $2 AND status <> 'revoked'`, [tenant, carol])) as Array<{
+        user_id: string;
+      }>;
     // The right code typed by another player, and a wrong code by carol: neither links.
     expect((await send(linkDelivery(player, code))).status).toBe(202);
     expect((await send(linkDelivery(carol, 'ZZZZ-ZZZZ'))).status).toBe(202);
     // carol types it (any case, without the dash): the link appears.
     expect((await send(linkDelivery(carol, code.replace('-', '').toLowerCase()))).status).toBe(202);
-    await waitFor('carol\'s link', async () => ((await linksOf()).length ? true : undefined));
+    await waitFor("carol's link", async () => ((await linksOf()).length ? true : undefined));
     expect(await linksOf()).toEqual([{ user_id: 'carol' }]);
     // The code is spent, and a link request produces no feed event.
     expect(await dataSource.query(`SELECT 1 FROM account_link_claims WHERE tenant_id = $1 AND external_id = $2`, [tenant, carol])).toEqual([]);
@@ -345,7 +388,11 @@ describe('webhook to feed, end to end', () => {
     // A valid delivery right after them is not held up behind anything.
     const deliveryId = `msg_${randomUUID()}`;
     expect((await send(body('player.joined'), { id: deliveryId })).status).toBe(202);
-    await waitFor('the valid delivery', async () => ((await dataSource.query(`SELECT 1 FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId])).length ? true : undefined), 10_000);
+    await waitFor(
+      'the valid delivery',
+      async () => ((await dataSource.query(`SELECT 1 FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId])).length ? true : undefined),
+      10_000,
+    );
   });
 
   it('accepts both secrets of a source during a rotation, and only the new one after the grace period', async () => {

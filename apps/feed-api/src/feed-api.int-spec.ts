@@ -36,11 +36,19 @@ describe('feed-api', () => {
   async function get(service: ServiceProcess, path: string, as: [string, string] = [tenant, 'alice'], headers: Record<string, string> = {}) {
     const response = await fetch(`${service.url}${path}`, { headers: { authorization: `Bearer ${await token(...as)}`, ...headers } });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown> & { items?: Array<Record<string, unknown>> }) : undefined };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? (JSON.parse(text) as Record<string, unknown> & { items?: Array<Record<string, unknown>> }) : undefined,
+    };
   }
 
   async function post(service: ServiceProcess, path: string, body: unknown, as: [string, string] = [tenant, 'alice']) {
-    const response = await fetch(`${service.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${await token(...as)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token(...as)}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
@@ -296,7 +304,9 @@ describe('feed-api', () => {
 
     it('a client that disconnects frees its waiter', async () => {
       const controller = new AbortController();
-      const poll = fetch(`${b.url}/v2/feed/poll?timeout=25`, { headers: { authorization: `Bearer ${await token(tenant, `leaver-${run}`)}` }, signal: controller.signal }).catch(() => 'aborted');
+      const poll = fetch(`${b.url}/v2/feed/poll?timeout=25`, { headers: { authorization: `Bearer ${await token(tenant, `leaver-${run}`)}` }, signal: controller.signal }).catch(
+        () => 'aborted',
+      );
       await waitFor('the poll to be waiting', async () => (await metric(b, 'feed_realtime_waiters')) >= 1);
       controller.abort();
       expect(await poll).toBe('aborted');
@@ -376,7 +386,10 @@ describe('feed-api', () => {
       const crafter: [string, string] = ['demo', `crafter-${run}`];
       const thief: [string, string] = ['demo', `thief-${run}`];
       const claimed = await post(a, '/v2/accounts/minecraft', { account: uuid }, crafter);
-      expect(claimed).toMatchObject({ status: 202, body: { status: 'pending_confirmation', provider: 'minecraft', externalId: uuid.toLowerCase(), code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/) } });
+      expect(claimed).toMatchObject({
+        status: 202,
+        body: { status: 'pending_confirmation', provider: 'minecraft', externalId: uuid.toLowerCase(), code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/) },
+      });
       expect(claimed.body['instructions']).toContain(`/activity link ${claimed.body['code']}`);
       const inRussian = await fetch(`${a.url}/v2/accounts/minecraft`, {
         method: 'POST',
@@ -467,7 +480,9 @@ describe('feed-api', () => {
       const document = (await (await fetch(`${a.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, { get?: { deprecated?: boolean } }> };
       expect(document.openapi).toBe('3.1.0');
       expect(document.paths['/v1/feed']!.get!.deprecated).toBe(true);
-      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v2/feed', '/v2/feed/poll', '/v2/feed/stream', '/v2/feed/unread-count', '/v2/feed/read', '/internal/v1/events']));
+      expect(Object.keys(document.paths)).toEqual(
+        expect.arrayContaining(['/v2/feed', '/v2/feed/poll', '/v2/feed/stream', '/v2/feed/unread-count', '/v2/feed/read', '/internal/v1/events']),
+      );
       const ui = await fetch(`${a.url}/docs`);
       expect(ui.status).toBe(200);
       expect(await ui.text()).toContain('/docs/assets/init.js');
@@ -482,13 +497,23 @@ describe('feed-api', () => {
       expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
       const text = await response.text();
       expect(text).not.toMatch(/\bat \w+ \(|node_modules|\.ts:\d+/);
-      const tooBig = await fetch(`${a.url}/v2/feed/read`, { method: 'POST', headers: { authorization: `Bearer ${await token(tenant, 'alice')}`, 'content-type': 'application/json' }, body: JSON.stringify({ all: true, pad: 'x'.repeat(70_000) }) });
+      const tooBig = await fetch(`${a.url}/v2/feed/read`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await token(tenant, 'alice')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ all: true, pad: 'x'.repeat(70_000) }),
+      });
       expect(tooBig.status).toBe(413);
       expect(await tooBig.json()).toMatchObject({ code: 'payload_too_large' });
     });
 
     it('says which token problem it is', async () => {
-      const expired = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'alice', issuer: 'activity-dev', audience: 'activity-service', ttlSeconds: 1 });
+      const expired = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), {
+        tenantId: tenant,
+        userId: 'alice',
+        issuer: 'activity-dev',
+        audience: 'activity-service',
+        ttlSeconds: 1,
+      });
       const wrongAudience = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'alice', issuer: 'activity-dev', audience: 'someone-else' });
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       const call = async (authorization?: string) => (await fetch(`${a.url}/v2/feed`, { headers: authorization ? { authorization } : {} })).json();
@@ -524,7 +549,8 @@ describe('feed-api', () => {
               const match = /^(\w+): ?(.*)$/.exec(line);
               if (match) fields[match[1]!] = match[2]!;
             }
-            if (fields['data'] !== undefined) received.push({ ...(fields['id'] ? { id: fields['id'] } : {}), ...(fields['event'] ? { event: fields['event'] } : {}), data: fields['data'] });
+            if (fields['data'] !== undefined)
+              received.push({ ...(fields['id'] ? { id: fields['id'] } : {}), ...(fields['event'] ? { event: fields['event'] } : {}), data: fields['data'] });
           }
         });
         resolve();

@@ -53,7 +53,8 @@ describe('outbox-relay', () => {
   }
 
   const received = (run: string) => probe.messages.filter((m) => JSON.parse(m.value).run === run).map((m) => JSON.parse(m.value) as { key: string; n: number });
-  const counts = async () => Object.fromEntries(((await admin.query(`SELECT status, count(*)::int AS n FROM outbox GROUP BY status`)) as Array<{ status: string; n: number }>).map((r) => [r.status, r.n]));
+  const counts = async () =>
+    Object.fromEntries(((await admin.query(`SELECT status, count(*)::int AS n FROM outbox GROUP BY status`)) as Array<{ status: string; n: number }>).map((r) => [r.status, r.n]));
   const relay = (extra: Record<string, string> = {}) => ServiceProcess.start('outbox-relay', port++, { ...env, ...extra });
 
   it('loses nothing when the relay is SIGKILLed mid-batch and restarted', async () => {
@@ -82,7 +83,9 @@ describe('outbox-relay', () => {
     let publishedPerRelay: number[];
     try {
       await waitFor('every row on Kafka', () => received(run).length >= total, 60_000);
-      publishedPerRelay = await Promise.all(relays.map(async (r) => Number(/^outbox_messages_published_total (\d+)/m.exec(await (await fetch(`${r.url}/metrics`)).text())?.[1] ?? 0)));
+      publishedPerRelay = await Promise.all(
+        relays.map(async (r) => Number(/^outbox_messages_published_total (\d+)/m.exec(await (await fetch(`${r.url}/metrics`)).text())?.[1] ?? 0)),
+      );
     } finally {
       await Promise.all(relays.map((r) => r.stop()));
     }
@@ -103,10 +106,14 @@ describe('outbox-relay', () => {
       await probe.stop();
       await localKafka.stop();
       const total = await enqueue(run, 5, 20);
-      await waitFor('attempts to be recorded while Kafka is down', async () => {
-        const [row] = (await admin.query(`SELECT min(attempts)::int AS attempts FROM outbox WHERE status = 'pending'`)) as Array<{ attempts: number }>;
-        return (row?.attempts ?? 0) >= 2;
-      }, 30_000);
+      await waitFor(
+        'attempts to be recorded while Kafka is down',
+        async () => {
+          const [row] = (await admin.query(`SELECT min(attempts)::int AS attempts FROM outbox WHERE status = 'pending'`)) as Array<{ attempts: number }>;
+          return (row?.attempts ?? 0) >= 2;
+        },
+        30_000,
+      );
       await new Promise((resolve) => setTimeout(resolve, 30_000 - 5_000));
       const [{ last_error }] = (await admin.query(`SELECT last_error FROM outbox WHERE status = 'pending' LIMIT 1`)) as Array<{ last_error: string }>;
       expect(last_error).toMatch(/Kafka did not acknowledge|Connection|ECONNREFUSED|broker/i);
@@ -146,7 +153,9 @@ describe('outbox-relay', () => {
     await kafkaAdmin.createTopics({ topics: [{ topic: `${environment.topicPrefix}${unknownTopic}`, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
     await kafkaAdmin.disconnect();
     const cli = (...args: string[]) =>
-      exec(process.execPath, ['--disable-warning=TimeoutNegativeWarning', 'dist/apps/outbox-relay/src/cli/process-outbox.js', ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'error' } });
+      exec(process.execPath, ['--disable-warning=TimeoutNegativeWarning', 'dist/apps/outbox-relay/src/cli/process-outbox.js', ...args], {
+        env: { ...process.env, ...env, LOG_LEVEL: 'error' },
+      });
     expect((await cli('--requeue-dead', '--id', id)).stdout).toBe(`requeued 1 dead row(s): ${id}\n`);
     expect((await cli('--dry-run')).stdout).toContain(`${id}\t${unknownTopic}`);
     expect((await cli('--once')).stdout).toBe('published 1, failed 0, dead 0\n');

@@ -55,10 +55,19 @@ describe('JwtVerifier', () => {
   });
 
   it('says which claim is wrong', async () => {
-    await expect(verifier.verify(`Bearer ${await sign(keys.privateKey, {}, { iss: 'https://evil.test' })}`)).rejects.toMatchObject({ code: 'token_invalid', params: { reason: 'wrong issuer' } });
-    await expect(verifier.verify(`Bearer ${await sign(keys.privateKey, {}, { aud: 'billing' })}`)).rejects.toMatchObject({ code: 'token_invalid', params: { reason: 'wrong audience' } });
+    await expect(verifier.verify(`Bearer ${await sign(keys.privateKey, {}, { iss: 'https://evil.test' })}`)).rejects.toMatchObject({
+      code: 'token_invalid',
+      params: { reason: 'wrong issuer' },
+    });
+    await expect(verifier.verify(`Bearer ${await sign(keys.privateKey, {}, { aud: 'billing' })}`)).rejects.toMatchObject({
+      code: 'token_invalid',
+      params: { reason: 'wrong audience' },
+    });
     await expect(verifier.verify(`Bearer ${await sign(keys.privateKey, { tid: undefined })}`)).rejects.toMatchObject({ code: 'token_invalid' });
-    await expect(verifier.verify(`Bearer ${await sign(keys.privateKey, { nbf: Math.floor(Date.now() / 1000) + 600 })}`)).rejects.toMatchObject({ code: 'token_invalid', params: { reason: 'not valid yet' } });
+    await expect(verifier.verify(`Bearer ${await sign(keys.privateKey, { nbf: Math.floor(Date.now() / 1000) + 600 })}`)).rejects.toMatchObject({
+      code: 'token_invalid',
+      params: { reason: 'not valid yet' },
+    });
   });
 
   it('rejects a tampered token', async () => {

@@ -58,7 +58,8 @@ export class JwtVerifier {
         requiredClaims: ['sub', 'exp'],
       });
       const tenantId = payload['tid'];
-      if (!isIdentifier(tenantId) || !isIdentifier(payload.sub)) throw new DomainError('token_invalid', { reason: 'the tid and sub claims are required: 1 to 128 printable characters' });
+      if (!isIdentifier(tenantId) || !isIdentifier(payload.sub))
+        throw new DomainError('token_invalid', { reason: 'the tid and sub claims are required: 1 to 128 printable characters' });
       const principal = { tenantId, userId: payload.sub };
       this.remember(token, principal, (payload.exp ?? 0) * 1000 + this.config.JWT_CLOCK_TOLERANCE_SECONDS * 1000);
       return principal;
@@ -78,7 +79,8 @@ function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
   if (error instanceof errors.JWTExpired) return new DomainError('token_expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
-    const reason = error.claim === 'aud' ? 'wrong audience' : error.claim === 'iss' ? 'wrong issuer' : error.claim === 'nbf' ? 'not valid yet' : `claim ${error.claim} ${error.reason}`;
+    const reason =
+      error.claim === 'aud' ? 'wrong audience' : error.claim === 'iss' ? 'wrong issuer' : error.claim === 'nbf' ? 'not valid yet' : `claim ${error.claim} ${error.reason}`;
     return new DomainError('token_invalid', { reason });
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return new DomainError('token_invalid', { reason: 'algorithm not allowed' });

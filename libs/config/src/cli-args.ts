@@ -9,7 +9,12 @@ export function parseArgs(argv: readonly string[], known: Record<string, ArgKind
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     const name = arg.startsWith('--') ? arg.slice(2) : undefined;
-    if (!name || !(name in known)) throw new Error(`unknown argument "${arg}" (expected: ${Object.keys(known).map((k) => `--${k}`).join(', ')})`);
+    if (!name || !(name in known))
+      throw new Error(
+        `unknown argument "${arg}" (expected: ${Object.keys(known)
+          .map((k) => `--${k}`)
+          .join(', ')})`,
+      );
     if (known[name] === 'boolean') {
       result[name] = true;
       continue;

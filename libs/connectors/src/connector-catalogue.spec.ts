@@ -23,7 +23,7 @@ describe('summarizeEvent', () => {
     expect(summarizeEvent(event, 'ru')).toBe('alice_mc: достижение *Diamonds!* на сервере Survival');
   });
 
-  it('declines counts from the payload by each language\'s plural rules', () => {
+  it("declines counts from the payload by each language's plural rules", () => {
     const played = (minutes: number, locale: 'en' | 'ru') =>
       summarizeEvent({ ...event, type: 'steam.game.played', object: { type: 'Game', id: 'g', name: 'Portal 2' }, payload: { appid: 620, minutes, playtimeForever: 900 } }, locale);
     expect([1, 2, 5, 21].map((minutes) => played(minutes, 'ru'))).toEqual([

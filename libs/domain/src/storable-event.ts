@@ -17,7 +17,13 @@ export function eventViolations(event: CheckedEvent, now: number = Date.now()): 
   const violations: FieldViolation[] = [];
   const id = event.sourceEventId;
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_SOURCE_EVENT_ID_LENGTH || !isStorableText(id)) {
-    violations.push({ field: 'sourceEventId', rule: 'eventId', message: `must be 1 to ${MAX_SOURCE_EVENT_ID_LENGTH} characters without NUL or unpaired surrogates`, messageKey: 'validation.sourceEventId', params: { constraint1: MAX_SOURCE_EVENT_ID_LENGTH } });
+    violations.push({
+      field: 'sourceEventId',
+      rule: 'eventId',
+      message: `must be 1 to ${MAX_SOURCE_EVENT_ID_LENGTH} characters without NUL or unpaired surrogates`,
+      messageKey: 'validation.sourceEventId',
+      params: { constraint1: MAX_SOURCE_EVENT_ID_LENGTH },
+    });
   }
   const occurredAt = event.occurredAt;
   if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime()) || occurredAt.getUTCFullYear() < EARLIEST_YEAR || occurredAt.getUTCFullYear() > LATEST_YEAR) {
@@ -26,7 +32,11 @@ export function eventViolations(event: CheckedEvent, now: number = Date.now()): 
     violations.push({ field: 'occurredAt', rule: 'notInFuture', message: 'must not be in the future' });
   }
   violations.push(...storableViolations(event.type, 'type'));
-  for (const [field, object] of [['actor', event.actor], ['object', event.object], ['target', event.target]] as const) {
+  for (const [field, object] of [
+    ['actor', event.actor],
+    ['object', event.object],
+    ['target', event.target],
+  ] as const) {
     if (object !== undefined) violations.push(...storableViolations(object, field));
   }
   violations.push(...storableViolations(event.payload, 'payload'));

@@ -13,9 +13,11 @@ describe('storable values', () => {
 
   it('names the path of each violation, in keys and in deep values, without recursing', () => {
     const deep = JSON.parse('['.repeat(10_000) + ']'.repeat(10_000)) as unknown;
-    expect(storableViolations({ data: { title: 'ok\u0000' }, ['k\ud800']: 1, deep }, 'payload').map((v) => `${v.field}:${v.rule}`).sort()).toEqual(
-      ['payload.data.title:storableText', `payload.deep${'.0'.repeat(31)}:maxDepth`, 'payload.k\ud800:storableText'].sort(),
-    );
+    expect(
+      storableViolations({ data: { title: 'ok\u0000' }, ['k\ud800']: 1, deep }, 'payload')
+        .map((v) => `${v.field}:${v.rule}`)
+        .sort(),
+    ).toEqual(['payload.data.title:storableText', `payload.deep${'.0'.repeat(31)}:maxDepth`, 'payload.k\ud800:storableText'].sort());
   });
 
   it('measures JSON nesting from text, ignoring brackets in strings', () => {

@@ -37,7 +37,13 @@ export function storableViolations(value: unknown, root = '', max = 10): FieldVi
     const { value: current, path, depth } = stack.pop()!;
     if (typeof current === 'string') {
       if (!isStorableText(current)) violations.push({ field: path, rule: 'storableText', message: 'must not contain NUL characters or unpaired surrogates' });
-      else if (current.length > STORABLE_LIMITS.maxStringLength) violations.push({ field: path, rule: 'maxLength', message: `must be at most ${STORABLE_LIMITS.maxStringLength} characters`, params: { constraint1: STORABLE_LIMITS.maxStringLength } });
+      else if (current.length > STORABLE_LIMITS.maxStringLength)
+        violations.push({
+          field: path,
+          rule: 'maxLength',
+          message: `must be at most ${STORABLE_LIMITS.maxStringLength} characters`,
+          params: { constraint1: STORABLE_LIMITS.maxStringLength },
+        });
       continue;
     }
     if (typeof current === 'number') {
@@ -75,7 +81,8 @@ export function jsonNestingDepth(text: string): number {
   for (let i = 0; i < text.length; i += 1) {
     const char = text.charCodeAt(i);
     if (inString) {
-      if (char === 0x5c) i += 1; // backslash: skip the escaped character
+      if (char === 0x5c)
+        i += 1; // backslash: skip the escaped character
       else if (char === 0x22) inString = false;
       continue;
     }

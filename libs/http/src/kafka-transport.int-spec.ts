@@ -3,7 +3,23 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import pino from 'pino';
-import { consumerBinding, createKafka, deadLetterTopicOf, EventPublisher, eventTypeOf, type FeedUpdatedV1, KafkaConsumerTransport, KafkaEventContext, KafkaProbe, MalformedMessageError, MemoryProcessedEvents, newCloudEvent, toKafkaHeaders, Topic, TopicNames } from '@activity/messaging';
+import {
+  consumerBinding,
+  createKafka,
+  deadLetterTopicOf,
+  EventPublisher,
+  eventTypeOf,
+  type FeedUpdatedV1,
+  KafkaConsumerTransport,
+  KafkaEventContext,
+  KafkaProbe,
+  MalformedMessageError,
+  MemoryProcessedEvents,
+  newCloudEvent,
+  toKafkaHeaders,
+  Topic,
+  TopicNames,
+} from '@activity/messaging';
 import { checkReadiness, HealthRegistry } from '@activity/observability';
 import { testEnvironment, waitFor } from '@activity/testing';
 import { PassThroughRpcErrors } from './pass-through-rpc-errors.filter';

@@ -5,7 +5,7 @@ import { renderProblem } from './problem-details';
 beforeAll(async () => installMessageCatalogue(await loadMessageCatalogue([PLATFORM_MESSAGES])));
 
 describe('renderProblem', () => {
-  it('says each field violation in the reader\'s language, with the rule\'s constraint filled in', () => {
+  it("says each field violation in the reader's language, with the rule's constraint filled in", () => {
     const error = new DomainError('validation_failed', {}, [{ field: 'limit', rule: 'min', message: 'limit must not be less than 1', params: { constraint1: 1 } }]);
     const ru = renderProblem(error, { headers: { 'accept-language': 'ru' } });
     expect(ru.body.errors).toEqual([{ field: 'limit', rule: 'min', message: 'limit: значение не может быть меньше 1' }]);
@@ -14,7 +14,7 @@ describe('renderProblem', () => {
     expect(en.body.errors).toEqual([{ field: 'limit', rule: 'min', message: 'limit must not be less than 1' }]);
   });
 
-  it('keeps the violation\'s own English text when the catalogue has no message for its rule', () => {
+  it("keeps the violation's own English text when the catalogue has no message for its rule", () => {
     const error = new DomainError('validation_failed', {}, [{ field: 'x', rule: 'somethingNew', message: 'x is odd' }]);
     expect(renderProblem(error, { headers: { 'accept-language': 'ru' } }).body.errors).toEqual([{ field: 'x', rule: 'somethingNew', message: 'x is odd' }]);
   });

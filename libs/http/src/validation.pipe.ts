@@ -50,7 +50,9 @@ function constraintsOf(error: ValidationError, rule: string): unknown[] {
   const metadata = getMetadataStorage()
     .getTargetValidationMetadatas(target, '', true, false)
     .find((entry) => entry.propertyName === error.property && (entry.name === rule || entry.type === rule));
-  return (metadata?.constraints ?? []).filter((constraint) => constraint !== undefined && constraint !== null && typeof constraint !== 'function' && !(constraint instanceof RegExp));
+  return (metadata?.constraints ?? []).filter(
+    (constraint) => constraint !== undefined && constraint !== null && typeof constraint !== 'function' && !(constraint instanceof RegExp),
+  );
 }
 
 function printable(value: unknown): string | number {

@@ -37,9 +37,7 @@ describe('event contracts', () => {
   });
 
   it('rejects an unknown major version', () => {
-    expect(() => assertValidPayload(Topic.FeedUpdated, 'dev.activity.feed.updated.v2', valid)).toThrow(
-      expect.objectContaining({ reason: 'unsupported_major_version' }),
-    );
+    expect(() => assertValidPayload(Topic.FeedUpdated, 'dev.activity.feed.updated.v2', valid)).toThrow(expect.objectContaining({ reason: 'unsupported_major_version' }));
   });
 
   it('rejects a type of another topic', () => {

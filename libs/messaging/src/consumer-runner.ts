@@ -223,7 +223,10 @@ export class ConsumerRunner<T extends TopicName> {
         if (kind === 'dependency') this.waitingFor = detail;
         if (this.stopping) throw error; // not committed: redelivered after the restart
         const delay = Math.min(maxDelay, base * 2 ** Math.min(attempt - 1, 16)) * (0.5 + Math.random() / 2);
-        log.warn({ err: detail, ceId: inbound.event.id, attempt, kind, retryInMs: Math.round(delay) }, kind === 'dependency' ? 'dependency unavailable; waiting to retry' : 'handler failed; retrying');
+        log.warn(
+          { err: detail, ceId: inbound.event.id, attempt, kind, retryInMs: Math.round(delay) },
+          kind === 'dependency' ? 'dependency unavailable; waiting to retry' : 'handler failed; retrying',
+        );
         await sleep(delay);
         await heartbeat();
       }

@@ -15,5 +15,5 @@ export function failureKind(error: unknown): FailureKind {
   if (error instanceof MalformedMessageError) return 'poison';
   if (error instanceof DomainError) return error.code === 'dependency_unavailable' ? 'dependency' : 'poison';
   const cause = failureCauseOf(error);
-  return cause === 'data' ? 'poison' : cause ?? 'unknown';
+  return cause === 'data' ? 'poison' : (cause ?? 'unknown');
 }

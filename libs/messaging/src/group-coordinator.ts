@@ -11,7 +11,13 @@ import type { Logger } from 'pino';
  * `timeoutMs`: the consumer then joins anyway and KafkaJS's own retries take over.
  */
 export async function awaitGroupCoordinator(brokers: string, groupId: string, logger: Logger, timeoutMs = 60_000): Promise<void> {
-  const probe = new Kafka({ clientId: 'group-coordinator-probe', brokers: brokers.split(','), logLevel: logLevel.NOTHING, connectionTimeout: 3_000, retry: { retries: 3, initialRetryTime: 50, maxRetryTime: 500 } });
+  const probe = new Kafka({
+    clientId: 'group-coordinator-probe',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    retry: { retries: 3, initialRetryTime: 50, maxRetryTime: 500 },
+  });
   // A few quick retries: the first request of a new client can find its broker pool still empty.
   const admin = probe.admin({ retry: { retries: 3, initialRetryTime: 50, maxRetryTime: 500 } });
   const deadline = Date.now() + timeoutMs;

@@ -15,4 +15,3 @@ export const consumerLag = new Gauge({
   labelNames: ['topic', 'partition', 'group'] as const,
   registers: [metricsRegistry],
 });
-

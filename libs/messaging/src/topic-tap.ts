@@ -37,7 +37,10 @@ export class TopicTap {
     });
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([joined, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`topic tap did not join its group within ${joinTimeoutMs} ms`)), joinTimeoutMs)))]);
+      await Promise.race([
+        joined,
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`topic tap did not join its group within ${joinTimeoutMs} ms`)), joinTimeoutMs))),
+      ]);
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
       throw error;

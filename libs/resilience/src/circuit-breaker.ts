@@ -67,7 +67,9 @@ export class CircuitBreaker {
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         const remainingMs = Math.max(0, this.options.openMs - (Date.now() - this.openedAt));
-        throw new DomainError('dependency_unavailable', { dependency: this.options.dependency, retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) }, undefined, { cause: error });
+        throw new DomainError('dependency_unavailable', { dependency: this.options.dependency, retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) }, undefined, {
+          cause: error,
+        });
       }
       throw error;
     }

@@ -23,7 +23,10 @@ export class FakeOtlpCollector {
       request.on('end', () => {
         try {
           const body = JSON.parse(Buffer.concat(chunks).toString()) as {
-            resourceSpans?: Array<{ resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans?: Array<{ spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string }> }> }>;
+            resourceSpans?: Array<{
+              resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> };
+              scopeSpans?: Array<{ spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string }> }>;
+            }>;
           };
           for (const resourceSpans of body.resourceSpans ?? []) {
             const service = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? 'unknown';

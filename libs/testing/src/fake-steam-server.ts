@@ -120,12 +120,15 @@ export class FakeSteamServer {
         const player = this.players.get(q('steamid'));
         const recent = (player?.owned ?? []).filter((g) => g.playtime_2weeks);
         if (!recent.length) return json(200, { response: { total_count: 0 } });
-        return json(200, { response: { total_count: recent.length, games: recent.map(({ appid, name, playtime_2weeks, playtime_forever }) => ({ appid, name, playtime_2weeks, playtime_forever })) } });
+        return json(200, {
+          response: { total_count: recent.length, games: recent.map(({ appid, name, playtime_2weeks, playtime_forever }) => ({ appid, name, playtime_2weeks, playtime_forever })) },
+        });
       }
       case 'ISteamUserStats/GetPlayerAchievements': {
         const player = this.players.get(q('steamid'));
         const appid = Number(q('appid'));
-        if (!player || player.gameDetailsPrivate || player.summary.communityvisibilitystate !== 3) return json(403, { playerstats: { error: 'Profile is not public', success: false } });
+        if (!player || player.gameDetailsPrivate || player.summary.communityvisibilitystate !== 3)
+          return json(403, { playerstats: { error: 'Profile is not public', success: false } });
         const stats = player.achievements[appid];
         if (!stats || player.noStats?.includes(appid)) return json(400, { playerstats: { error: 'Requested app has no stats', success: false } });
         const withNames = q('l') !== '';
@@ -142,7 +145,13 @@ export class FakeSteamServer {
         const appid = Number(q('appid'));
         const stats = [...this.players.values()].map((p) => p.achievements[appid]).find(Boolean);
         return json(200, {
-          game: { gameName: stats?.gameName ?? '', gameVersion: '1', availableGameStats: { achievements: (stats?.list ?? []).map((a) => ({ name: a.apiname, defaultvalue: 0, displayName: a.name, hidden: 0, description: a.description })) } },
+          game: {
+            gameName: stats?.gameName ?? '',
+            gameVersion: '1',
+            availableGameStats: {
+              achievements: (stats?.list ?? []).map((a) => ({ name: a.apiname, defaultvalue: 0, displayName: a.name, hidden: 0, description: a.description })),
+            },
+          },
         });
       }
       default:
@@ -160,7 +169,12 @@ export class FakeSteamServer {
     const endpoint = 'https://steamcommunity.com/openid/login';
     const sign = (params: URLSearchParams) =>
       createHmac('sha256', this.openIdSecret)
-        .update((params.get('openid.signed') ?? '').split(',').map((field) => `${field}:${params.get(`openid.${field}`) ?? ''}\n`).join(''))
+        .update(
+          (params.get('openid.signed') ?? '')
+            .split(',')
+            .map((field) => `${field}:${params.get(`openid.${field}`) ?? ''}\n`)
+            .join(''),
+        )
         .digest('base64');
     if (request.method === 'GET') {
       const steamId = url.searchParams.get('steamid') ?? this.openIdSignInAs;

@@ -14,7 +14,9 @@ const run = promisify(execFile);
 export const localKafka = {
   assertControllable(): void {
     if (!existsSync(path.join(ROOT, '.local/kafka/kafka.pid'))) {
-      throw new Error('This test stops and restarts Kafka, so it needs the broker started by deploy/kafka/kafka.sh in this checkout (npm test starts it when nothing answers on 9092). Stop the other broker and rerun.');
+      throw new Error(
+        'This test stops and restarts Kafka, so it needs the broker started by deploy/kafka/kafka.sh in this checkout (npm test starts it when nothing answers on 9092). Stop the other broker and rerun.',
+      );
     }
   },
   async stop(): Promise<void> {

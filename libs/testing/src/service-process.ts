@@ -38,7 +38,10 @@ export class ServiceProcess {
    * The four services on ports base (feed-api), base+1 (ingest-gateway), base+2
    * (connector-workers) and base+3 (outbox-relay), all with `env`; the HTTP services first.
    */
-  static async startAll(base: number, env: Record<string, string>): Promise<{ feedApi: ServiceProcess; gateway: ServiceProcess; workers: ServiceProcess; relay: ServiceProcess; all: ServiceProcess[] }> {
+  static async startAll(
+    base: number,
+    env: Record<string, string>,
+  ): Promise<{ feedApi: ServiceProcess; gateway: ServiceProcess; workers: ServiceProcess; relay: ServiceProcess; all: ServiceProcess[] }> {
     const [feedApi, gateway] = await Promise.all([ServiceProcess.start('feed-api', base, env), ServiceProcess.start('ingest-gateway', base + 1, env)]);
     const [workers, relay] = await Promise.all([ServiceProcess.start('connector-workers', base + 2, env), ServiceProcess.start('outbox-relay', base + 3, env)]);
     return { feedApi, gateway, workers, relay, all: [feedApi, gateway, workers, relay] };
@@ -48,17 +51,32 @@ export class ServiceProcess {
     const entry = path.join(ROOT, 'dist/apps', name, 'src/main.js');
     const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', '--enable-source-maps', entry], {
       cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', HTTP_HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_GRACE_MS: '10000', ...env },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        HTTP_HOST: '127.0.0.1',
+        PORT: String(port),
+        SHUTDOWN_GRACE_MS: '10000',
+        // `npm test -- --coverage`: the service writes its V8 coverage there when it exits.
+        ...(process.env['ACTIVITY_CHILD_V8_COVERAGE'] ? { NODE_V8_COVERAGE: process.env['ACTIVITY_CHILD_V8_COVERAGE'] } : {}),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(name, port, child);
     const probe = options.waitFor === 'live' ? '/health/live' : '/health/ready';
     try {
-      await waitFor(`${name} ${probe}`, async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${service.logs()}`);
-        const response = await fetch(`${service.url}${probe}`, { signal: AbortSignal.timeout(2_000) });
-        return response.ok;
-      }, 30_000, 200);
+      await waitFor(
+        `${name} ${probe}`,
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${service.logs()}`);
+          const response = await fetch(`${service.url}${probe}`, { signal: AbortSignal.timeout(2_000) });
+          return response.ok;
+        },
+        30_000,
+        200,
+      );
     } catch (error) {
       await service.stop();
       throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${service.logs()}`);

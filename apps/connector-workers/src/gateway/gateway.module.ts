@@ -33,7 +33,14 @@ class GatewayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
   providers: [
     {
       provide: GatewayShardSupervisor,
-      useFactory: (config: ConnectorWorkersConfig, dataSource: DataSource, connectors: ConnectorRegistry, activity: RecordActivity, states: GatewayShardStateStore, logger: Logger) =>
+      useFactory: (
+        config: ConnectorWorkersConfig,
+        dataSource: DataSource,
+        connectors: ConnectorRegistry,
+        activity: RecordActivity,
+        states: GatewayShardStateStore,
+        logger: Logger,
+      ) =>
         new GatewayShardSupervisor(
           dataSource,
           connectors,

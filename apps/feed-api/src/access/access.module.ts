@@ -3,8 +3,18 @@ import { APP_GUARD } from '@nestjs/core';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  AccessControl, AccessGuard, HttpAccessChecker, InternalRequestVerifier, JwtVerifier, MemoryDecisionCache, nonceStoreFor, PERMISSION_CHECKER, parseInternalKeys, REQUEST_ADMISSION,
-  RedisDecisionCache, StaticPolicyChecker,
+  AccessControl,
+  AccessGuard,
+  HttpAccessChecker,
+  InternalRequestVerifier,
+  JwtVerifier,
+  MemoryDecisionCache,
+  nonceStoreFor,
+  PERMISSION_CHECKER,
+  parseInternalKeys,
+  REQUEST_ADMISSION,
+  RedisDecisionCache,
+  StaticPolicyChecker,
 } from '@activity/auth';
 import { LOGGER, REDIS, SERVICE_CONFIG } from '@activity/platform';
 import type { FeedApiConfig } from '../feed-api.config';

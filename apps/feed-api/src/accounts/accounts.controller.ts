@@ -51,7 +51,8 @@ export class AccountsController {
   @RequirePermission('activity.accounts.link')
   @ApiOperation({
     summary: 'Link a Minecraft player UUID',
-    description: 'Players get 202 with a code to type in game (`/activity link CODE`); the link exists once a server of the tenant confirms it. Tenant admins may pass userId to link directly (201).',
+    description:
+      'Players get 202 with a code to type in game (`/activity link CODE`); the link exists once a server of the tenant confirms it. Tenant admins may pass userId to link directly (201).',
   })
   async linkMinecraft(
     @CurrentPrincipal() principal: Principal,
@@ -71,7 +72,7 @@ export class AccountsController {
   @Delete(':id')
   @HttpCode(204)
   @RequirePermission('activity.accounts.link')
-  @ApiOperation({ summary: 'Revoke a link (your own; tenant admins: anyone\'s): syncing stops and account.linked (revoked) is published' })
+  @ApiOperation({ summary: "Revoke a link (your own; tenant admins: anyone's): syncing stops and account.linked (revoked) is published" })
   async revoke(@CurrentPrincipal() principal: Principal, @Param() params: AccountIdParams): Promise<void> {
     await this.accounts.revoke(principal, params.id, this.canManage(principal));
   }

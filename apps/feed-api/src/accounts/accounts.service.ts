@@ -8,7 +8,17 @@ import { DomainError, type Locale } from '@activity/domain';
 import { messages } from '@activity/i18n';
 import { announce, MessageKey, Topic } from '@activity/messaging';
 import { childTraceparent } from '@activity/observability';
-import { AccountLinkClaimStore, AccountLinkStore, DATA_SOURCE, inTenantTransaction, OutboxStore, SyncRunStore, type AccountLink, type SyncRun, type TenantTransaction } from '@activity/persistence';
+import {
+  AccountLinkClaimStore,
+  AccountLinkStore,
+  DATA_SOURCE,
+  inTenantTransaction,
+  OutboxStore,
+  SyncRunStore,
+  type AccountLink,
+  type SyncRun,
+  type TenantTransaction,
+} from '@activity/persistence';
 import { REDIS, SERVICE_CONFIG } from '@activity/platform';
 import { ConnectorRegistry, LinkAccount } from '@activity/use-cases';
 import type { FeedApiConfig } from '../feed-api.config';
@@ -90,7 +100,11 @@ export class AccountsService {
     if (!connector || !linking?.resolve) throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
     const identity = await linking.resolve({ account });
     return inTenantTransaction(this.dataSource, tenantId, async (tx) => {
-      const link = await this.recorder.create(tx, { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) }, SOURCE);
+      const link = await this.recorder.create(
+        tx,
+        { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) },
+        SOURCE,
+      );
       if (!link) throw new DomainError('account_already_linked', { provider: connector.displayName });
       return view(link);
     });
@@ -106,7 +120,14 @@ export class AccountsService {
     const claim = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       await this.takeClaimBudget(manager, principal);
       if (await this.links.findUserId(manager, provider, identity.externalId)) throw new DomainError('account_already_linked', { provider: connector.displayName });
-      return this.claims.create(manager, { tenantId: principal.tenantId, userId: principal.userId, provider, externalId: identity.externalId, secret: normalizeLinkCode(code), ttlSeconds: CLAIM_TTL_SECONDS });
+      return this.claims.create(manager, {
+        tenantId: principal.tenantId,
+        userId: principal.userId,
+        provider,
+        externalId: identity.externalId,
+        secret: normalizeLinkCode(code),
+        ttlSeconds: CLAIM_TTL_SECONDS,
+      });
     });
     const shown = `${code.slice(0, 4)}-${code.slice(4)}`;
     return {
@@ -159,14 +180,23 @@ export class AccountsService {
   async syncNow(principal: Principal, id: string, canManage: ManagePermission): Promise<{ status: 'queued' }> {
     await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       const link = await this.reachable(manager, principal, id, canManage);
-      if (!this.connectors.get(link.provider)?.syncs) throw new DomainError('validation_failed', {}, [{ field: 'id', rule: 'canSync', message: `${link.provider} accounts are not synced`, params: { provider: link.provider } }]);
+      if (!this.connectors.get(link.provider)?.syncs)
+        throw new DomainError('validation_failed', {}, [
+          { field: 'id', rule: 'canSync', message: `${link.provider} accounts are not synced`, params: { provider: link.provider } },
+        ]);
       await this.takeCooldown(id);
       await this.outbox.enqueue(manager, [
-        announce(Topic.SyncRequested, principal.tenantId, MessageKey.accountLink(principal.tenantId, id), { tenantId: principal.tenantId, accountLinkId: id, trigger: 'manual' }, {
-          source: SOURCE,
-          subject: id,
-          traceparent: childTraceparent(),
-        }),
+        announce(
+          Topic.SyncRequested,
+          principal.tenantId,
+          MessageKey.accountLink(principal.tenantId, id),
+          { tenantId: principal.tenantId, accountLinkId: id, trigger: 'manual' },
+          {
+            source: SOURCE,
+            subject: id,
+            traceparent: childTraceparent(),
+          },
+        ),
       ]);
     });
     return { status: 'queued' };

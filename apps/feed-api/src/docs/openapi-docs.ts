@@ -27,7 +27,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication, catalogue: Eve
     .build();
   const document = SwaggerModule.createDocument(app, config);
   // Decorators are evaluated at import, before connectors register: the enum is filled in here.
-  for (const operation of Object.values(document.paths).flatMap((path) => Object.values(path) as Array<{ parameters?: Array<{ name?: string; schema?: { items?: Record<string, unknown> } }> }>)) {
+  for (const operation of Object.values(document.paths).flatMap(
+    (path) => Object.values(path) as Array<{ parameters?: Array<{ name?: string; schema?: { items?: Record<string, unknown> } }> }>,
+  )) {
     for (const parameter of operation.parameters ?? []) {
       if (parameter.name === 'types' && parameter.schema?.items) parameter.schema.items['enum'] = catalogue.types();
     }
@@ -53,7 +55,11 @@ export function registerOpenApiRoutes(fastify: FastifyInstance, document: OpenAP
   );
   fastify.get<{ Params: { file: string } }>('/docs/assets/:file', async (request, reply) => {
     const type = UI_FILES[request.params.file];
-    if (!type) return reply.status(404).type('application/problem+json').send({ type: 'https://errors.activity.dev/not_found', title: 'Not found', status: 404, code: 'not_found' });
-    return reply.type(type).header('cache-control', 'public, max-age=86400').send(await readFile(path.join(uiDirectory, request.params.file)));
+    if (!type)
+      return reply.status(404).type('application/problem+json').send({ type: 'https://errors.activity.dev/not_found', title: 'Not found', status: 404, code: 'not_found' });
+    return reply
+      .type(type)
+      .header('cache-control', 'public, max-age=86400')
+      .send(await readFile(path.join(uiDirectory, request.params.file)));
   });
 }

@@ -45,7 +45,10 @@ export class FeedController {
   @Post('read')
   @HttpCode(200)
   @RequirePermission('activity.feed.read')
-  @ApiOperation({ summary: 'Move the read marker: up to an event id, up to a headCursor, or everything', description: "The user's other open long-poll/SSE clients are told at once." })
+  @ApiOperation({
+    summary: 'Move the read marker: up to an event id, up to a headCursor, or everything',
+    description: "The user's other open long-poll/SSE clients are told at once.",
+  })
   markRead(@CurrentPrincipal() principal: Principal, @Body() body: MarkReadDto) {
     return this.feed.markRead(principal, body);
   }

@@ -84,7 +84,13 @@ export class FeedService {
   }
 
   /** Events that arrived after `afterId`, newest first, with the head cursor after them. */
-  async arrivedAfter(principal: Principal, scope: FeedScope, afterId: string, locale: Locale, limit = 100): Promise<{ items: FeedItem[]; events: ActivityEvent[]; headCursor: string | null }> {
+  async arrivedAfter(
+    principal: Principal,
+    scope: FeedScope,
+    afterId: string,
+    locale: Locale,
+    limit = 100,
+  ): Promise<{ items: FeedItem[]; events: ActivityEvent[]; headCursor: string | null }> {
     const events = await this.events.arrivedAfter(principal.tenantId, scope === 'tenant' ? null : principal.userId, afterId, limit);
     const newestFirst = [...events].reverse();
     return { events, items: newestFirst.map((event) => toItem(event, locale)), headCursor: this.headCursorOf(principal, scope, newestArrival(events)) };

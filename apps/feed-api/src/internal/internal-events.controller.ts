@@ -22,7 +22,10 @@ export class InternalEventsController {
   @ApiHeader({ name: INTERNAL_HEADERS.keyId, required: true })
   @ApiHeader({ name: INTERNAL_HEADERS.timestamp, required: true })
   @ApiHeader({ name: INTERNAL_HEADERS.signature, required: true, description: 'base64 HMAC-SHA256 of "METHOD\\npath?query\\ntimestamp\\nsha256hex(body)"' })
-  @ApiOperation({ summary: "Add a first-party event to a user's feed (service to service)", description: '201 when created, 200 when this eventId was already accepted from the same caller.' })
+  @ApiOperation({
+    summary: "Add a first-party event to a user's feed (service to service)",
+    description: '201 when created, 200 when this eventId was already accepted from the same caller.',
+  })
   async create(@InternalCaller() caller: string, @Body() body: InternalEventDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const event: NewActivityEvent = {
       tenantId: body.tenantId,

@@ -23,7 +23,8 @@ export class RealtimeController {
   @RequirePermission('activity.feed.read')
   @ApiOperation({
     summary: 'Long-poll for events newer than a headCursor',
-    description: 'Answers at once if something newer exists, otherwise when feed.updated arrives for the caller (or the read marker moves on another device), otherwise 204 at the timeout.',
+    description:
+      'Answers at once if something newer exists, otherwise when feed.updated arrives for the caller (or the read marker moves on another device), otherwise 204 at the timeout.',
   })
   @ApiNoContentResponse({ description: 'Nothing new before the timeout' })
   async poll(
@@ -164,4 +165,3 @@ export class RealtimeController {
     };
   }
 }
-

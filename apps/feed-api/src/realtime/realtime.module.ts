@@ -31,7 +31,11 @@ class RealtimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
   controllers: [FeedUpdatesController],
   providers: [
     FeedNotifier,
-    { provide: ReadBroadcast, useFactory: (redis: Redis | null, notifier: FeedNotifier, logger: Logger) => new ReadBroadcast(redis, notifier, logger), inject: [REDIS, FeedNotifier, LOGGER] },
+    {
+      provide: ReadBroadcast,
+      useFactory: (redis: Redis | null, notifier: FeedNotifier, logger: Logger) => new ReadBroadcast(redis, notifier, logger),
+      inject: [REDIS, FeedNotifier, LOGGER],
+    },
     RealtimeLifecycle,
   ],
   exports: [FeedNotifier, ReadBroadcast],

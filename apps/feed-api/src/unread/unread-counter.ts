@@ -49,7 +49,11 @@ export class RedisUnreadCache implements UnreadCache {
   }
 
   async invalidate(key: string): Promise<void> {
-    await this.redis.multi().incr(`unread:gen:${key}`).expire(`unread:gen:${key}`, 7 * 24 * 3600).exec();
+    await this.redis
+      .multi()
+      .incr(`unread:gen:${key}`)
+      .expire(`unread:gen:${key}`, 7 * 24 * 3600)
+      .exec();
   }
 }
 

@@ -10,7 +10,8 @@ import { MemoryUnreadCache, RedisUnreadCache, UnreadCounter } from './unread-cou
   providers: [
     {
       provide: UnreadCounter,
-      useFactory: (markers: FeedReadMarkerStore, redis: Redis | null, logger: Logger) => new UnreadCounter(markers, redis ? new RedisUnreadCache(redis) : new MemoryUnreadCache(), logger),
+      useFactory: (markers: FeedReadMarkerStore, redis: Redis | null, logger: Logger) =>
+        new UnreadCounter(markers, redis ? new RedisUnreadCache(redis) : new MemoryUnreadCache(), logger),
       inject: [FeedReadMarkerStore, REDIS, LOGGER],
     },
   ],

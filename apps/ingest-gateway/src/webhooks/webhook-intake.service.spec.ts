@@ -13,7 +13,8 @@ const eventType = defineEventType({ type: 'demo.thing.done', description: 'd', p
 
 /** A scheme that accepts bodies signed "ok", answers GET ?challenge= and a `ping` header. */
 const scheme: WebhookScheme = {
-  handshake: (request) => (request.method === 'GET' ? { status: 200, contentType: 'text/plain', body: request.query['challenge'] ?? '' } : request.headers['x-ping'] ? { status: 204 } : null),
+  handshake: (request) =>
+    request.method === 'GET' ? { status: 200, contentType: 'text/plain', body: request.query['challenge'] ?? '' } : request.headers['x-ping'] ? { status: 204 } : null,
   verify: (request) => {
     if (request.headers['x-signature'] !== 'ok') throw new DomainError('signature_invalid');
     return { deliveryId: request.headers['x-id']!, body: { who: 'p1' }, accountKey: 'p1' };
@@ -24,17 +25,43 @@ const scheme: WebhookScheme = {
 };
 
 function intake(options: { publish?: (messages: readonly OutgoingMessage[]) => Promise<void>; webhook?: boolean } = {}) {
-  const definition = defineConnector({ name: 'demo', displayName: 'Demo', capabilities: { webhook: options.webhook ?? true, sync: false, requiresAuth: false }, eventTypes: [eventType], create: () => ({ webhook: scheme }) });
+  const definition = defineConnector({
+    name: 'demo',
+    displayName: 'Demo',
+    capabilities: { webhook: options.webhook ?? true, sync: false, requiresAuth: false },
+    eventTypes: [eventType],
+    create: () => ({ webhook: scheme }),
+  });
   const registry = new ConnectorRegistry([new RegisteredConnector(definition, { webhook: scheme })]);
-  const sources = { findActive: async (_connector: string, sourceId: string): Promise<ActiveWebhookSource | null> => (sourceId === 'src' ? { tenantId: 't1', connector: 'demo', sourceId, settings: {}, secrets: ['s'] } : null) } as WebhookSourceStore;
+  const sources = {
+    findActive: async (_connector: string, sourceId: string): Promise<ActiveWebhookSource | null> =>
+      sourceId === 'src' ? { tenantId: 't1', connector: 'demo', sourceId, settings: {}, secrets: ['s'] } : null,
+  } as WebhookSourceStore;
   const published: OutgoingMessage[] = [];
   const publisher = { publish: options.publish ?? (async (messages: readonly OutgoingMessage[]) => void published.push(...messages)) } as unknown as EventPublisher;
-  const service = new WebhookIntakeService(registry, sources, new DeliveryDeduplicator(null, 60, logger), publisher, { KAFKA_PUBLISH_TIMEOUT_MS: 1000 } as IngestGatewayConfig, logger);
+  const service = new WebhookIntakeService(
+    registry,
+    sources,
+    new DeliveryDeduplicator(null, 60, logger),
+    publisher,
+    { KAFKA_PUBLISH_TIMEOUT_MS: 1000 } as IngestGatewayConfig,
+    logger,
+  );
   return { service, published };
 }
 
-const request = (overrides: Partial<IncomingWebhook> = {}): IncomingWebhook => ({ method: 'POST', headers: { 'x-signature': 'ok', 'x-id': 'd-1' }, query: {}, body: Buffer.from('{}'), ...overrides });
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: unknown) => (error instanceof DomainError ? error.code : String(error)));
+const request = (overrides: Partial<IncomingWebhook> = {}): IncomingWebhook => ({
+  method: 'POST',
+  headers: { 'x-signature': 'ok', 'x-id': 'd-1' },
+  query: {},
+  body: Buffer.from('{}'),
+  ...overrides,
+});
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'resolved',
+    (error: unknown) => (error instanceof DomainError ? error.code : String(error)),
+  );
 
 describe('WebhookIntakeService', () => {
   it('publishes a verified delivery on webhook.received, keyed by tenant, source and account', async () => {

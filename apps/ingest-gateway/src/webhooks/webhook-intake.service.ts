@@ -82,7 +82,12 @@ export class WebhookIntakeService {
       tenantId: source.tenantId,
       traceparent: childTraceparent(),
     });
-    const message = { topic: Topic.WebhookReceived, key: MessageKey.webhook(source.tenantId, `${connectorName}/${sourceId}`, verified.accountKey), headers: toKafkaHeaders(event), value: JSON.stringify(payload) };
+    const message = {
+      topic: Topic.WebhookReceived,
+      key: MessageKey.webhook(source.tenantId, `${connectorName}/${sourceId}`, verified.accountKey),
+      headers: toKafkaHeaders(event),
+      value: JSON.stringify(payload),
+    };
     try {
       await this.publisher.publish([message], { timeoutMs: this.publishTimeoutMs });
     } catch (error) {

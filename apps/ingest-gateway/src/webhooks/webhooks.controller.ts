@@ -36,7 +36,8 @@ function incoming(method: 'GET' | 'POST', request: FastifyRequest, body: Buffer)
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value[0] : value;
   const query: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) query[name] = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
+  for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>))
+    query[name] = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
   return { method, headers, query, body };
 }
 

@@ -55,7 +55,15 @@ describe('OutboxRelay.drainOnce', () => {
 
 describe('relayOptions', () => {
   it('takes every relay setting from the service config', () => {
-    const config = { OUTBOX_BATCH_SIZE: 7, OUTBOX_RETENTION_HOURS: 24, OUTBOX_POLL_INTERVAL_MS: 500, KAFKA_PUBLISH_TIMEOUT_MS: 3000, OUTBOX_BACKOFF_BASE_MS: 100, OUTBOX_BACKOFF_MAX_MS: 60000, OUTBOX_MAX_ATTEMPTS: 9 } as OutboxRelayConfig;
+    const config = {
+      OUTBOX_BATCH_SIZE: 7,
+      OUTBOX_RETENTION_HOURS: 24,
+      OUTBOX_POLL_INTERVAL_MS: 500,
+      KAFKA_PUBLISH_TIMEOUT_MS: 3000,
+      OUTBOX_BACKOFF_BASE_MS: 100,
+      OUTBOX_BACKOFF_MAX_MS: 60000,
+      OUTBOX_MAX_ATTEMPTS: 9,
+    } as OutboxRelayConfig;
     expect(relayOptions(config)).toEqual({ batchSize: 7, retentionHours: 24, pollIntervalMs: 500, publishTimeoutMs: 3000, backoff: { baseMs: 100, maxMs: 60000, maxAttempts: 9 } });
   });
 });

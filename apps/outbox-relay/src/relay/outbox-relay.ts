@@ -93,7 +93,9 @@ export class OutboxRelay {
   async drainOnce(limit = Number.POSITIVE_INFINITY): Promise<{ sent: number; failed: number; dead: number }> {
     const total = { sent: 0, failed: 0, dead: 0 };
     while (total.sent + total.failed + total.dead < limit) {
-      const result = await this.store.drainDue(Math.min(this.options.batchSize, limit - total.sent - total.failed - total.dead), this.options.backoff, (batch) => this.publish(batch));
+      const result = await this.store.drainDue(Math.min(this.options.batchSize, limit - total.sent - total.failed - total.dead), this.options.backoff, (batch) =>
+        this.publish(batch),
+      );
       total.sent += result.sent;
       total.failed += result.failed;
       total.dead += result.dead;
@@ -132,7 +134,9 @@ export class OutboxRelay {
   private async publish(batch: ClaimedOutboxMessage[]): Promise<void> {
     // One span per row, continuing the trace captured when the row was written, and the parent of
     // the consumer's span (no-ops unless tracing is on). A batch mixes traces, so no library span can be.
-    const spans = batch.map((message) => startSpan(`relay ${message.topic}`, SpanKind.PRODUCER, message.headers['traceparent'], { 'messaging.destination.name': message.topic, 'activity.outbox.id': message.id }));
+    const spans = batch.map((message) =>
+      startSpan(`relay ${message.topic}`, SpanKind.PRODUCER, message.headers['traceparent'], { 'messaging.destination.name': message.topic, 'activity.outbox.id': message.id }),
+    );
     try {
       await this.publisher.publish(
         batch.map((message, index) => ({
@@ -159,7 +163,8 @@ export class OutboxRelay {
     this.lastPrune = Date.now();
     try {
       let pruned = 0;
-      for (let batch = await this.store.pruneSent(this.options.retentionHours); batch > 0 && this.running; batch = await this.store.pruneSent(this.options.retentionHours)) pruned += batch;
+      for (let batch = await this.store.pruneSent(this.options.retentionHours); batch > 0 && this.running; batch = await this.store.pruneSent(this.options.retentionHours))
+        pruned += batch;
       if (pruned) this.logger.info({ pruned, retentionHours: this.options.retentionHours }, 'pruned sent outbox rows');
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'outbox prune failed; will retry');

@@ -39,7 +39,9 @@ export class AccessGuard implements CanActivate {
     await this.admission?.admitAddress(request, reply);
 
     if (this.reflector.getAllAndOverride<boolean>(INTERNAL_ROUTE, targets)) {
-      const caller = await this.authenticate(request, reply, () => this.internal.verify({ method: request.method, pathWithQuery: request.url, headers: request.headers, body: request.rawBody ?? Buffer.alloc(0) }));
+      const caller = await this.authenticate(request, reply, () =>
+        this.internal.verify({ method: request.method, pathWithQuery: request.url, headers: request.headers, body: request.rawBody ?? Buffer.alloc(0) }),
+      );
       request.internalCaller = caller;
       await this.admission?.admitCaller(request, reply, { kind: 'service', name: caller });
       await this.require('*', `service:${caller}`, permission);

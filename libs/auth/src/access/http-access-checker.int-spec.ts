@@ -88,7 +88,9 @@ describe('HttpAccessChecker against a fake Access service over real HTTP (real R
   });
 
   it('fails closed when our signature is refused', async () => {
-    await expect(checker({ key: { id: 'activity-1', secret: Buffer.from('not-the-shared-secret-at-all!!').toString('base64') } }).check(query())).rejects.toMatchObject({ code: 'dependency_unavailable' });
+    await expect(checker({ key: { id: 'activity-1', secret: Buffer.from('not-the-shared-secret-at-all!!').toString('base64') } }).check(query())).rejects.toMatchObject({
+      code: 'dependency_unavailable',
+    });
     expect(fake.calls).toBe(1);
   });
 

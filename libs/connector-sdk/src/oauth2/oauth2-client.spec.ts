@@ -18,7 +18,12 @@ async function fakeProvider(answer: (received: Received) => { status: number; bo
     let raw = '';
     request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
     request.on('end', () => {
-      const entry = { path: request.url ?? '', contentType: request.headers['content-type'], authorization: request.headers['authorization'], form: Object.fromEntries(new URLSearchParams(raw)) };
+      const entry = {
+        path: request.url ?? '',
+        contentType: request.headers['content-type'],
+        authorization: request.headers['authorization'],
+        form: Object.fromEntries(new URLSearchParams(raw)),
+      };
       received.push(entry);
       const { status, body } = answer(entry);
       response.writeHead(status, { 'content-type': 'application/json' }).end(body === undefined ? '' : JSON.stringify(body));
@@ -69,7 +74,9 @@ describe('OAuth2Client', () => {
 
   it('exchanges a code form-encoded with HTTP Basic client authentication and the verifier, and refreshes and revokes the same way', async () => {
     const provider = await fakeProvider(({ path, form }) =>
-      path.endsWith('/revoke') ? { status: 200, body: undefined } : { status: 200, body: { access_token: `at-${form['grant_type']}`, refresh_token: 'rt-1', expires_in: 604800, scope: 'identify connections', token_type: 'Bearer' } },
+      path.endsWith('/revoke')
+        ? { status: 200, body: undefined }
+        : { status: 200, body: { access_token: `at-${form['grant_type']}`, refresh_token: 'rt-1', expires_in: 604800, scope: 'identify connections', token_type: 'Bearer' } },
     );
     try {
       const client = new OAuth2Client(settings(provider.url));
@@ -85,7 +92,12 @@ describe('OAuth2Client', () => {
         ['/api/oauth2/token', 'application/x-www-form-urlencoded', basic],
         ['/api/oauth2/token/revoke', 'application/x-www-form-urlencoded', basic],
       ]);
-      expect(provider.received[0]!.form).toEqual({ grant_type: 'authorization_code', code: 'code-xyz', redirect_uri: 'https://activity.example/v2/accounts/discord/callback', code_verifier: 'verifier-abc' });
+      expect(provider.received[0]!.form).toEqual({
+        grant_type: 'authorization_code',
+        code: 'code-xyz',
+        redirect_uri: 'https://activity.example/v2/accounts/discord/callback',
+        code_verifier: 'verifier-abc',
+      });
       expect(provider.received[1]!.form).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt-1' });
       expect(provider.received[2]!.form).toEqual({ token: 'rt-1', token_type_hint: 'refresh_token' });
     } finally {
@@ -94,10 +106,16 @@ describe('OAuth2Client', () => {
   });
 
   it('reports a bad, expired or reused code as oauth_invalid_grant and a failing provider as unavailable', async () => {
-    const provider = await fakeProvider(({ form }) => (form['code'] === 'bad' ? { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid "code" in request.' } } : { status: 502, body: {} }));
+    const provider = await fakeProvider(({ form }) =>
+      form['code'] === 'bad' ? { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid "code" in request.' } } : { status: 502, body: {} },
+    );
     try {
       const client = new OAuth2Client(settings(provider.url));
-      const codeOf = (work: Promise<unknown>) => work.then(() => 'resolved', (error: unknown) => (error instanceof DomainError ? error.code : String(error)));
+      const codeOf = (work: Promise<unknown>) =>
+        work.then(
+          () => 'resolved',
+          (error: unknown) => (error instanceof DomainError ? error.code : String(error)),
+        );
       expect(await codeOf(client.exchangeCode('bad', 'v'))).toBe('oauth_invalid_grant');
       expect(await codeOf(client.exchangeCode('other', 'v'))).toBe('dependency_unavailable');
     } finally {

@@ -40,7 +40,11 @@ export const MinecraftDeliverySchema = Type.Object(
       "What a Minecraft server plugin POSTs to /v1/webhooks/minecraft/{sourceId}, signed with Standard Webhooks. The player's UUID (not the name) identifies them; unknown extra fields are kept in the event payload. `player.link` carries the code a player typed in game to prove they own their UUID (it becomes no feed event).",
     // Which `data` each type needs; kept as conditionals so a violation names the missing field.
     allOf: [
-      requiredData('player.advancement', { type: 'object', required: ['advancement'], properties: { advancement: { type: 'object', required: ['key', 'title'], properties: { key: { type: 'string', minLength: 1 }, title: { type: 'string', minLength: 1 } } } } }),
+      requiredData('player.advancement', {
+        type: 'object',
+        required: ['advancement'],
+        properties: { advancement: { type: 'object', required: ['key', 'title'], properties: { key: { type: 'string', minLength: 1 }, title: { type: 'string', minLength: 1 } } } },
+      }),
       requiredData('player.death', { type: 'object', required: ['message'], properties: { message: { type: 'string', minLength: 1, maxLength: 1024 } } }),
       requiredData('player.link', { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[A-Za-z0-9-]{4,16}$' } } }),
     ],
@@ -76,7 +80,9 @@ export function checkMinecraftDelivery(parsed: unknown): MinecraftDelivery {
     const violations: FieldViolation[] = (validate.errors ?? [])
       .filter((error) => error.keyword !== 'if')
       .map((error) => ({
-        field: (error.instancePath.slice(1).replace(/\//g, '.') + (error.keyword === 'required' ? `${error.instancePath ? '.' : ''}${String(error.params['missingProperty'])}` : '')) || '',
+        field:
+          error.instancePath.slice(1).replace(/\//g, '.') + (error.keyword === 'required' ? `${error.instancePath ? '.' : ''}${String(error.params['missingProperty'])}` : '') ||
+          '',
         rule: error.keyword,
         message: error.message ?? 'is invalid',
         // Ajv's params (limit, missingProperty, type, format…) are the localised message's arguments.
@@ -86,7 +92,9 @@ export function checkMinecraftDelivery(parsed: unknown): MinecraftDelivery {
   }
   // JSON Schema's date-time admits forms (leap seconds, year 0) that neither Date nor PostgreSQL can hold.
   if (!parseInstant(parsed.occurredAt)) {
-    throw new DomainError('validation_failed', {}, [{ field: 'occurredAt', rule: 'instant', message: 'must be an RFC 3339 date-time between years 1 and 9999, e.g. 2026-11-26T10:00:00Z' }]);
+    throw new DomainError('validation_failed', {}, [
+      { field: 'occurredAt', rule: 'instant', message: 'must be an RFC 3339 date-time between years 1 and 9999, e.g. 2026-11-26T10:00:00Z' },
+    ]);
   }
   return parsed;
 }

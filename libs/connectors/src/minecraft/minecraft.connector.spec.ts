@@ -61,9 +61,7 @@ describe('MinecraftConnector', () => {
   });
 
   it('requires a message for deaths', () => {
-    expect(() => connector.verify(delivery({ ...advancement, type: 'player.death', data: {} }), [SECRET])).toThrow(
-      expect.objectContaining({ code: 'validation_failed' }),
-    );
+    expect(() => connector.verify(delivery({ ...advancement, type: 'player.death', data: {} }), [SECRET])).toThrow(expect.objectContaining({ code: 'validation_failed' }));
   });
 
   it('normalises an advancement into an Activity Streams event, keeping extra fields in the payload', () => {

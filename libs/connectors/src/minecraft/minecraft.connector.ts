@@ -1,5 +1,18 @@
 import path from 'node:path';
-import { defineConnector, defineEventType, normalizeLinkCode, verifyStandardWebhook, type IncomingWebhook, type LinkAccountInput, type LinkConfirmation, type LinkedIdentity, type NormalizedEvent, type VerifiedWebhook, type WebhookDelivery, type WebhookScheme } from '@activity/connector-sdk';
+import {
+  defineConnector,
+  defineEventType,
+  normalizeLinkCode,
+  verifyStandardWebhook,
+  type IncomingWebhook,
+  type LinkAccountInput,
+  type LinkConfirmation,
+  type LinkedIdentity,
+  type NormalizedEvent,
+  type VerifiedWebhook,
+  type WebhookDelivery,
+  type WebhookScheme,
+} from '@activity/connector-sdk';
 import { DomainError, parseInstant } from '@activity/domain';
 import { checkMinecraftDelivery, MinecraftDeliverySchema, parseMinecraftDelivery } from './minecraft-delivery';
 
@@ -17,7 +30,9 @@ export const MINECRAFT_EVENT_TYPES = [
 async function resolveMinecraftAccount(input: LinkAccountInput): Promise<LinkedIdentity> {
   const uuid = input.account.trim().toLowerCase();
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(uuid)) {
-    throw new DomainError('validation_failed', {}, [{ field: 'account', rule: 'minecraftUuid', message: 'give the player UUID, e.g. a11ce000-0000-4000-8000-000000000001', messageKey: 'validation.minecraft.uuid' }]);
+    throw new DomainError('validation_failed', {}, [
+      { field: 'account', rule: 'minecraftUuid', message: 'give the player UUID, e.g. a11ce000-0000-4000-8000-000000000001', messageKey: 'validation.minecraft.uuid' },
+    ]);
   }
   return { externalId: uuid };
 }

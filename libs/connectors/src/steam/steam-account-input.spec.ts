@@ -8,10 +8,13 @@ describe('parseSteamAccount', () => {
     expect(parseSteamAccount('robinwalker')).toEqual({ kind: 'vanity', vanity: 'robinwalker' });
   });
 
-  it.each(['https://steamcommunity.com/id/%', 'https://steamcommunity.com/id/%E0%A4%A', 'https://steamcommunity.com/id/a%2Fb', 'https://steamcommunity.com/profiles/123', 'no spaces allowed'])(
-    'refuses %s with a field violation, not a crash',
-    (input) => {
-      expect(() => parseSteamAccount(input)).toThrow(expect.objectContaining({ code: 'validation_failed', details: [expect.objectContaining({ field: 'account' })] }));
-    },
-  );
+  it.each([
+    'https://steamcommunity.com/id/%',
+    'https://steamcommunity.com/id/%E0%A4%A',
+    'https://steamcommunity.com/id/a%2Fb',
+    'https://steamcommunity.com/profiles/123',
+    'no spaces allowed',
+  ])('refuses %s with a field violation, not a crash', (input) => {
+    expect(() => parseSteamAccount(input)).toThrow(expect.objectContaining({ code: 'validation_failed', details: [expect.objectContaining({ field: 'account' })] }));
+  });
 });

@@ -13,7 +13,10 @@ describe('SteamSync against the fake Steam Web API (real HTTP)', () => {
   let fake: FakeSteamServer;
   const link = { id: 'link-1', tenantId: 't', userId: 'alice', externalId: STEAM_ID };
 
-  function connector(options: Partial<SteamWebApiOptions> = {}, breaker = new CircuitBreaker({ failureThreshold: 5, openMs: 60_000, dependency: 'Steam', isFailure: (e) => e instanceof RetryableError })) {
+  function connector(
+    options: Partial<SteamWebApiOptions> = {},
+    breaker = new CircuitBreaker({ failureThreshold: 5, openMs: 60_000, dependency: 'Steam', isFailure: (e) => e instanceof RetryableError }),
+  ) {
     const client = new SteamWebApiClient(
       { baseUrl: fake.url, apiKey: fake.apiKey, timeoutMs: 500, maxAttempts: 4, backoffBaseMs: 20, backoffMaxMs: 1_500, ...options },
       new LocalTokenBucket(1000, 1000),
@@ -141,7 +144,12 @@ describe('SteamSync against the fake Steam Web API (real HTTP)', () => {
     expect(breaker.state).toBe('open');
     // A gate that would never hand out a token: an open circuit must answer without asking it.
     const starvedGate = { acquire: jest.fn(() => new Promise<void>(() => undefined)) };
-    const starved = new SteamWebApiClient({ baseUrl: fake.url, apiKey: fake.apiKey, timeoutMs: 500, maxAttempts: 1, backoffBaseMs: 1, backoffMaxMs: 5 }, starvedGate, breaker, pino({ level: 'silent' }));
+    const starved = new SteamWebApiClient(
+      { baseUrl: fake.url, apiKey: fake.apiKey, timeoutMs: 500, maxAttempts: 1, backoffBaseMs: 1, backoffMaxMs: 5 },
+      starvedGate,
+      breaker,
+      pino({ level: 'silent' }),
+    );
     await expect(starved.getPlayerSummaries([STEAM_ID])).rejects.toMatchObject({ code: 'dependency_unavailable' });
     expect(starvedGate.acquire).not.toHaveBeenCalled();
   });

@@ -51,7 +51,10 @@ export class SteamSync implements SyncMethod {
       events.push({ source: 'steam', sourceEventId, type, externalAccountId: steamId, actor, occurredAt, payload: {}, ...rest });
 
     if (!first && state.profile && (state.profile.personaname !== player.personaname || state.profile.avatarhash !== player.avatarhash)) {
-      const fingerprint = createHash('sha1').update(`${player.personaname}\n${player.avatarhash ?? ''}`).digest('hex').slice(0, 16);
+      const fingerprint = createHash('sha1')
+        .update(`${player.personaname}\n${player.avatarhash ?? ''}`)
+        .digest('hex')
+        .slice(0, 16);
       event('steam.profile.updated', `profile:${steamId}:${fingerprint}`, now, {
         payload: { previous: state.profile, current: { personaname: player.personaname, avatarhash: player.avatarhash } },
       });

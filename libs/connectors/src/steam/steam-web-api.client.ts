@@ -59,7 +59,12 @@ export class SteamWebApiClient {
     private readonly logger: Logger,
   ) {
     this.retry = upstreamRetry(options);
-    this.retry.onRetry((event) => this.logger.debug({ attempt: event.attempt, delayMs: Math.round(event.delay), err: 'error' in event ? (event.error as Error).message : undefined }, 'Steam call failed; retrying'));
+    this.retry.onRetry((event) =>
+      this.logger.debug(
+        { attempt: event.attempt, delayMs: Math.round(event.delay), err: 'error' in event ? (event.error as Error).message : undefined },
+        'Steam call failed; retrying',
+      ),
+    );
   }
 
   async getPlayerSummaries(steamIds: readonly string[]): Promise<SteamPlayerSummary[]> {
@@ -101,7 +106,10 @@ export class SteamWebApiClient {
   async getAchievementSchema(appId: number): Promise<Map<string, SteamSchemaAchievement>> {
     const cached = this.schemaCache.get(appId);
     if (cached && Date.now() - cached.at < 24 * 3600_000) return cached.achievements;
-    const body = await this.get<{ game?: { availableGameStats?: { achievements?: SteamSchemaAchievement[] } } }>('ISteamUserStats/GetSchemaForGame/v2', { appid: String(appId), l: 'english' });
+    const body = await this.get<{ game?: { availableGameStats?: { achievements?: SteamSchemaAchievement[] } } }>('ISteamUserStats/GetSchemaForGame/v2', {
+      appid: String(appId),
+      l: 'english',
+    });
     const achievements = new Map((body.game?.availableGameStats?.achievements ?? []).map((a) => [a.name, a]));
     if (this.schemaCache.size > 5_000) this.schemaCache.clear();
     this.schemaCache.set(appId, { achievements, at: Date.now() });

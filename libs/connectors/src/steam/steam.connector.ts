@@ -1,6 +1,14 @@
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { defineConnector, defineEventType, type ConnectorContext, type ConnectorRuntime, type LinkAccountInput, type LinkedIdentity, type OpenIdLinking } from '@activity/connector-sdk';
+import {
+  defineConnector,
+  defineEventType,
+  type ConnectorContext,
+  type ConnectorRuntime,
+  type LinkAccountInput,
+  type LinkedIdentity,
+  type OpenIdLinking,
+} from '@activity/connector-sdk';
 import { invalid, parseSteamAccount } from './steam-account-input';
 import { SteamOpenId } from './steam-openid';
 import { SteamSync } from './steam-sync';
@@ -47,7 +55,10 @@ export class SteamLinking implements OpenIdLinking {
   async resolve(input: LinkAccountInput): Promise<LinkedIdentity> {
     const reference = parseSteamAccount(input.account);
     const steamId = reference.kind === 'steamid' ? reference.steamId : await this.client.resolveVanityUrl(reference.vanity);
-    if (!steamId) throw invalid('unknownVanity', `no Steam profile has the custom URL "${reference.kind === 'vanity' ? reference.vanity : ''}"`, { vanity: reference.kind === 'vanity' ? reference.vanity : '' });
+    if (!steamId)
+      throw invalid('unknownVanity', `no Steam profile has the custom URL "${reference.kind === 'vanity' ? reference.vanity : ''}"`, {
+        vanity: reference.kind === 'vanity' ? reference.vanity : '',
+      });
     const [player] = await this.client.getPlayerSummaries([steamId]);
     if (!player) throw invalid('unknownProfile', `no Steam profile ${steamId}`, { steamId });
     return { externalId: steamId, displayName: player.personaname };
@@ -79,7 +90,14 @@ export const steamConnector = defineConnector({
       return {};
     }
     const client = new SteamWebApiClient(
-      { baseUrl: settings.STEAM_API_BASE_URL, apiKey: settings.STEAM_API_KEY, timeoutMs: settings.STEAM_TIMEOUT_MS, maxAttempts: settings.STEAM_MAX_ATTEMPTS, backoffBaseMs: 500, backoffMaxMs: 30_000 },
+      {
+        baseUrl: settings.STEAM_API_BASE_URL,
+        apiKey: settings.STEAM_API_KEY,
+        timeoutMs: settings.STEAM_TIMEOUT_MS,
+        maxAttempts: settings.STEAM_MAX_ATTEMPTS,
+        backoffBaseMs: 500,
+        backoffMaxMs: 30_000,
+      },
       rateGate('steam', settings.STEAM_RATE_LIMIT_PER_SECOND, settings.STEAM_RATE_LIMIT_BURST),
       breaker({ dependency: 'Steam', failureThreshold: 5, openMs: 30_000, isFailure: (error) => error instanceof RetryableError }),
       logger.child({ upstream: 'steam' }),

@@ -21,7 +21,10 @@ class TopicsConfig extends CommonConfig {
 async function main(): Promise<void> {
   const config = loadConfigOrExit(TopicsConfig);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ensure-topics' }, pino({ level: 'warn' }));
-  const created = await ensureTopics(kafka, new TopicNames(config.KAFKA_TOPIC_PREFIX), { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+  const created = await ensureTopics(kafka, new TopicNames(config.KAFKA_TOPIC_PREFIX), {
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  });
   process.stdout.write(created.length ? `created topics: ${created.join(', ')}\n` : 'topics exist\n');
 }
 

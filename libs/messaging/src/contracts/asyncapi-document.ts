@@ -29,9 +29,11 @@ export function buildAsyncApiDocument(eventTypes: readonly EventTypeDescriptor[]
   for (const [name, message] of Object.entries(document.components.messages)) {
     const topic = MESSAGE_OF[name];
     if (!topic) continue;
-    if (message.payload === undefined || (message.payload as { $ref?: string }).$ref !== 'TOPIC_SCHEMA') throw new Error(`asyncapi-base.json: message ${name} must take its topic's schema`);
+    if (message.payload === undefined || (message.payload as { $ref?: string }).$ref !== 'TOPIC_SCHEMA')
+      throw new Error(`asyncapi-base.json: message ${name} must take its topic's schema`);
     message.payload = plain(schemaOf(topic));
-    if ((document.components.messages[name] as { name?: string }).name !== eventTypeOf(topic)) throw new Error(`asyncapi-base.json: message ${name} must be named ${eventTypeOf(topic)}`);
+    if ((document.components.messages[name] as { name?: string }).name !== eventTypeOf(topic))
+      throw new Error(`asyncapi-base.json: message ${name} must be named ${eventTypeOf(topic)}`);
   }
   const sorted = [...eventTypes].sort((a, b) => a.type.localeCompare(b.type));
   document.components.schemas = {

@@ -3,8 +3,16 @@ import addFormats from 'ajv-formats';
 import { MalformedMessageError } from '../message-errors';
 import { Topic, type TopicName } from '../topics';
 import {
-  AccountLinkedV1Schema, FeedUpdatedV1Schema, SyncCompletedV1Schema, SyncRequestedV1Schema, WebhookReceivedV1Schema, type AccountLinkedV1, type FeedUpdatedV1, type SyncCompletedV1,
-  type SyncRequestedV1, type WebhookReceivedV1,
+  AccountLinkedV1Schema,
+  FeedUpdatedV1Schema,
+  SyncCompletedV1Schema,
+  SyncRequestedV1Schema,
+  WebhookReceivedV1Schema,
+  type AccountLinkedV1,
+  type FeedUpdatedV1,
+  type SyncCompletedV1,
+  type SyncRequestedV1,
+  type WebhookReceivedV1,
 } from './topic-payloads';
 
 export type { AccountLinkedV1, FeedUpdatedV1, SyncCompletedV1, SyncRequestedV1, WebhookReceivedV1 };

@@ -20,21 +20,24 @@ const REDACT = [
  */
 export function createLogger(service: string, level = 'info'): Logger {
   // Synchronous writes: Nest re-raises SIGTERM after shutdown, which would drop a buffered tail of the log.
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: REDACT, censor: '[redacted]' },
-    mixin() {
-      const context = requestContext.current();
-      if (!context) return {};
-      const fields: Record<string, string> = {};
-      if (context.requestId) fields['requestId'] = context.requestId;
-      if (context.tenantId) fields['tenantId'] = context.tenantId;
-      if (context.traceId) fields['traceId'] = context.traceId;
-      if (context.spanId) fields['spanId'] = context.spanId;
-      return fields;
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT, censor: '[redacted]' },
+      mixin() {
+        const context = requestContext.current();
+        if (!context) return {};
+        const fields: Record<string, string> = {};
+        if (context.requestId) fields['requestId'] = context.requestId;
+        if (context.tenantId) fields['tenantId'] = context.tenantId;
+        if (context.traceId) fields['traceId'] = context.traceId;
+        if (context.spanId) fields['spanId'] = context.spanId;
+        return fields;
+      },
     },
-  }, pino.destination({ dest: 1, sync: true }));
+    pino.destination({ dest: 1, sync: true }),
+  );
 }

@@ -23,7 +23,13 @@ export async function seedDemo(config: DemoSeedConfig): Promise<void> {
       externalId: config.DEMO_MINECRAFT_PLAYER_UUID,
       displayName: 'alice_mc',
     });
-    await new AccountLinkStore(dataSource).ensureLink({ tenantId: config.DEMO_TENANT, userId: config.DEMO_USER, provider: 'steam', externalId: config.DEMO_STEAM_ID, displayName: 'Robin' });
+    await new AccountLinkStore(dataSource).ensureLink({
+      tenantId: config.DEMO_TENANT,
+      userId: config.DEMO_USER,
+      provider: 'steam',
+      externalId: config.DEMO_STEAM_ID,
+      displayName: 'Robin',
+    });
   } finally {
     await dataSource.destroy();
   }

@@ -6,4 +6,11 @@ import { AccountLinkClaims1764180000000 } from './1764180000000-account-link-cla
 import { GatewayShardStates1764190000000 } from './1764190000000-gateway-shard-states';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
-export const MIGRATIONS = [InitialSchema1764140000000, ApplicationRole1764150000000, OutboxShards1764160000000, SyncScheduling1764170000000, AccountLinkClaims1764180000000, GatewayShardStates1764190000000];
+export const MIGRATIONS = [
+  InitialSchema1764140000000,
+  ApplicationRole1764150000000,
+  OutboxShards1764160000000,
+  SyncScheduling1764170000000,
+  AccountLinkClaims1764180000000,
+  GatewayShardStates1764190000000,
+];

@@ -124,7 +124,10 @@ export class AccountLinkStore {
 
   async revoke(tx: TenantTransaction, id: string): Promise<void> {
     const tenantId = tenantOf(tx);
-    await tx.query(`UPDATE account_links SET status = 'revoked', status_reason = 'revoked by the user', next_sync_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    await tx.query(`UPDATE account_links SET status = 'revoked', status_reason = 'revoked by the user', next_sync_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
+      tenantId,
+      id,
+    ]);
   }
 
   async recordSync(tx: TenantTransaction, id: string, update: { state: Record<string, unknown>; status: LinkStatus; reason: string | null }): Promise<void> {

@@ -47,7 +47,12 @@ describe('ActivityEventStore (real Postgres)', () => {
 
   it('pages by (occurred_at desc, id desc) with no gaps or duplicates', async () => {
     const tenant = `t-page-${Date.now()}`;
-    await inTenantTransaction(dataSource, tenant, (m) => store.insertNew(m, Array.from({ length: 25 }, (_, i) => event(tenant, i))));
+    await inTenantTransaction(dataSource, tenant, (m) =>
+      store.insertNew(
+        m,
+        Array.from({ length: 25 }, (_, i) => event(tenant, i)),
+      ),
+    );
     const seen: string[] = [];
     let before: { occurredAt: Date; id: string } | undefined;
     for (;;) {
@@ -70,13 +75,17 @@ describe('ActivityEventStore (real Postgres)', () => {
 
   it('filters by type and time range and scopes by tenant and user', async () => {
     const tenant = `t-filter-${Date.now()}`;
-    await inTenantTransaction(dataSource, tenant, (m) =>
-      store.insertNew(m, [...Array.from({ length: 6 }, (_, i) => event(tenant, i)), event(tenant, 100, { userId: 'bob' })]),
-    );
+    await inTenantTransaction(dataSource, tenant, (m) => store.insertNew(m, [...Array.from({ length: 6 }, (_, i) => event(tenant, i)), event(tenant, 100, { userId: 'bob' })]));
     await inTenantTransaction(dataSource, `${tenant}-other`, (m) => store.insertNew(m, [event(`${tenant}-other`, 1)]));
     const joined = await store.page({ tenantId: tenant, userId: 'alice', types: ['minecraft.player.joined'], limit: 100 });
     expect(joined.map((row) => row.payload['n'])).toEqual([5, 3, 1]);
-    const ranged = await store.page({ tenantId: tenant, userId: 'alice', since: new Date(Date.UTC(2026, 10, 26, 10, 0, 1)), until: new Date(Date.UTC(2026, 10, 26, 10, 0, 2)), limit: 100 });
+    const ranged = await store.page({
+      tenantId: tenant,
+      userId: 'alice',
+      since: new Date(Date.UTC(2026, 10, 26, 10, 0, 1)),
+      until: new Date(Date.UTC(2026, 10, 26, 10, 0, 2)),
+      limit: 100,
+    });
     expect(ranged.map((row) => row.payload['n']).sort()).toEqual([3, 4, 5]);
     const wholeTenant = await store.page({ tenantId: tenant, userId: null, limit: 100 });
     expect(wholeTenant).toHaveLength(7);
@@ -115,7 +124,7 @@ describe('ActivityEventStore (real Postgres)', () => {
       expect(exists).toBe(true);
     });
 
-    it("refuses to write a row for another tenant", async () => {
+    it('refuses to write a row for another tenant', async () => {
       await expect(inTenantTransaction(dataSource, 'attacker', (m) => store.insertNew(m, [event('someone-else', 1)]))).rejects.toThrow(/row-level security/);
     });
   });

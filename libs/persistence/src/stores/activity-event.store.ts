@@ -96,7 +96,12 @@ export class ActivityEventStore {
   async latestId(tenantId: string, userId: string | null): Promise<string> {
     const params: string[] = [tenantId];
     const userClause = userId === null ? '' : `AND e.user_id = $${params.push(userId)}`;
-    const rows = await queryAsTenant<{ id: string | null }>(this.dataSource, tenantId, `SELECT max(e.id)::text AS id FROM activity_events e WHERE e.tenant_id = $1 ${userClause}`, params);
+    const rows = await queryAsTenant<{ id: string | null }>(
+      this.dataSource,
+      tenantId,
+      `SELECT max(e.id)::text AS id FROM activity_events e WHERE e.tenant_id = $1 ${userClause}`,
+      params,
+    );
     return rows[0]?.id ?? '0';
   }
 

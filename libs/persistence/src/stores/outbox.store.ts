@@ -70,11 +70,7 @@ export class OutboxStore {
    * batch rows go out in id order, and a row waits while an older row with the same key is backing
    * off. If `publish` throws, the transaction rolls back and the claimed rows are rescheduled.
    */
-  async drainDue(
-    limit: number,
-    policy: BackoffPolicy,
-    publish: (messages: ClaimedOutboxMessage[]) => Promise<void>,
-  ): Promise<{ sent: number; failed: number; dead: number }> {
+  async drainDue(limit: number, policy: BackoffPolicy, publish: (messages: ClaimedOutboxMessage[]) => Promise<void>): Promise<{ sent: number; failed: number; dead: number }> {
     let claimed: ClaimedOutboxMessage[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
@@ -179,9 +175,7 @@ export class OutboxStore {
   }
 
   async countByStatus(): Promise<Record<'pending' | 'sent' | 'dead', number>> {
-    const rows: Array<{ status: 'pending' | 'sent' | 'dead'; count: string }> = await this.dataSource.query(
-      `SELECT status, count(*)::text AS count FROM outbox GROUP BY status`,
-    );
+    const rows: Array<{ status: 'pending' | 'sent' | 'dead'; count: string }> = await this.dataSource.query(`SELECT status, count(*)::text AS count FROM outbox GROUP BY status`);
     const counts = { pending: 0, sent: 0, dead: 0 };
     for (const row of rows) counts[row.status] = Number(row.count);
     return counts;

@@ -38,20 +38,34 @@ export class SyncRunStore {
 
   async finish(tx: TenantTransaction, id: string, result: { status: 'succeeded' | 'failed' | 'skipped'; eventsCreated: number; apiCalls: number; error?: string }): Promise<void> {
     const tenantId = tenantOf(tx);
-    await tx.query(
-      `UPDATE sync_runs SET status = $3, events_created = $4, api_calls = $5, error = left($6, 2000), finished_at = now() WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, id, result.status, result.eventsCreated, result.apiCalls, result.error ?? null],
-    );
+    await tx.query(`UPDATE sync_runs SET status = $3, events_created = $4, api_calls = $5, error = left($6, 2000), finished_at = now() WHERE tenant_id = $1 AND id = $2`, [
+      tenantId,
+      id,
+      result.status,
+      result.eventsCreated,
+      result.apiCalls,
+      result.error ?? null,
+    ]);
   }
 
   async listForLink(tx: TenantTransaction, accountLinkId: string, limit: number): Promise<SyncRun[]> {
     const tenantId = tenantOf(tx);
-    const rows: Array<{ id: string; account_link_id: string; connector: string; trigger: string; status: SyncRun['status']; events_created: number; api_calls: number; error: string | null; started_at: Date; finished_at: Date | null }> =
-      await tx.query(
-        `SELECT id, account_link_id, connector, trigger, status, events_created, api_calls, error, started_at, finished_at
+    const rows: Array<{
+      id: string;
+      account_link_id: string;
+      connector: string;
+      trigger: string;
+      status: SyncRun['status'];
+      events_created: number;
+      api_calls: number;
+      error: string | null;
+      started_at: Date;
+      finished_at: Date | null;
+    }> = await tx.query(
+      `SELECT id, account_link_id, connector, trigger, status, events_created, api_calls, error, started_at, finished_at
            FROM sync_runs WHERE tenant_id = $1 AND account_link_id = $2 ORDER BY started_at DESC LIMIT $3`,
-        [tenantId, accountLinkId, limit],
-      );
+      [tenantId, accountLinkId, limit],
+    );
     return rows.map((r) => ({
       id: r.id,
       accountLinkId: r.account_link_id,

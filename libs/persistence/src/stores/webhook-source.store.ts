@@ -59,10 +59,13 @@ export class WebhookSourceStore {
         [source.connector, source.sourceId],
       );
       if (existing.some((row) => this.cipher.open(row.ciphertext) === secret)) return;
-      await manager.query(
-        `INSERT INTO webhook_source_secrets (connector, source_id, tenant_id, ciphertext, key_id) VALUES ($1, $2, $3, $4, $5)`,
-        [source.connector, source.sourceId, source.tenantId, this.cipher.seal(secret), this.cipher.keyId],
-      );
+      await manager.query(`INSERT INTO webhook_source_secrets (connector, source_id, tenant_id, ciphertext, key_id) VALUES ($1, $2, $3, $4, $5)`, [
+        source.connector,
+        source.sourceId,
+        source.tenantId,
+        this.cipher.seal(secret),
+        this.cipher.keyId,
+      ]);
     });
   }
 

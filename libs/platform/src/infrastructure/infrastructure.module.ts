@@ -3,7 +3,18 @@ import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CommonConfig } from '@activity/config';
-import { awaitGroupCoordinator, createKafka, EventPublisher, type KafkaClient, KafkaConsumerTransport, kafkaIndicator, MemoryProcessedEvents, RedisProcessedEvents, TopicNames, type KafkaConsumerTransportOptions } from '@activity/messaging';
+import {
+  awaitGroupCoordinator,
+  createKafka,
+  EventPublisher,
+  type KafkaClient,
+  KafkaConsumerTransport,
+  kafkaIndicator,
+  MemoryProcessedEvents,
+  RedisProcessedEvents,
+  TopicNames,
+  type KafkaConsumerTransportOptions,
+} from '@activity/messaging';
 import { MessagesModule } from '@activity/i18n';
 import { HealthRegistry, postgresIndicator, redisIndicator, shutdownTracing } from '@activity/observability';
 import { DATA_SOURCE, createDataSource } from '@activity/persistence';

@@ -45,8 +45,7 @@ export function createConnectorRegistry(configured: readonly ConfiguredConnector
         logger,
         publicUrl: services.publicUrl,
         rateGate: (key, perSecond, burst) => (services.redis ? new RedisTokenBucket(services.redis, key, perSecond, burst) : new LocalTokenBucket(perSecond, burst)),
-        breaker: (options) =>
-          new CircuitBreaker({ ...options, onStateChange: (state) => logger.warn({ upstream: options.dependency, state }, 'circuit changed state') }),
+        breaker: (options) => new CircuitBreaker({ ...options, onStateChange: (state) => logger.warn({ upstream: options.dependency, state }, 'circuit changed state') }),
       };
       return new RegisteredConnector(definition, definition.create(context));
     }),

@@ -56,13 +56,34 @@ describe('GatewayShardSupervisor (real Postgres leases)', () => {
   const supervisor = (owner: string) => {
     const gateway = new FakeGateway(owner, tracker, async (sink) => {
       await sink.emit(tenant, [
-        { source: connector, sourceEventId: `presence-${owner}`, type: `${connector}.presence.updated`, externalAccountId: 'player-1', actor: { type: 'Person', id: 'player-1', name: 'Gale' }, occurredAt: new Date(), payload: { owner } },
+        {
+          source: connector,
+          sourceEventId: `presence-${owner}`,
+          type: `${connector}.presence.updated`,
+          externalAccountId: 'player-1',
+          actor: { type: 'Person', id: 'player-1', name: 'Gale' },
+          occurredAt: new Date(),
+          payload: { owner },
+        },
       ]);
     });
-    const definition = defineConnector({ name: connector, displayName: 'Gateway fixture', capabilities: { webhook: false, sync: false, requiresAuth: false }, eventTypes: [], create: () => ({ gateway }) });
+    const definition = defineConnector({
+      name: connector,
+      displayName: 'Gateway fixture',
+      capabilities: { webhook: false, sync: false, requiresAuth: false },
+      eventTypes: [],
+      create: () => ({ gateway }),
+    });
     const registry = new ConnectorRegistry([new RegisteredConnector(definition, { gateway })]);
     const activity = new RecordActivity(new ActivityEventStore(dataSource), new AccountLinkStore(dataSource), new OutboxStore(dataSource));
-    const created = new GatewayShardSupervisor(dataSource, registry, activity, new GatewayShardStateStore(dataSource), { databaseUrl: environment.databaseUrl, owner, claimIntervalMs: 100, restartDelayMs: 100 }, logger);
+    const created = new GatewayShardSupervisor(
+      dataSource,
+      registry,
+      activity,
+      new GatewayShardStateStore(dataSource),
+      { databaseUrl: environment.databaseUrl, owner, claimIntervalMs: 100, restartDelayMs: 100 },
+      logger,
+    );
     supervisors.push(created);
     return created;
   };
@@ -99,8 +120,15 @@ describe('GatewayShardSupervisor (real Postgres leases)', () => {
 
     // Worker A dies: its database session ends, and with it every lease it held.
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gateway-shards:worker-a'`);
-    const savedStates = () => admin.query(`SELECT shard_id, owner, (state->>'seq')::int AS seq FROM gateway_shard_states WHERE connector = $1 ORDER BY shard_id`, [connector]) as Promise<Array<{ owner: string }>>;
-    await waitFor('worker-b runs every shard and has saved its state', async () => b.owned().length === SHARDS && (await savedStates()).every((row) => row.owner === 'worker-b'), 10_000);
+    const savedStates = () =>
+      admin.query(`SELECT shard_id, owner, (state->>'seq')::int AS seq FROM gateway_shard_states WHERE connector = $1 ORDER BY shard_id`, [connector]) as Promise<
+        Array<{ owner: string }>
+      >;
+    await waitFor(
+      'worker-b runs every shard and has saved its state',
+      async () => b.owned().length === SHARDS && (await savedStates()).every((row) => row.owner === 'worker-b'),
+      10_000,
+    );
     expect(a.owned()).toEqual([]);
     const takeovers = tracker.starts.filter((start) => start.owner === 'worker-b');
     expect(takeovers.map((start) => start.shard).sort()).toEqual([0, 1, 2, 3]);

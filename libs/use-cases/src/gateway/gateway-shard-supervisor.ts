@@ -100,11 +100,14 @@ export class GatewayShardSupervisor {
         lock = await this.lockClient();
         if (this.stopping.signal.aborted) break;
         this.attempts += 1;
-        const [{ locked }] = (await this.serially(() => lock!.query(`SELECT pg_try_advisory_lock(hashtext($1), $2) AS locked`, [`gateway:${shard.connector}`, shard.id]))).rows as [{ locked: boolean }];
+        const [{ locked }] = (await this.serially(() => lock!.query(`SELECT pg_try_advisory_lock(hashtext($1), $2) AS locked`, [`gateway:${shard.connector}`, shard.id]))).rows as [
+          { locked: boolean },
+        ];
         if (locked) {
           await this.runOwned(shard, key);
           // A lost connection took the lease with it (and a dead client never answers): unlock only on a live one.
-          if (this.client === lock) await this.serially(() => lock!.query(`SELECT pg_advisory_unlock(hashtext($1), $2)`, [`gateway:${shard.connector}`, shard.id])).catch(() => undefined);
+          if (this.client === lock)
+            await this.serially(() => lock!.query(`SELECT pg_advisory_unlock(hashtext($1), $2)`, [`gateway:${shard.connector}`, shard.id])).catch(() => undefined);
           await sleep(this.options.restartDelayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
           continue;
         }

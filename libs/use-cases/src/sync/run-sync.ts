@@ -95,7 +95,15 @@ export class RunSync {
     this.logger.info({ accountLinkId, outcome, events: result.events.length, apiCalls: result.apiCalls }, 'sync finished');
   }
 
-  private completed(tenantId: string, accountLinkId: string, syncRunId: string, connector: string, status: 'succeeded' | 'failed' | 'skipped', eventsCreated: number, error?: string) {
+  private completed(
+    tenantId: string,
+    accountLinkId: string,
+    syncRunId: string,
+    connector: string,
+    status: 'succeeded' | 'failed' | 'skipped',
+    eventsCreated: number,
+    error?: string,
+  ) {
     return announce(
       Topic.SyncCompleted,
       tenantId,

@@ -49,9 +49,11 @@ export class SyncScheduler {
     if (this.started || !this.options.providers.length) return;
     this.started = true;
     const loop = () => {
-      this.ticking = this.tick().then(() => undefined).finally(() => {
-        if (!this.stopped) this.timer = setTimeout(loop, this.options.tickMs);
-      });
+      this.ticking = this.tick()
+        .then(() => undefined)
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(loop, this.options.tickMs);
+        });
     };
     loop();
   }
@@ -77,10 +79,16 @@ export class SyncScheduler {
           await this.outbox.enqueue(
             manager,
             due.map((link) =>
-              announce(Topic.SyncRequested, link.tenantId, MessageKey.accountLink(link.tenantId, link.id), { tenantId: link.tenantId, accountLinkId: link.id, trigger: 'scheduled' }, {
-                source: '/connector-workers/scheduler',
-                subject: link.id,
-              }),
+              announce(
+                Topic.SyncRequested,
+                link.tenantId,
+                MessageKey.accountLink(link.tenantId, link.id),
+                { tenantId: link.tenantId, accountLinkId: link.id, trigger: 'scheduled' },
+                {
+                  source: '/connector-workers/scheduler',
+                  subject: link.id,
+                },
+              ),
             ),
           );
           return due.length;
