@@ -14,7 +14,9 @@ const schemaFile = path.join(path.dirname(require.resolve('dclint/package.json')
 const { $schema: _draft07, ...schema } = JSON.parse(readFileSync(schemaFile, 'utf8')) as { $schema: string };
 const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
 // Compose applies YAML merge keys (`<<: *defaults`), as YAML 1.1 did.
-const compose = parse(readFileSync(path.join(process.cwd(), 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { depends_on?: unknown; healthcheck?: unknown; environment?: unknown }> };
+const compose = parse(readFileSync(path.join(process.cwd(), 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, { depends_on?: unknown; healthcheck?: unknown; environment?: unknown }>;
+};
 
 describe('docker-compose.yml', () => {
   it('is valid against the Compose specification JSON Schema', () => {
