@@ -1,11 +1,13 @@
 // The fake Steam Web API for the local demo stack (npm start starts it when STEAM_API_KEY is not
 // set): Robin from the fixtures, with an achievement unlocked two days ago, so a newcomer sees
 // Steam events without a real key. FAKE_STEAM_PORT (default 3090).
+import { parseCommandLine } from '@activity/config';
 import { FakeSteamServer } from '@activity/testing';
 
 const DEMO_KEY = '0123456789ABCDEF0123456789ABCDEF';
 
 async function main(): Promise<void> {
+  parseCommandLine({ usage: 'node dist/tools/fake-steam.js', summary: 'The fake Steam Web API of the demo stack (FAKE_STEAM_PORT, default 3090).', options: {} });
   const port = Number(process.env['FAKE_STEAM_PORT'] ?? 3090);
   const fake = await FakeSteamServer.start(DEMO_KEY, port);
   fake.addFixturePlayer(process.env['DEMO_STEAM_ID'] ?? '76561197960435530');

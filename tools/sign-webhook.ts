@@ -3,17 +3,22 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { signStandardWebhook } from '@activity/connector-sdk';
-import { failUsage, parseArgs } from '@activity/config';
+import { failUsage, parseCommandLine } from '@activity/config';
 
 const DEFAULT_SECRET = 'whsec_ZGVtby1taW5lY3JhZnQtc2lnbmluZy1zZWNyZXQ=';
 
 function main(): void {
-  let args: Record<string, string | boolean | string[]>;
-  try {
-    args = parseArgs(process.argv.slice(2), { body: 'string', file: 'string', secret: 'string', id: 'string', timestamp: 'string' });
-  } catch (error) {
-    failUsage(`webhook:sign: ${(error as Error).message}`);
-  }
+  const { values: args } = parseCommandLine({
+    usage: 'npm run -s webhook:sign --',
+    summary: 'Prints the three Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) for exactly this body, one per line, for curl -H @<(...).',
+    options: {
+      body: { type: 'string', valueName: 'json', description: 'the exact request body' },
+      file: { type: 'string', valueName: 'path', description: 'read the body from a file instead' },
+      secret: { type: 'string', valueName: 'whsec_…', description: 'signing secret (default: the demo Minecraft source, or DEMO_MINECRAFT_SECRET)' },
+      id: { type: 'string', valueName: 'msg_…', description: 'delivery id (default: a new one)' },
+      timestamp: { type: 'string', valueName: 'seconds', description: 'Unix time (default: now)' },
+    },
+  });
   const body = typeof args['file'] === 'string' ? readFileSync(args['file']) : typeof args['body'] === 'string' ? Buffer.from(args['body']) : undefined;
   if (!body) failUsage("webhook:sign: pass the exact request body with --body '<json>' or --file <path>");
   const secret = String(args['secret'] ?? process.env['DEMO_MINECRAFT_SECRET'] ?? DEFAULT_SECRET);

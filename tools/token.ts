@@ -1,14 +1,18 @@
 // `npm run -s token -- --tenant <t> --user <u> [--ttl <seconds>]`: prints a development JWT and nothing else.
 import { issueDevToken, JwtConfig, loadOrCreateDevKeyPair } from '@activity/auth';
-import { failUsage, loadConfigOrExit, parseArgs } from '@activity/config';
+import { failUsage, loadConfigOrExit, parseCommandLine } from '@activity/config';
 
 async function main(): Promise<void> {
-  let args: Record<string, string | boolean | string[]>;
-  try {
-    args = parseArgs(process.argv.slice(2), { tenant: 'string', user: 'string', ttl: 'string' });
-  } catch (error) {
-    failUsage(`token: ${(error as Error).message}\nusage: npm run -s token -- --tenant <tenant> --user <user> [--ttl <seconds>]`);
-  }
+  const { values: args } = parseCommandLine({
+    usage: 'npm run -s token --',
+    summary: 'Prints a development JWT that feed-api accepts in development mode, and nothing else.',
+    options: {
+      tenant: { type: 'string', description: 'tenant id (default demo)' },
+      user: { type: 'string', description: 'user id (default alice; admin may read the tenant feed in demo)' },
+      ttl: { type: 'string', valueName: 'seconds', description: 'lifetime (default 3600)' },
+    },
+    examples: ['curl -s http://127.0.0.1:3000/v2/feed -H "authorization: Bearer $(npm run -s token -- --tenant demo --user alice)"'],
+  });
   const tenant = String(args['tenant'] ?? 'demo');
   const user = String(args['user'] ?? 'alice');
   const ttl = Number(args['ttl'] ?? 3600);

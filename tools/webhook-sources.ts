@@ -3,7 +3,7 @@
 //   rotate --connector <c> --id <source> [--grace-hours 24] [--secret whsec_...]          adds a new secret; old ones stay valid for the grace period
 //   list   [--tenant <t>]
 import { randomBytes } from 'node:crypto';
-import { CommonConfig, failUsage, loadConfigOrExit, parseArgs } from '@activity/config';
+import { CommonConfig, failUsage, loadConfigOrExit, parseCommandLine } from '@activity/config';
 import { createDataSource, SecretCipher, WebhookSourceStore } from '@activity/persistence';
 
 const USAGE =
@@ -14,13 +14,23 @@ function newSecret(): string {
 }
 
 async function main(): Promise<void> {
-  const [command, ...rest] = process.argv.slice(2);
-  let args: Record<string, string | boolean | string[]>;
-  try {
-    args = parseArgs(rest, { tenant: 'string', connector: 'string', id: 'string', name: 'string', secret: 'string', 'grace-hours': 'string' });
-  } catch (error) {
-    failUsage(`webhook-sources: ${(error as Error).message}\n${USAGE}`);
-  }
+  const { values: args, positionals } = parseCommandLine({
+    usage: 'npm run -s webhook-sources --',
+    positionals: '<add|rotate|list>',
+    summary:
+      'Manages webhook sources. add: registers a source and prints its secret (generated unless given). rotate: adds a new secret; the old ones stay valid for the grace period. list: the sources, without secrets.',
+    options: {
+      tenant: { type: 'string', description: 'tenant id (add; optional filter for list)' },
+      connector: { type: 'string', description: 'connector name, e.g. minecraft (add, rotate)' },
+      id: { type: 'string', valueName: 'source', description: 'source id, the last path segment of its webhook URL (add, rotate)' },
+      name: { type: 'string', description: 'display name (add)' },
+      secret: { type: 'string', valueName: 'whsec_…', description: 'use this secret instead of a generated one (add, rotate)' },
+      'grace-hours': { type: 'string', valueName: 'hours', description: 'how long the previous secrets stay valid (rotate, default 24)' },
+    },
+    examples: ['npm run -s webhook-sources -- add --tenant demo --connector minecraft --id survival-2 --name "Survival 2"'],
+  });
+  const [command, ...extra] = positionals;
+  if (extra.length) failUsage(`webhook-sources: unexpected ${extra.join(' ')}\n${USAGE}`);
   const need = (...names: string[]) => {
     const missing = names.filter((name) => typeof args[name] !== 'string');
     if (missing.length) failUsage(`webhook-sources ${command}: missing ${missing.map((m) => `--${m}`).join(', ')}\n${USAGE}`);

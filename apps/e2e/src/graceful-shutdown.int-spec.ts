@@ -82,7 +82,7 @@ describe('graceful shutdown under load', () => {
 
     // Load on the worker while it is told to stop; a second worker takes over its partitions.
     const firstWave = sendWave(gateway, 60);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor('the first wave to be under way', () => (results.size >= 10 ? true : undefined), 30_000, 10);
     const workerExit = worker.stop();
     await firstWave;
     expect(await workerExit).toEqual({ code: null, signal: 'SIGTERM' });
@@ -90,8 +90,9 @@ describe('graceful shutdown under load', () => {
     await start('connector-workers', 3);
 
     // Load on the gateway while it is told to stop: requests either complete or are refused, never half-done.
+    const answeredBefore = results.size;
     const secondWave = sendWave(gateway, 60);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor('the second wave to be under way', () => (results.size >= answeredBefore + 5 ? true : undefined), 30_000, 10);
     const gatewayExit = gateway.stop();
     await secondWave;
     const gatewayStatus = await gatewayExit;

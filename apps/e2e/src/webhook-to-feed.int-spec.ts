@@ -96,6 +96,20 @@ describe('webhook to feed, end to end', () => {
     return response.json() as never;
   }
 
+  /**
+   * Sends one more valid delivery for bob's player and waits until its event is in the feed: a
+   * barrier for negative checks, since deliveries of one player share a partition and are handled in order.
+   */
+  async function barrier(): Promise<void> {
+    const id = `msg_${randomUUID()}`;
+    expect((await send(body('player.quit'), { id })).status).toBe(202);
+    await probe.waitForMessage('the barrier delivery', (m) => m.headers['ce_subject'] === id);
+    await waitFor('the barrier event', async () => {
+      const rows: unknown[] = await dataSource.query(`SELECT 1 FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, id]);
+      return rows.length === 1 || undefined;
+    });
+  }
+
   it('starts all four services without one error- or warning-level line (KafkaJS, Fastify and Node included)', () => {
     for (const service of services) {
       const lines = service.logs().split('\n').filter(Boolean);
@@ -143,8 +157,8 @@ describe('webhook to feed, end to end', () => {
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual({ status: 'duplicate', deliveryId });
     await waitFor('the joined event', async () => (await feed('?types=minecraft.player.joined')).items.length === 1);
-    // Give a (wrong) second event every chance to appear before counting.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // A later delivery for the same player shares the partition: once it is stored, a (wrong) second event would be too.
+    await barrier();
     const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM activity_events WHERE tenant_id = $1 AND source_event_id = $2`, [tenant, deliveryId]);
     expect(count).toBe(1);
   });
@@ -155,7 +169,8 @@ describe('webhook to feed, end to end', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(await response.json()).toMatchObject({ code: 'signature_invalid', status: 401 });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // The gateway's next publish for the same key comes after anything it would have published for this one.
+    await barrier();
     expect(probe.messages.some((m) => m.headers['ce_subject'] === deliveryId)).toBe(false);
   });
 
@@ -331,7 +346,9 @@ describe('webhook to feed, end to end', () => {
       return found.length ? found : undefined;
     });
     expect(rows[0]!.user_id).toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // An announcement would have been written with the event, in the same transaction: there is none.
+    const announcements = await dataSource.query(`SELECT id FROM outbox WHERE tenant_id = $1 AND topic = 'feed.updated' AND payload->'eventIds' ? $2`, [tenant, rows[0]!.id]);
+    expect(announcements).toEqual([]);
     // Only this tenant's messages: other suites put deliberately malformed values on the same topic.
     expect(probe.messages.some((m) => m.topic.endsWith('feed.updated') && m.key?.startsWith(`${tenant}:`) && JSON.parse(m.value).eventIds.includes(rows[0]!.id))).toBe(false);
     expect((await feed()).items.some((item) => item.id === rows[0]!.id)).toBe(false);

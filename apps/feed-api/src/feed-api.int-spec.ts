@@ -203,8 +203,18 @@ describe('feed-api', () => {
     await admin.query(`SELECT 1`);
     const asAdmin = await get(a, '/v2/feed?scope=tenant&limit=100', [tenant, 'admin-user']);
     expect(asAdmin.status).toBe(403);
-    const policyAdmin = await get(a, '/v2/feed?scope=tenant&limit=100', ['demo', 'admin']);
+    // The development policy grants the permission to demo's admin: seed demo's feed in a window of its own.
+    const start = Date.UTC(2031, 0, 1) + (Date.now() % 1_000_000_000) * 1000;
+    await seed('demo', 'alice', 2, 'minecraft.player.quit', start);
+    await seed('demo', 'bob', 2, 'minecraft.player.quit', start + 10_000);
+    await seed('demo', null, 1, 'minecraft.player.quit', start + 20_000);
+    const window = `types=minecraft.player.quit&since=${new Date(start).toISOString()}&until=${new Date(start + 60_000).toISOString()}`;
+    const policyAdmin = await get(a, `/v2/feed?scope=tenant&limit=100&${window}`, ['demo', 'admin']);
     expect(policyAdmin.status).toBe(200);
+    const actors = policyAdmin.body!.items!.map((item) => (item['actor'] as { name: string }).name);
+    expect(actors.sort()).toEqual(['alice', 'alice', 'bob', 'bob', 'stranger']);
+    // The same window on the admin's own feed holds none of them.
+    expect((await get(a, `/v2/feed?limit=100&${window}`, ['demo', 'admin'])).body!.items).toEqual([]);
   });
 
   it('serves the deprecated v1 with offset pages and deprecation headers', async () => {
@@ -515,8 +525,10 @@ describe('feed-api', () => {
         ttlSeconds: 1,
       });
       const wrongAudience = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'alice', issuer: 'activity-dev', audience: 'someone-else' });
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
       const call = async (authorization?: string) => (await fetch(`${a.url}/v2/feed`, { headers: authorization ? { authorization } : {} })).json();
+      // The leeway check below needs a token whose exp has passed: wait for the clock to pass it.
+      const exp = (JSON.parse(Buffer.from(expired.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
+      await waitFor('the one-second token to be past its exp', () => (Date.now() > exp * 1000 ? true : undefined), 5_000, 50);
       expect(await call()).toMatchObject({ status: 401, code: 'unauthenticated' });
       expect(await call(`Bearer ${wrongAudience}`)).toMatchObject({ status: 401, code: 'token_invalid', detail: 'The bearer token was rejected: wrong audience.' });
       expect(await call(`Bearer ${expired.slice(0, -4)}AAAA`)).toMatchObject({ status: 401, code: 'token_invalid' });

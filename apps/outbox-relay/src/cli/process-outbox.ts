@@ -3,7 +3,7 @@
 //   --dry-run [--limit N]     list what is due without publishing or claiming it
 //   --requeue-dead [--id N]…  bring dead rows back (all, or the given ids) for another round of attempts
 import 'reflect-metadata';
-import { failUsage, loadConfigOrExit, parseArgs } from '@activity/config';
+import { failUsage, loadConfigOrExit, parseCommandLine } from '@activity/config';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventPublisher } from '@activity/messaging';
@@ -17,12 +17,17 @@ import { relayOptions } from '../relay/relay-options';
 const USAGE = 'usage: process-outbox --once [--limit N] | --dry-run [--limit N] | --requeue-dead [--id N ...]';
 
 async function main(): Promise<void> {
-  let args: Record<string, string | boolean | string[]>;
-  try {
-    args = parseArgs(process.argv.slice(2), { once: 'boolean', 'dry-run': 'boolean', 'requeue-dead': 'boolean', limit: 'string', id: 'list' });
-  } catch (error) {
-    failUsage(`process-outbox: ${(error as Error).message}\n${USAGE}`);
-  }
+  const { values: args } = parseCommandLine({
+    usage: 'npm run -s process-outbox --',
+    summary: 'The outbox relay loop from the command line: choose exactly one of --once, --dry-run, --requeue-dead.',
+    options: {
+      once: { type: 'boolean', description: 'publish what is due now, print the counts, exit (1 if anything failed)' },
+      'dry-run': { type: 'boolean', description: 'list what is due without publishing or claiming it' },
+      'requeue-dead': { type: 'boolean', description: 'bring dead rows back (all, or the --id ones) for another round of attempts' },
+      limit: { type: 'string', valueName: 'n', description: 'at most this many rows (--once, --dry-run)' },
+      id: { type: 'string', multiple: true, valueName: 'row', description: 'an outbox row id (--requeue-dead)' },
+    },
+  });
   const modes = ['once', 'dry-run', 'requeue-dead'].filter((mode) => args[mode]);
   if (modes.length !== 1) failUsage(`process-outbox: choose exactly one of --once, --dry-run, --requeue-dead\n${USAGE}`);
   const limit = args['limit'] === undefined ? Number.POSITIVE_INFINITY : Number(args['limit']);

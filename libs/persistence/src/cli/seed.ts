@@ -1,9 +1,10 @@
 // `npm run db:seed`: the demo tenant (see README "Demo data").
-import { loadConfigOrExit } from '@activity/config';
+import { loadConfigOrExit, parseCommandLine } from '@activity/config';
 import { DemoSeedConfig } from './demo-seed.config';
 import { DEMO_MINECRAFT_SOURCE_ID, seedDemo } from './demo-seed';
 
 async function main(): Promise<void> {
+  parseCommandLine({ usage: 'npm run db:seed', summary: 'Seeds the demo tenant (idempotent).', options: {} });
   const config = loadConfigOrExit(DemoSeedConfig);
   await seedDemo(config);
   process.stdout.write(

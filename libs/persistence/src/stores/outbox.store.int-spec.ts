@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { testEnvironment } from '@activity/testing';
+import { testEnvironment, waitFor } from '@activity/testing';
 import { createDataSource } from '../data-source';
 import { OutboxStore, type ClaimedOutboxMessage, type OutboxMessage } from './outbox.store';
 
@@ -90,7 +90,8 @@ describe('OutboxStore (real Postgres)', () => {
       seen.push(...batch.map((m) => m.payload['n'] as number));
       if (calls === 1) await held;
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The first relay holds its claim (its publish is waiting on `held`).
+    await waitFor('the first relay to claim a batch', () => (calls === 1 ? true : undefined), 10_000, 10);
     const second = await store.drainDue(100, policy, async (batch) => void seen.push(...batch.map((m) => m.payload['n'] as number)));
     release();
     await first;
