@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ExponentialBackoff, type IBackoff, type IBackoffFactory } from 'cockatiel';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { fromKafkaHeaders, headersAsText, type CloudEventAttributes } from './cloud-event';
@@ -11,6 +12,14 @@ import type { ProcessedEvents } from './processed-events';
 import { deadLetterTopicOf, type TopicName, type TopicNames } from './topics';
 
 const HEARTBEAT_INTERVAL_MS = 3_000;
+
+/**
+ * The waits between a message's attempts: cockatiel's exponential backoff with decorrelated
+ * jitter, from `baseMs` up to `maxMs`, so replicas retrying after the same outage spread out.
+ */
+export function retryBackoff(baseMs: number, maxMs: number): IBackoffFactory<unknown> {
+  return new ExponentialBackoff({ initialDelay: baseMs, maxDelay: maxMs });
+}
 
 export interface InboundMessage<T extends TopicName> {
   readonly topic: T;
@@ -198,6 +207,7 @@ export class ConsumerRunner<T extends TopicName> {
     const base = this.options.retryBaseMs ?? 50;
     const maxDelay = this.options.maxRetryDelayMs ?? 5_000;
     let unknownFailures = 0;
+    let backoff: IBackoff<unknown> | undefined;
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.whileHeartbeating(heartbeat, () => this.options.handle(inbound));
@@ -222,7 +232,8 @@ export class ConsumerRunner<T extends TopicName> {
         // A dependency outage is not the message's fault: the partition waits until it is back.
         if (kind === 'dependency') this.waitingFor = detail;
         if (this.stopping) throw error; // not committed: redelivered after the restart
-        const delay = Math.min(maxDelay, base * 2 ** Math.min(attempt - 1, 16)) * (0.5 + Math.random() / 2);
+        backoff = backoff ? backoff.next(undefined) : retryBackoff(base, maxDelay).next(undefined);
+        const delay = backoff.duration;
         log.warn(
           { err: detail, ceId: inbound.event.id, attempt, kind, retryInMs: Math.round(delay) },
           kind === 'dependency' ? 'dependency unavailable; waiting to retry' : 'handler failed; retrying',
