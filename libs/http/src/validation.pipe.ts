@@ -60,3 +60,28 @@ function printable(value: unknown): string | number {
   if (Array.isArray(value)) return value.map(String).join(', ');
   return String(value);
 }
+
+/**
+ * The catalogue keys the validation of these classes can produce: for the completeness test, so a
+ * decorator added without a message in every language fails a unit test, not a Russian reader.
+ */
+export function validationMessageKeys(classes: ReadonlyArray<new (...args: never[]) => unknown>): string[] {
+  const keys = new Set<string>(['validation.whitelistValidation']);
+  for (const target of classes) {
+    for (const metadata of getMetadataStorage().getTargetValidationMetadatas(target, '', true, false)) {
+      if (metadata.type === 'conditionalValidation' || metadata.type === 'isDefined' || metadata.type === 'whitelistValidation') continue;
+      if (metadata.type === 'nestedValidation') {
+        keys.add('validation.nestedValidation');
+        continue;
+      }
+      const message = metadata.message;
+      const rendered =
+        typeof message === 'function'
+          ? message({ value: undefined, constraints: metadata.constraints ?? [], property: metadata.propertyName, object: {}, targetName: target.name })
+          : message;
+      const marker = typeof rendered === 'string' ? /^([A-Za-z0-9_.]+)\|/.exec(rendered) : null;
+      keys.add(marker ? marker[1]! : `validation.${metadata.name ?? metadata.type}`);
+    }
+  }
+  return [...keys].sort();
+}
