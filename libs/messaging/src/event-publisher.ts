@@ -13,6 +13,16 @@ export interface OutgoingMessage {
 
 /** How long a publish without its own deadline waits for the broker's acknowledgement. */
 const DEFAULT_PUBLISH_TIMEOUT_MS = 30_000;
+/** How long one produce request may take at the broker. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** A group stops growing past this many bytes of values, well under the broker's 1 MiB batch limit. */
+const MAX_GROUP_BYTES = 512 * 1024;
+
+interface Pending {
+  readonly messages: readonly OutgoingMessage[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
 
 /**
  * The only way our code produces to Kafka: an idempotent producer with acks=all, so a
@@ -21,6 +31,9 @@ const DEFAULT_PUBLISH_TIMEOUT_MS = 30_000;
 export class EventPublisher {
   private producer: Producer;
   private connected: Promise<void> | undefined;
+  /** Publishes waiting for the request in flight to finish (group commit, see send). */
+  private readonly queue: Pending[] = [];
+  private flushing = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -73,7 +86,7 @@ export class EventPublisher {
     if (messages.length === 0) return;
     const producer = this.producer;
     const timeoutMs = options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
-    const work = this.send(messages, Math.min(timeoutMs, 10_000));
+    const work = this.send(messages);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${timeoutMs} ms`)), timeoutMs);
@@ -89,7 +102,52 @@ export class EventPublisher {
     }
   }
 
-  private async send(messages: readonly OutgoingMessage[], timeoutMs: number): Promise<void> {
+  /**
+   * Group commit: with one request in flight (what keeps an idempotent producer's order), every
+   * publish would wait a broker round trip of its own, and concurrent webhooks queue behind each
+   * other. Instead, publishes that arrive while a request is in flight go out together in the next
+   * one, in arrival order (so order per key holds), and each resolves when its request is
+   * acknowledged. A failed request fails every publish in it; each caller decides (the gateway
+   * answers 503, the relay reschedules its rows).
+   */
+  private send(messages: readonly OutgoingMessage[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ messages, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.takeGroup();
+        try {
+          await this.sendBatch(group.flatMap((pending) => pending.messages));
+          for (const pending of group) pending.resolve();
+        } catch (error) {
+          for (const pending of group) pending.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** The oldest waiting publishes, up to MAX_GROUP_BYTES (at least one). */
+  private takeGroup(): Pending[] {
+    let bytes = 0;
+    let count = 0;
+    for (const pending of this.queue) {
+      const size = pending.messages.reduce((sum, message) => sum + (message.value?.length ?? 0), 0);
+      if (count > 0 && bytes + size > MAX_GROUP_BYTES) break;
+      bytes += size;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async sendBatch(messages: readonly OutgoingMessage[]): Promise<void> {
     await this.connect();
     const producer = this.producer;
     const byTopic = new Map<string, OutgoingMessage[]>();
@@ -100,7 +158,7 @@ export class EventPublisher {
     try {
       await producer.sendBatch({
         acks: -1,
-        timeout: timeoutMs,
+        timeout: REQUEST_TIMEOUT_MS,
         compression: CompressionTypes.None,
         topicMessages: [...byTopic].map(([topic, list]) => ({
           topic,

@@ -4,6 +4,7 @@ import { OutboxShards1764160000000 } from './1764160000000-outbox-shards';
 import { SyncScheduling1764170000000 } from './1764170000000-sync-scheduling';
 import { AccountLinkClaims1764180000000 } from './1764180000000-account-link-claims';
 import { GatewayShardStates1764190000000 } from './1764190000000-gateway-shard-states';
+import { OutboxAutovacuum1764200000000 } from './1764200000000-outbox-autovacuum';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   SyncScheduling1764170000000,
   AccountLinkClaims1764180000000,
   GatewayShardStates1764190000000,
+  OutboxAutovacuum1764200000000,
 ];

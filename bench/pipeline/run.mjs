@@ -1,0 +1,265 @@
+// bench/pipeline: the whole webhook pipeline as `npm start` runs it, measured from outside.
+//   node bench/pipeline/run.mjs [--rate 200] [--seconds 20] [--concurrency 32] [--closed-seconds 20]
+// Starts the stack (`stack:up`, demo data) unless it already answers, listens on alice's
+// /v2/feed/stream, then runs two phases with signed Minecraft webhooks for alice's player:
+//   fixed rate   --rate webhooks/s for --seconds (open loop: a slow answer does not slow the sender)
+//   closed loop  --concurrency senders, each sending its next webhook when the last is answered
+// and prints per phase: accepted/s, ack p50/p99, webhook -> SSE p50/p99, events never seen on SSE,
+// the CPU each process used (ms of CPU per accepted webhook, and % of one core), and PostgreSQL's top
+// statements by total time when pg_stat_statements is loaded (it says how to load it when not).
+// Nothing asserts: it prints numbers, to be compared within one run on the same machine.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { numberArg } from '../bench-args.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const { Pool } = require('pg');
+
+const RATE = numberArg('rate', 200);
+const SECONDS = numberArg('seconds', 20);
+const CONCURRENCY = numberArg('concurrency', 32);
+const CLOSED_SECONDS = numberArg('closed-seconds', 20);
+const DRAIN_MS = numberArg('drain-seconds', 15) * 1000;
+const GATEWAY = process.env.BENCH_GATEWAY_URL ?? 'http://127.0.0.1:3001';
+const FEED = process.env.BENCH_FEED_URL ?? 'http://127.0.0.1:3000';
+const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/activity';
+const SECRET = process.env.DEMO_MINECRAFT_SECRET ?? 'whsec_ZGVtby1taW5lY3JhZnQtc2lnbmluZy1zZWNyZXQ=';
+const PLAYER = process.env.DEMO_MINECRAFT_PLAYER_UUID ?? 'a11ce000-0000-4000-8000-000000000001';
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+// --- the stack ---------------------------------------------------------------------------------
+
+async function answers(url) {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+let startedStack = false;
+if (!(await answers(`${FEED}/health/ready`)) || !(await answers(`${GATEWAY}/health/ready`))) {
+  log('starting the stack (npm run stack:up) …');
+  const up = spawnSync(process.execPath, [path.join(root, 'tools/stack.mjs'), 'up'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (up.status !== 0) process.exit(up.status ?? 1);
+  startedStack = true;
+}
+
+const token = execFileSync(process.execPath, [path.join(root, 'dist/tools/token.js'), '--tenant', 'demo', '--user', 'alice'], { cwd: root, encoding: 'utf8' }).trim();
+const db = new Pool({ connectionString: ADMIN_URL, max: 2 });
+
+// --- processes and their CPU ------------------------------------------------------------------
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+function cpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function commandOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Process groups worth watching: the four services, Postgres, Kafka, Redis and this generator. */
+function processGroups() {
+  const groups = { 'feed-api': [], 'ingest-gateway': [], 'connector-workers': [], 'outbox-relay': [], postgres: [], kafka: [], redis: [] };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const command = commandOf(entry);
+    const service = Object.keys(groups).find((name) => command.includes(`dist/apps/${name}/src/main.js`));
+    if (service) groups[service].push(entry);
+    else if (/^postgres(:| )/.test(command) || command.includes('/postgres ') || command.startsWith('/usr/lib/postgresql/')) groups.postgres.push(entry);
+    else if (command.includes('kafka.Kafka')) groups.kafka.push(entry);
+    else if (command.startsWith('redis-server') || command.includes('/redis-server')) groups.redis.push(entry);
+  }
+  return groups;
+}
+
+/** name -> pid -> CPU ms so far; this process as "load generator". */
+function cpuSnapshot() {
+  const snapshot = Object.fromEntries(Object.entries(processGroups()).map(([name, pids]) => [name, new Map(pids.map((pid) => [pid, cpuMsOf(pid)]))]));
+  const own = process.cpuUsage();
+  snapshot['load generator'] = new Map([['self', (own.user + own.system) / 1000]]);
+  return snapshot;
+}
+
+/** CPU used between two snapshots per group: processes that started meanwhile count whole; ones that exited are lost (undercount). */
+function cpuUsed(before, after) {
+  return Object.fromEntries(Object.entries(after).map(([name, pids]) => [name, [...pids].reduce((sum, [pid, ms]) => sum + Math.max(0, ms - (before[name]?.get(pid) ?? 0)), 0)]));
+}
+
+// --- webhooks and the stream -------------------------------------------------------------------
+
+const secretBytes = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
+
+function signedWebhook(marker) {
+  const id = `msg_${randomUUID().replace(/-/g, '')}`;
+  const timestamp = Math.floor(Date.now() / 1000);
+  const body = JSON.stringify({
+    type: 'player.advancement',
+    occurredAt: new Date().toISOString(),
+    server: { id: 'bench', name: 'Bench' },
+    player: { uuid: PLAYER, name: 'alice_mc' },
+    data: { advancement: { key: `bench:${marker}`, title: 'Bench' } },
+  });
+  const signature = createHmac('sha256', secretBytes).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return { id, body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` } };
+}
+
+/** marker -> { sentAt, ackedAt, seenAt } for every webhook the gateway accepted. */
+const deliveries = new Map();
+/** status (or "error") -> count, for webhooks the gateway did not accept. */
+let refused = new Map();
+const refuse = (why) => refused.set(why, (refused.get(why) ?? 0) + 1);
+
+async function send() {
+  const marker = randomUUID();
+  const webhook = signedWebhook(marker);
+  const sentAt = performance.now();
+  try {
+    const response = await fetch(`${GATEWAY}/v1/webhooks/minecraft/demo-minecraft`, { method: 'POST', headers: webhook.headers, body: webhook.body });
+    await response.arrayBuffer();
+    if (response.status === 202) deliveries.set(marker, { sentAt, ackedAt: performance.now(), seenAt: undefined });
+    else refuse(String(response.status));
+  } catch (error) {
+    refuse(error.cause?.code ?? 'error');
+  }
+}
+
+async function listen(signal) {
+  const response = await fetch(`${FEED}/v2/feed/stream`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal });
+  if (response.status !== 200) throw new Error(`the stream answered ${response.status}`);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = frame.split('\n').find((line) => line.startsWith('data: '));
+      if (!frame.includes('event: activity') || !data) continue;
+      const key = /"key":"bench:([0-9a-f-]{36})"/.exec(data)?.[1];
+      const delivery = key && deliveries.get(key);
+      if (delivery && delivery.seenAt === undefined) delivery.seenAt = performance.now();
+    }
+  }
+}
+
+// --- statistics ---------------------------------------------------------------------------------
+
+function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
+
+async function statementsReset() {
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await db.query('SELECT pg_stat_statements_reset()');
+    return true;
+  } catch (error) {
+    log(`pg_stat_statements unavailable (${error.message.split('\n')[0]}); to load it: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'; then restart PostgreSQL`);
+    return false;
+  }
+}
+
+async function topStatements(accepted) {
+  const { rows } = await db.query(
+    `SELECT calls, total_exec_time AS total_ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY total_exec_time DESC LIMIT 8`,
+  );
+  const total = rows.reduce((sum, row) => sum + Number(row.total_ms), 0);
+  console.log(`  top statements (execution time; ${(total / Math.max(1, accepted)).toFixed(3)} ms per accepted webhook in these 8):`);
+  for (const row of rows)
+    console.log(`    ${Number(row.total_ms).toFixed(0).padStart(7)} ms  ${String(row.calls).padStart(7)} calls  ${String(row.rows).padStart(7)} rows  ${row.query}`);
+}
+
+async function phase(name, drive) {
+  deliveries.clear();
+  refused = new Map();
+  const pgStatements = await statementsReset();
+  const before = cpuSnapshot();
+  const started = performance.now();
+  await drive();
+  const sendingMs = performance.now() - started;
+  const deadline = Date.now() + DRAIN_MS;
+  while (Date.now() < deadline && [...deliveries.values()].some((d) => d.seenAt === undefined)) await sleep(50);
+  const used = cpuUsed(before, cpuSnapshot());
+  const wallMs = performance.now() - started;
+  const all = [...deliveries.values()];
+  const acks = all.map((d) => d.ackedAt - d.sentAt);
+  const seen = all.filter((d) => d.seenAt !== undefined).map((d) => d.seenAt - d.sentAt);
+  console.log(`\n${name}`);
+  const refusals = [...refused].map(([why, count]) => `${count}×${why}`).join(', ') || 'none';
+  console.log(`  accepted ${all.length} (${((all.length * 1000) / sendingMs).toFixed(0)}/s), refused ${refusals}`);
+  console.log(`  ack           p50 ${ms(percentile(acks, 50))}  p99 ${ms(percentile(acks, 99))}`);
+  console.log(`  webhook->SSE  p50 ${ms(percentile(seen, 50))}  p99 ${ms(percentile(seen, 99))}  never seen ${all.length - seen.length} (after ${DRAIN_MS / 1000} s)`);
+  console.log('  CPU           ms per accepted webhook   % of one core');
+  for (const [process_, cpuMs] of Object.entries(used)) {
+    console.log(`    ${process_.padEnd(18)} ${(cpuMs / Math.max(1, all.length)).toFixed(3).padStart(8)}   ${((100 * cpuMs) / wallMs).toFixed(0).padStart(5)} %`);
+  }
+  if (pgStatements) await topStatements(all.length);
+}
+
+const stream = new AbortController();
+const listening = listen(stream.signal).catch((error) => {
+  if (!stream.signal.aborted) log(`stream ended: ${error.message}`);
+});
+// Warm-up, not reported: consumers joined, connections pooled, the JIT past the cold paths.
+log('warming up (5 s at 50/s)');
+for (let i = 0; i < 250; i += 1) {
+  void send();
+  await sleep(20);
+}
+await sleep(3_000);
+
+await phase(`fixed rate: ${RATE}/s for ${SECONDS} s`, async () => {
+  const inFlight = [];
+  const interval = 1000 / RATE;
+  const start = performance.now();
+  for (let i = 0; i < RATE * SECONDS; i += 1) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    inFlight.push(send());
+  }
+  await Promise.all(inFlight);
+});
+
+await phase(`closed loop: ${CONCURRENCY} senders for ${CLOSED_SECONDS} s`, async () => {
+  const until = performance.now() + CLOSED_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < until) await send();
+    }),
+  );
+});
+
+stream.abort();
+await listening;
+await db.end();
+if (startedStack) {
+  log('stopping the stack it started');
+  spawnSync(process.execPath, [path.join(root, 'tools/stack.mjs'), 'down'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+if (existsSync(path.join(root, '.local'))) log('done');
