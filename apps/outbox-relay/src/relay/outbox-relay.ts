@@ -13,6 +13,9 @@ export interface OutboxRelayOptions {
   readonly backoff: BackoffPolicy;
 }
 
+/** How often the relay searches for due rows from the start rather than from its floor. */
+const FULL_SEARCH_MS = 1_000;
+
 const published = new Counter({ name: 'outbox_messages_published_total', help: 'Outbox rows published to Kafka', registers: [metricsRegistry] });
 const publishFailures = new Counter({ name: 'outbox_publish_failures_total', help: 'Outbox rows whose publish attempt failed', registers: [metricsRegistry] });
 const deadRows = new Counter({ name: 'outbox_messages_dead_total', help: 'Outbox rows that exhausted their attempts', registers: [metricsRegistry] });
@@ -58,6 +61,9 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private pendingWake = false;
   private lastPrune = 0;
+  /** Where the next search for due rows starts, and when it last started from the beginning. */
+  private floor = '0';
+  private lastFullSearch = 0;
 
   constructor(
     private readonly store: OutboxStore,
@@ -93,9 +99,17 @@ export class OutboxRelay {
   async drainOnce(limit = Number.POSITIVE_INFINITY): Promise<{ sent: number; failed: number; dead: number }> {
     const total = { sent: 0, failed: 0, dead: 0 };
     while (total.sent + total.failed + total.dead < limit) {
-      const result = await this.store.drainDue(Math.min(this.options.batchSize, limit - total.sent - total.failed - total.dead), this.options.backoff, (batch) =>
-        this.publish(batch),
+      // From the floor, except once per FULL_SEARCH_MS: then from the start, for rows the floor passed
+      // (another relay's shard, a backoff ending, a transaction that committed late with a lower id).
+      const full = Date.now() - this.lastFullSearch >= FULL_SEARCH_MS;
+      if (full) this.lastFullSearch = Date.now();
+      const result = await this.store.drainDue(
+        Math.min(this.options.batchSize, limit - total.sent - total.failed - total.dead),
+        this.options.backoff,
+        (batch) => this.publish(batch),
+        full ? '0' : this.floor,
       );
+      if (result.lowestId) this.floor = result.lowestId;
       total.sent += result.sent;
       total.failed += result.failed;
       total.dead += result.dead;

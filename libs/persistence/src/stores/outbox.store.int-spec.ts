@@ -27,11 +27,26 @@ describe('OutboxStore (real Postgres)', () => {
     expect(reloptions).toEqual(expect.arrayContaining(['autovacuum_vacuum_scale_factor=0', 'autovacuum_vacuum_threshold=2000', 'autovacuum_vacuum_cost_delay=0']));
   });
 
+  it('searches from a floor for due shards, yet takes a locked shard from its oldest pending row', async () => {
+    await enqueue([message('a', 1), message('z', 2)]);
+    await enqueue([message('a', 3)]);
+    const ids: Array<{ id: string; n: number }> = await dataSource.query(`SELECT id::text AS id, (payload->>'n')::int AS n FROM outbox ORDER BY id`);
+    const third = ids.find((row) => row.n === 3)!.id;
+    // From the floor at row 3: the shard of key a is found through row 3, and its row 1 goes out first.
+    const published: number[] = [];
+    const fromFloor = await store.drainDue(10, policy, async (batch) => void published.push(...batch.map((m) => m.payload['n'] as number)), third);
+    expect(published.filter((n) => n !== 2)).toEqual([1, 3]);
+    expect(fromFloor.lowestId).toBe(ids[0]!.id);
+    // Row 2 (key z) lies below the floor in a shard nothing above the floor names, unless key z shares a's shard.
+    const rest = await store.drainDue(10, policy, async () => undefined, '0');
+    expect(fromFloor.sent + rest.sent).toBe(3);
+  });
+
   it('publishes due rows in id order and marks them sent', async () => {
     await enqueue([message('a', 1), message('b', 2), message('a', 3)]);
     const published: ClaimedOutboxMessage[] = [];
     const result = await store.drainDue(10, policy, async (batch) => void published.push(...batch));
-    expect(result).toEqual({ sent: 3, failed: 0, dead: 0 });
+    expect(result).toMatchObject({ sent: 3, failed: 0, dead: 0 });
     // Order holds per key (keys live in shards, drained one shard at a time).
     expect(published.filter((m) => m.key === 'a').map((m) => m.payload['n'])).toEqual([1, 3]);
     expect(published.find((m) => m.key === 'a')).toMatchObject({ topic: 'feed.updated', headers: { ce_id: 'id-1' } });
@@ -45,7 +60,7 @@ describe('OutboxStore (real Postgres)', () => {
     const result = await store.drainDue(10, policy, async () => {
       throw new Error('broker unavailable');
     });
-    expect(result).toEqual({ sent: 0, failed: 1, dead: 0 });
+    expect(result).toMatchObject({ sent: 0, failed: 1, dead: 0 });
     const [row]: Array<{ status: string; attempts: number; last_error: string; due_in: number }> = await dataSource.query(
       `SELECT status, attempts, last_error, extract(epoch FROM next_attempt_at - now()) AS due_in FROM outbox`,
     );

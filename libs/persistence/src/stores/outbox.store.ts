@@ -69,8 +69,19 @@ export class OutboxStore {
    * backlog instead of queueing behind each other. Within the
    * batch rows go out in id order, and a row waits while an older row with the same key is backing
    * off. If `publish` throws, the transaction rolls back and the claimed rows are rescheduled.
+   *
+   * `fromId` starts the search for due shards there: below the oldest row a relay claimed last,
+   * rows are sent, or another relay's, or backing off, and the sent rows' dead index entries (until
+   * VACUUM) are what makes a full search slow. Within a shard it has locked, a relay still takes the
+   * oldest pending rows, from wherever they are, so order per key holds. The relay searches from the
+   * start now and then (OutboxRelay). `lowestId` is the oldest row claimed, the next search's start.
    */
-  async drainDue(limit: number, policy: BackoffPolicy, publish: (messages: ClaimedOutboxMessage[]) => Promise<void>): Promise<{ sent: number; failed: number; dead: number }> {
+  async drainDue(
+    limit: number,
+    policy: BackoffPolicy,
+    publish: (messages: ClaimedOutboxMessage[]) => Promise<void>,
+    fromId = '0',
+  ): Promise<{ sent: number; failed: number; dead: number; lowestId?: string }> {
     let claimed: ClaimedOutboxMessage[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
@@ -81,7 +92,7 @@ export class OutboxStore {
            due AS (
              SELECT DISTINCT c.shard AS s FROM (
                SELECT d.shard FROM outbox d
-                WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.shard NOT IN (SELECT s FROM busy)
+                WHERE d.status = 'pending' AND d.id >= $3::bigint AND d.next_attempt_at <= now() AND d.shard NOT IN (SELECT s FROM busy)
                 ORDER BY d.id LIMIT $2) c),
            mine AS MATERIALIZED (SELECT s FROM due WHERE pg_try_advisory_xact_lock($1, s))
            SELECT ${CLAIM_COLUMNS}
@@ -94,7 +105,7 @@ export class OutboxStore {
             ORDER BY o.id
             LIMIT $2
             FOR UPDATE OF o SKIP LOCKED`,
-          [OUTBOX_LOCK_NAMESPACE, limit],
+          [OUTBOX_LOCK_NAMESPACE, limit, fromId],
         );
         claimed = rows.map(toClaimed);
         if (claimed.length === 0) return;
@@ -103,11 +114,11 @@ export class OutboxStore {
           claimed.map((m) => m.id),
         ]);
       });
-      return { sent: claimed.length, failed: 0, dead: 0 };
+      return { sent: claimed.length, failed: 0, dead: 0, ...lowestOf(claimed) };
     } catch (error) {
       if (claimed.length === 0) throw error;
       const dead = await this.recordFailure(claimed, policy, error instanceof Error ? error.message : String(error));
-      return { sent: 0, failed: claimed.length - dead, dead };
+      return { sent: 0, failed: claimed.length - dead, dead, ...lowestOf(claimed) };
     }
   }
 
@@ -180,4 +191,9 @@ export class OutboxStore {
     for (const row of rows) counts[row.status] = Number(row.count);
     return counts;
   }
+}
+
+function lowestOf(claimed: readonly ClaimedOutboxMessage[]): { lowestId?: string } {
+  if (claimed.length === 0) return {};
+  return { lowestId: claimed.reduce((lowest, message) => (BigInt(message.id) < BigInt(lowest) ? message.id : lowest), claimed[0]!.id) };
 }
