@@ -1,6 +1,7 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { TopicNames } from './topics';
 import { pinTraceparent } from '@activity/observability';
+import { producerGroupSize } from './messaging-metrics';
 
 export interface OutgoingMessage {
   /** Logical topic name; the publisher applies the environment's prefix. */
@@ -122,6 +123,7 @@ export class EventPublisher {
     try {
       while (this.queue.length > 0) {
         const group = this.takeGroup();
+        producerGroupSize.observe(group.length);
         try {
           await this.sendBatch(group.flatMap((pending) => pending.messages));
           for (const pending of group) pending.resolve();

@@ -1,4 +1,4 @@
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricsRegistry } from '@activity/observability';
 
 /** Consumer metrics, in the service's registry. */
@@ -13,5 +13,13 @@ export const consumerLag = new Gauge({
   name: 'kafka_consumer_lag',
   help: 'Messages behind the partition high watermark after the last batch, by topic, partition and consumer group',
   labelNames: ['topic', 'partition', 'group'] as const,
+  registers: [metricsRegistry],
+});
+
+/** How many publishes and messages each produce request carried (group commit, see EventPublisher). */
+export const producerGroupSize = new Histogram({
+  name: 'kafka_producer_group_publishes',
+  help: 'Publishes sent together in one produce request (group commit)',
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
   registers: [metricsRegistry],
 });
