@@ -340,6 +340,28 @@ describe('feed-api', () => {
       }
       await waitFor('the stream waiter to be released', async () => (await metric(b, 'feed_realtime_waiters')) === 0);
     });
+
+    it("serves one user's streams from one query per new event", async () => {
+      const user = `fan-${run}`;
+      // An existing event written directly: nothing announces it, so only the new one below wakes the streams.
+      await seed(tenant, user, 1);
+      const [{ id: newest }] = (await admin.query(`SELECT max(id)::text AS id FROM activity_events WHERE tenant_id = $1 AND user_id = $2`, [tenant, user])) as Array<{
+        id: string;
+      }>;
+      const streams = await Promise.all([0, 1, 2].map(() => openStream(b, [tenant, user], newest)));
+      try {
+        // Each stream has finished its opening flush once it sent its first unread count: all three now wait, in step.
+        await waitFor('three streams settled', () => streams.every((stream) => stream.received.some((e) => e.event === 'unread')));
+        const count = async (result: string) =>
+          Number(new RegExp(`^feed_realtime_arrival_queries_total\\{result="${result}"\\} (\\d+)`, 'm').exec(await (await fetch(`${b.url}/metrics`)).text())?.[1] ?? 0);
+        const before = { queried: await count('queried'), shared: await count('shared') };
+        const created = await internalEvent(a, firstParty(user));
+        await waitFor('the event on all three streams', () => streams.every((stream) => stream.received.some((e) => e.id === created.body['id'])));
+        expect({ queried: (await count('queried')) - before.queried, shared: (await count('shared')) - before.shared }).toEqual({ queried: 1, shared: 2 });
+      } finally {
+        for (const stream of streams) stream.close();
+      }
+    });
   });
 
   describe('internal event intake', () => {

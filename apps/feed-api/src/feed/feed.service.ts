@@ -5,6 +5,15 @@ import type { ReadBroadcast } from '../realtime/read-broadcast';
 import type { UnreadCount, UnreadCounter } from '../unread/unread-counter';
 import type { FeedFilterDto, FeedQueryDto, FeedScope, MarkReadDto } from './feed-query.dto';
 import { messages } from '@activity/i18n';
+import { metricsRegistry } from '@activity/observability';
+import { Counter } from 'prom-client';
+
+const arrivalQueries = new Counter({
+  name: 'feed_realtime_arrival_queries_total',
+  help: 'Looks for events newer than a stream or long-poll has: queried, or shared with an identical one in flight',
+  labelNames: ['result'] as const,
+  registers: [metricsRegistry],
+});
 
 export interface FeedItem {
   id: string;
@@ -34,6 +43,8 @@ interface FilterWindow {
 
 /** Feed reads, read markers and the "newer than" queries real-time clients use. */
 export class FeedService {
+  private readonly arrivals = new Map<string, Promise<ActivityEvent[]>>();
+
   constructor(
     private readonly events: ActivityEventStore,
     private readonly markers: FeedReadMarkerStore,
@@ -91,9 +102,26 @@ export class FeedService {
     locale: Locale,
     limit = 100,
   ): Promise<{ items: FeedItem[]; events: ActivityEvent[]; headCursor: string | null }> {
-    const events = await this.events.arrivedAfter(principal.tenantId, scope === 'tenant' ? null : principal.userId, afterId, limit);
+    const events = await this.sharedArrivals(principal.tenantId, scope === 'tenant' ? null : principal.userId, afterId, limit);
     const newestFirst = [...events].reverse();
     return { events, items: newestFirst.map((event) => toItem(event, locale)), headCursor: this.headCursorOf(principal, scope, newestArrival(events)) };
+  }
+
+  /**
+   * One feed.updated wakes every open stream and long-poll of its user at once, and they usually
+   * ask for the same thing (events after the same id): they share one query while it runs.
+   */
+  private sharedArrivals(tenantId: string, userId: string | null, afterId: string, limit: number): Promise<ActivityEvent[]> {
+    const key = `${tenantId}\u0000${userId ?? '*'}\u0000${afterId}\u0000${limit}`;
+    const running = this.arrivals.get(key);
+    if (running) {
+      arrivalQueries.inc({ result: 'shared' });
+      return running;
+    }
+    arrivalQueries.inc({ result: 'queried' });
+    const query = this.events.arrivedAfter(tenantId, userId, afterId, limit).finally(() => this.arrivals.delete(key));
+    this.arrivals.set(key, query);
+    return query;
   }
 
   unreadCount(principal: Principal): Promise<UnreadCount> {
