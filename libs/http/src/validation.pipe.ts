@@ -29,16 +29,15 @@ export function violationsOf(errors: ValidationError[], prefix = ''): FieldViola
 }
 
 function violation(error: ValidationError, field: string, rule: string, text: string): FieldViolation {
-  // nestjs-i18n's i18nValidationMessage(key) renders "key|{json}".
-  const marker = /^([A-Za-z0-9_.]+)\|(\{.*\})$/s.exec(text);
+  const marker = parseI18nValidationMessage(text);
   const constraints = constraintsOf(error, rule);
   const params: Record<string, string | number> = {};
   constraints.forEach((constraint, index) => (params[`constraint${index + 1}`] = printable(constraint)));
   if (marker) {
-    for (const [name, value] of Object.entries(JSON.parse(marker[2]!) as Record<string, unknown>)) {
+    for (const [name, value] of Object.entries(marker.args)) {
       if (name !== 'value' && (typeof value === 'string' || typeof value === 'number')) params[name] = value;
     }
-    return { field, rule, message: marker[1]!, messageKey: marker[1]!, params };
+    return { field, rule, message: marker.key, messageKey: marker.key, params };
   }
   return { field, rule, message: text, params };
 }
@@ -79,9 +78,15 @@ export function validationMessageKeys(classes: ReadonlyArray<new (...args: never
         typeof message === 'function'
           ? message({ value: undefined, constraints: metadata.constraints ?? [], property: metadata.propertyName, object: {}, targetName: target.name })
           : message;
-      const marker = typeof rendered === 'string' ? /^([A-Za-z0-9_.]+)\|/.exec(rendered) : null;
-      keys.add(marker ? marker[1]! : `validation.${metadata.name ?? metadata.type}`);
+      const marker = typeof rendered === 'string' ? parseI18nValidationMessage(rendered) : undefined;
+      keys.add(marker ? marker.key : `validation.${metadata.name ?? metadata.type}`);
     }
   }
   return [...keys].sort();
+}
+
+/** nestjs-i18n's i18nValidationMessage(key, args) renders "key|{json}"; anything else is a plain message. */
+function parseI18nValidationMessage(text: string): { key: string; args: Record<string, unknown> } | undefined {
+  const marker = /^([A-Za-z0-9_.]+)\|(\{.*\})$/s.exec(text);
+  return marker ? { key: marker[1]!, args: JSON.parse(marker[2]!) as Record<string, unknown> } : undefined;
 }
