@@ -250,8 +250,10 @@ describe('Steam linking and sync', () => {
         .map(async (worker) => Number(/^sync_runs_total\{connector="steam",outcome="succeeded"\} (\d+)/m.exec(await (await fetch(`${worker.url}/metrics`)).text())?.[1] ?? 0)),
     );
     expect(perWorker.every((count) => count > 0)).toBe(true);
-    // The shared token bucket held both workers together to the configured rate.
-    expect(fake.peakPerSecond).toBeLessThanOrEqual(RATE + BURST);
+    // The shared token bucket held both workers together to the configured rate: at most BURST + RATE
+    // tokens in any second, counted here by arrival, which lags admission by up to ~100 ms on a busy
+    // box (RATE / 10 more in one wall-clock second). Two unshared buckets would allow twice the rate.
+    expect(fake.peakPerSecond).toBeLessThanOrEqual(RATE + BURST + RATE / 10);
     expect(fake.requests).toBeGreaterThanOrEqual(800);
   }, 120_000);
 });
