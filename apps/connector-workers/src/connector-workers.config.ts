@@ -13,6 +13,15 @@ export class ConnectorWorkersConfig extends CommonConfig {
   @Max(64)
   WEBHOOK_CONSUMER_CONCURRENCY: number = 4;
 
+  /**
+   * Webhook deliveries of one partition written in one transaction. Larger batches cost fewer
+   * commits per event; a batch is retried message by message when one of its deliveries fails.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_BATCH_SIZE: number = 200;
+
   /** Syncs one process runs at the same time (partitions of sync.requested in parallel). */
   @IsInt()
   @Min(1)

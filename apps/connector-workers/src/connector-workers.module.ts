@@ -25,7 +25,10 @@ export class ConnectorWorkersModule {
           logger,
           consumers: {
             maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
-            groups: { [CONSUMER_GROUPS.webhooks]: { concurrency: config.WEBHOOK_CONSUMER_CONCURRENCY }, [CONSUMER_GROUPS.sync]: { concurrency: config.SYNC_CONCURRENCY } },
+            groups: {
+              [CONSUMER_GROUPS.webhooks]: { concurrency: config.WEBHOOK_CONSUMER_CONCURRENCY, batch: config.WEBHOOK_BATCH_SIZE },
+              [CONSUMER_GROUPS.sync]: { concurrency: config.SYNC_CONCURRENCY },
+            },
           },
         }),
         PersistenceModule,

@@ -1,5 +1,5 @@
 import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants';
-import { type AccountLinkedV1, bindingOf, KafkaEventContext, type SyncRequestedV1, Topic, type WebhookReceivedV1 } from '@activity/messaging';
+import { type AccountLinkedV1, bindingOf, KafkaBatchContext, type SyncRequestedV1, Topic, type WebhookReceivedV1 } from '@activity/messaging';
 import type { IngestDelivery, RequestInitialSync, RunSync } from '@activity/use-cases';
 import { SyncRequestsController } from './sync/sync-requests.controller';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
@@ -11,7 +11,7 @@ const patternOf = (controller: { prototype: object }, method: string) => {
 
 describe('connector-workers consumers', () => {
   it.each([
-    [WebhookDeliveriesController, 'onDelivery', Topic.WebhookReceived, 'connector-workers.webhooks'],
+    [WebhookDeliveriesController, 'onDeliveries', Topic.WebhookReceived, 'connector-workers.webhooks'],
     [SyncRequestsController, 'onSyncRequested', Topic.SyncRequested, 'connector-workers.sync'],
     [SyncRequestsController, 'onAccountLinked', Topic.AccountLinked, 'connector-workers.links'],
   ] as const)('%p.%s is an @EventPattern handler of %s in group %s', (controller, method, topic, group) => {
@@ -24,14 +24,13 @@ describe('connector-workers consumers', () => {
   it('hands each message to its use case with the tenant from the CloudEvent', async () => {
     const calls: unknown[] = [];
     const ingest = {
-      handle: async (payload: WebhookReceivedV1, event: { tenantId: string }) => void calls.push(['ingest', payload.deliveryId, event.tenantId]),
+      handleBatch: async (deliveries: Array<{ payload: WebhookReceivedV1; event: { tenantId: string } }>) =>
+        void calls.push(...deliveries.map(({ payload, event }) => ['ingest', payload.deliveryId, event.tenantId])),
     } as unknown as IngestDelivery;
     const payload = { connector: 'minecraft', sourceId: 's', deliveryId: 'd-1', receivedAt: new Date().toISOString(), body: {} };
     const event = { id: 'ce-1', type: 'dev.activity.webhook.received.v1', source: '/t', tenantId: 'tenant-a', time: new Date().toISOString(), specversion: '1.0' };
-    await new WebhookDeliveriesController(ingest).onDelivery(
-      payload,
-      new KafkaEventContext({ topic: Topic.WebhookReceived, partition: 0, offset: '1', key: null, event: event as never, payload }),
-    );
+    const message = { topic: Topic.WebhookReceived, partition: 0, offset: '1', key: null, event: event as never, payload };
+    await new WebhookDeliveriesController(ingest).onDeliveries([payload], new KafkaBatchContext([message]));
 
     const sync = { run: async (request: SyncRequestedV1) => void calls.push(['sync', request.accountLinkId]) } as unknown as RunSync;
     const initial = { handle: async (linked: AccountLinkedV1) => void calls.push(['initial', linked.accountLinkId]) } as unknown as RequestInitialSync;

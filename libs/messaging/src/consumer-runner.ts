@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExponentialBackoff, type IBackoff, type IBackoffFactory } from 'cockatiel';
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { fromKafkaHeaders, headersAsText, type CloudEventAttributes } from './cloud-event';
 import { assertValidPayload, type PayloadOf } from './contracts/event-contracts';
 import type { EventPublisher } from './event-publisher';
 import { failureKind } from './failure-kind';
 import { MalformedMessageError } from './message-errors';
-import { consumerLag, consumerMessages } from './messaging-metrics';
+import { consumerBatchSizes as batchSizes, consumerLag, consumerMessages } from './messaging-metrics';
 import type { ProcessedEvents } from './processed-events';
 import { deadLetterTopicOf, type TopicName, type TopicNames } from './topics';
 
@@ -36,6 +36,14 @@ export interface ConsumerRunnerOptions<T extends TopicName> {
   readonly metricGroup?: string;
   readonly topic: T;
   readonly handle: (message: InboundMessage<T>) => Promise<void>;
+  /**
+   * Handles several messages of one partition at once, in offset order (e.g. in one transaction).
+   * With it, the runner consumes in batches of up to `maxBatchSize`; a batch that fails for a
+   * reason other than a dependency outage is retried message by message through `handle`, so one
+   * poison message is dead-lettered alone and the rest still land.
+   */
+  readonly handleBatch?: (messages: readonly InboundMessage<T>[]) => Promise<void>;
+  readonly maxBatchSize?: number;
   /** Attempts before a message failing for an unknown reason goes to the DLQ (poison goes at once; a dependency outage is waited out). */
   readonly maxAttempts?: number;
   readonly retryBaseMs?: number;
@@ -122,11 +130,12 @@ export class ConsumerRunner<T extends TopicName> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topics.physical(this.options.topic), fromBeginning: this.options.fromBeginning ?? true });
     this.running = true;
-    await this.consumer.run({
-      autoCommit: true,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-      eachMessage: (payload) => this.onMessage(payload),
-    });
+    const partitionsConsumedConcurrently = this.options.partitionsConsumedConcurrently ?? 4;
+    await this.consumer.run(
+      this.options.handleBatch
+        ? { autoCommit: true, partitionsConsumedConcurrently, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) }
+        : { autoCommit: true, partitionsConsumedConcurrently, eachMessage: (payload) => this.onMessage(payload) },
+    );
   }
 
   private get metricGroup(): string {
@@ -173,10 +182,39 @@ export class ConsumerRunner<T extends TopicName> {
   }
 
   private async onMessage({ message, partition, heartbeat }: EachMessagePayload): Promise<void> {
+    const inbound = await this.decode(message, partition);
+    if (!inbound) return;
+    if (await this.alreadyProcessed(inbound)) return;
+    await this.deliver(message, inbound, heartbeat);
+  }
+
+  /**
+   * Batch mode: the fetched messages of one partition are handled in chunks of `maxBatchSize`,
+   * each chunk's offset resolved and committed only after all of it is handled or dead-lettered.
+   * A crash mid-chunk redelivers the chunk (handlers are idempotent; ce_ids already handled are
+   * skipped), so at-least-once and per-partition order hold as in message mode.
+   */
+  private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const size = Math.max(1, this.options.maxBatchSize ?? 100);
+    for (let start = 0; start < batch.messages.length; start += size) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + size);
+      const decoded: Array<{ message: KafkaMessage; inbound: InboundMessage<T> }> = [];
+      for (const message of chunk) {
+        const inbound = await this.decode(message, batch.partition);
+        if (inbound) decoded.push({ message, inbound });
+      }
+      const fresh = await this.withoutProcessed(decoded);
+      if (fresh.length > 0) await this.deliverChunk(fresh, heartbeat);
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  /** Parses and validates a message; a malformed one is dead-lettered here and yields undefined. */
+  private async decode(message: KafkaMessage, partition: number): Promise<InboundMessage<T> | undefined> {
     const topic = this.options.topic;
-    const offset = message.offset;
-    const log = this.logger.child({ topic, partition, offset });
-    let inbound: InboundMessage<T>;
     try {
       const event = fromKafkaHeaders(message.headers);
       let payload: unknown;
@@ -186,23 +224,91 @@ export class ConsumerRunner<T extends TopicName> {
         throw new MalformedMessageError('malformed_json', `value is not JSON: ${(error as Error).message}`);
       }
       assertValidPayload(topic, event.type, payload);
-      inbound = { topic, partition, offset, key: message.key?.toString('utf8') ?? null, event, payload };
+      return { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, event, payload };
     } catch (error) {
       if (error instanceof MalformedMessageError) {
         await this.deadLetter(message, partition, error.reason, error.message, 1);
-        log.warn({ reason: error.reason, err: error.message }, 'malformed message sent to DLQ');
-        return;
+        this.logger.warn({ topic, partition, offset: message.offset, reason: error.reason, err: error.message }, 'malformed message sent to DLQ');
+        return undefined;
       }
       throw error;
     }
+  }
 
+  private async alreadyProcessed(inbound: InboundMessage<T>): Promise<boolean> {
     const processed = this.options.processed;
-    if (processed && (await processed.has(this.options.groupId, inbound.event.id).catch(() => false))) {
-      this.stats.duplicates += 1;
-      consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'duplicate' });
-      log.info({ ceId: inbound.event.id }, 'duplicate message skipped');
-      return;
+    if (!processed || !(await processed.has(this.options.groupId, inbound.event.id).catch(() => false))) return false;
+    this.countDuplicate(inbound);
+    return true;
+  }
+
+  /** The chunk's messages whose ce_id was not handled before, nor seen earlier in the same chunk. */
+  private async withoutProcessed<M extends { inbound: InboundMessage<T> }>(decoded: readonly M[]): Promise<M[]> {
+    const processed = this.options.processed;
+    const seen = processed ? await Promise.all(decoded.map(({ inbound }) => processed.has(this.options.groupId, inbound.event.id).catch(() => false))) : [];
+    const ids = new Set<string>();
+    return decoded.filter(({ inbound }, index) => {
+      const duplicate = Boolean(seen[index]) || (processed !== undefined && ids.has(inbound.event.id));
+      ids.add(inbound.event.id);
+      if (duplicate) this.countDuplicate(inbound);
+      return !duplicate;
+    });
+  }
+
+  private countDuplicate(inbound: InboundMessage<T>): void {
+    this.stats.duplicates += 1;
+    consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'duplicate' });
+    this.logger.info({ topic: inbound.topic, partition: inbound.partition, offset: inbound.offset, ceId: inbound.event.id }, 'duplicate message skipped');
+  }
+
+  private async markProcessed(inbound: InboundMessage<T>): Promise<void> {
+    this.stats.processed += 1;
+    consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'processed' });
+    await this.options.processed
+      ?.remember(this.options.groupId, inbound.event.id)
+      .catch((error: Error) =>
+        this.logger.warn({ topic: inbound.topic, partition: inbound.partition, offset: inbound.offset, err: error.message }, 'could not remember processed message'),
+      );
+  }
+
+  /**
+   * One chunk through `handleBatch`, waiting out dependency outages like a single message does.
+   * Any other failure (a poison delivery among good ones, say) hands the chunk to `deliver`
+   * message by message, which retries and dead-letters each on its own.
+   */
+  private async deliverChunk(chunk: ReadonlyArray<{ message: KafkaMessage; inbound: InboundMessage<T> }>, heartbeat: () => Promise<void>): Promise<void> {
+    const handleBatch = this.options.handleBatch!;
+    if (chunk.length === 1) return this.deliver(chunk[0]!.message, chunk[0]!.inbound, heartbeat);
+    let backoff: IBackoff<unknown> | undefined;
+    for (;;) {
+      try {
+        await this.whileHeartbeating(heartbeat, () => handleBatch(chunk.map(({ inbound }) => inbound)));
+        this.waitingFor = undefined;
+        batchSizes.observe({ topic: this.options.topic, group: this.metricGroup }, chunk.length);
+        await Promise.all(chunk.map(({ inbound }) => this.markProcessed(inbound)));
+        return;
+      } catch (error) {
+        const kind = failureKind(error);
+        const detail = (error as Error)?.message ?? String(error);
+        if (kind !== 'dependency') {
+          this.logger.warn({ err: detail, kind, messages: chunk.length, firstOffset: chunk[0]!.inbound.offset }, 'batch failed; handling its messages one by one');
+          for (const { message, inbound } of chunk) await this.deliver(message, inbound, heartbeat);
+          return;
+        }
+        this.waitingFor = detail;
+        if (this.stopping) throw error;
+        backoff = backoff ? backoff.next(undefined) : retryBackoff(this.options.retryBaseMs ?? 50, this.options.maxRetryDelayMs ?? 5_000).next(undefined);
+        const delay = backoff.duration;
+        this.logger.warn({ err: detail, messages: chunk.length, kind, retryInMs: Math.round(delay) }, 'dependency unavailable; waiting to retry');
+        await sleep(delay);
+        await heartbeat();
+      }
     }
+  }
+
+  /** One message through `handle`: retried with backoff, dead-lettered when poison or out of attempts. */
+  private async deliver(message: KafkaMessage, inbound: InboundMessage<T>, heartbeat: () => Promise<void>): Promise<void> {
+    const log = this.logger.child({ topic: inbound.topic, partition: inbound.partition, offset: inbound.offset });
     const maxAttempts = this.options.maxAttempts ?? 5;
     const base = this.options.retryBaseMs ?? 50;
     const maxDelay = this.options.maxRetryDelayMs ?? 5_000;
@@ -212,9 +318,7 @@ export class ConsumerRunner<T extends TopicName> {
       try {
         await this.whileHeartbeating(heartbeat, () => this.options.handle(inbound));
         this.waitingFor = undefined;
-        this.stats.processed += 1;
-        consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'processed' });
-        await processed?.remember(this.options.groupId, inbound.event.id).catch((error: Error) => log.warn({ err: error.message }, 'could not remember processed message'));
+        await this.markProcessed(inbound);
         return;
       } catch (error) {
         const kind = failureKind(error);
@@ -225,7 +329,7 @@ export class ConsumerRunner<T extends TopicName> {
           this.stats.failed += 1;
           consumerMessages.inc({ topic: this.options.topic, group: this.metricGroup, result: 'failed' });
           const reason = error instanceof MalformedMessageError ? error.reason : kind === 'poison' ? 'unprocessable' : 'handler_failed';
-          await this.deadLetter(message, partition, reason, detail, attempt);
+          await this.deadLetter(message, inbound.partition, reason, detail, attempt);
           log.error({ err: error, ceId: inbound.event.id, attempts: attempt, reason }, 'message sent to DLQ');
           return;
         }
@@ -257,7 +361,7 @@ export class ConsumerRunner<T extends TopicName> {
     }
   }
 
-  private async deadLetter(message: EachMessagePayload['message'], partition: number, reason: string, detail: string, attempts: number): Promise<void> {
+  private async deadLetter(message: KafkaMessage, partition: number, reason: string, detail: string, attempts: number): Promise<void> {
     const headers = headersAsText(message.headers);
     Object.assign(headers, {
       dlq_reason: reason,

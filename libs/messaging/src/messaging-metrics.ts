@@ -23,3 +23,12 @@ export const producerGroupSize = new Histogram({
   buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
   registers: [metricsRegistry],
 });
+
+/** How many messages each batch handler call took (consumers bound with `batch`). */
+export const consumerBatchSizes = new Histogram({
+  name: 'kafka_consumer_batch_messages',
+  help: 'Messages handled together in one batch handler call, by topic and consumer group',
+  labelNames: ['topic', 'group'] as const,
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+  registers: [metricsRegistry],
+});

@@ -13,6 +13,12 @@ export interface ConsumerBinding {
    * in the background and health reports it as degraded).
    */
   readonly broadcast?: boolean;
+  /**
+   * Handle up to this many messages of one partition per call: the handler then gets an array of
+   * payloads with `@Payload()` and a `KafkaBatchContext` with `@Ctx()`. Messages keep their order;
+   * a failing batch is retried message by message (the handler called with one-element arrays).
+   */
+  readonly batch?: number;
   /** The name health reports this consumer under (default: the group). */
   readonly healthName?: string;
 }

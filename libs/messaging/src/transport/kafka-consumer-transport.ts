@@ -4,13 +4,13 @@ import { Server, type CustomTransportStrategy, type MessageHandler } from '@nest
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
-import { runWithMessageContext, type HealthIndicator, type HealthRegistry } from '@activity/observability';
+import { runWithBatchContext, runWithMessageContext, type HealthIndicator, type HealthRegistry } from '@activity/observability';
 import { ConsumerRunner, type InboundMessage } from '../consumer-runner';
 import type { EventPublisher } from '../event-publisher';
 import type { ProcessedEvents } from '../processed-events';
 import { ALL_TOPICS, type TopicName, type TopicNames } from '../topics';
 import { bindingOf, type ConsumerBinding } from './consumer-binding';
-import { KafkaEventContext } from './kafka-event-context';
+import { KafkaBatchContext, KafkaEventContext } from './kafka-event-context';
 
 export interface KafkaConsumerTransportOptions {
   /** Attempts before a message failing for an unknown reason goes to the DLQ. */
@@ -18,7 +18,7 @@ export interface KafkaConsumerTransportOptions {
   /** Skips already handled ce_ids (not for broadcast consumers). */
   readonly processed: ProcessedEvents;
   /** Per-group settings from config, over the binding's defaults (e.g. concurrency). */
-  readonly groups?: Readonly<Record<string, Partial<Pick<ConsumerBinding, 'concurrency'>>>>;
+  readonly groups?: Readonly<Record<string, Partial<Pick<ConsumerBinding, 'concurrency' | 'batch'>>>>;
   /** Delay before a broadcast consumer that could not start tries again. */
   readonly restartDelayMs?: number;
   /** Resolves when a group's coordinator can take a join; consumers wait for it before joining. */
@@ -107,7 +107,13 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
         ...(this.options.maxAttempts ? { maxAttempts: this.options.maxAttempts } : {}),
         ...(this.options.awaitCoordinator ? { awaitCoordinator: this.options.awaitCoordinator } : {}),
         ...(binding.broadcast ? { fromBeginning: false } : { processed: this.options.processed }),
-        handle: (message) => runWithMessageContext(message.event, () => this.invoke(handler, message)),
+        ...(settings.batch && settings.batch > 1
+          ? {
+              maxBatchSize: settings.batch,
+              handle: (message: InboundMessage<TopicName>) => this.invokeBatch(handler, [message]),
+              handleBatch: (messages: readonly InboundMessage<TopicName>[]) => this.invokeBatch(handler, messages),
+            }
+          : { handle: (message: InboundMessage<TopicName>) => runWithMessageContext(message.event, () => this.invoke(handler, message)) }),
       },
       this.log.child({ consumer: binding.group }),
     );
@@ -117,6 +123,25 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   /** Runs the Nest handler (pipes, interceptors, filters) and waits for its result, whatever its shape. */
   private async invoke(handler: MessageHandler, message: InboundMessage<TopicName>): Promise<void> {
     const result = this.transformToObservable(await handler(message.payload, new KafkaEventContext(message)));
+    await lastValueFrom(result, { defaultValue: undefined });
+  }
+
+  private async invokeBatch(handler: MessageHandler, messages: readonly InboundMessage<TopicName>[]): Promise<void> {
+    const spanName = `process ${this.topics.physical(messages[0]!.topic)}`;
+    await runWithBatchContext(
+      spanName,
+      messages.map((message) => message.event),
+      () => this.invokeBatchHandler(handler, messages),
+    );
+  }
+
+  private async invokeBatchHandler(handler: MessageHandler, messages: readonly InboundMessage<TopicName>[]): Promise<void> {
+    const result = this.transformToObservable(
+      await handler(
+        messages.map((message) => message.payload),
+        new KafkaBatchContext(messages),
+      ),
+    );
     await lastValueFrom(result, { defaultValue: undefined });
   }
 

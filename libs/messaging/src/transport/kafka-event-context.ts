@@ -25,3 +25,18 @@ export class KafkaEventContext<T extends TopicName = TopicName> extends BaseRpcC
     return this.args[0].event.tenantId;
   }
 }
+
+/**
+ * What a batch `@EventPattern` handler (`consumerBinding({ batch })`) gets with `@Ctx()`: the
+ * messages, in partition order, each with its CloudEvent attributes; the payloads come as an
+ * array with `@Payload()`, in the same order.
+ */
+export class KafkaBatchContext<T extends TopicName = TopicName> extends BaseRpcContext<[readonly InboundMessage<T>[]]> {
+  constructor(messages: readonly InboundMessage<T>[]) {
+    super([messages]);
+  }
+
+  get messages(): readonly InboundMessage<T>[] {
+    return this.args[0];
+  }
+}

@@ -54,6 +54,11 @@ function toLink(row: LinkRow): AccountLink {
   };
 }
 
+/** How `findUserIds` keys its answer. */
+export function identityKey(provider: string, externalId: string): string {
+  return `${provider}\u0000${externalId}`;
+}
+
 /** Account links: which platform identity belongs to which user of a tenant. */
 @Injectable()
 export class AccountLinkStore {
@@ -69,6 +74,26 @@ export class AccountLinkStore {
       [tenantId, provider, externalId],
     );
     return rows[0]?.user_id ?? null;
+  }
+
+  /**
+   * The users live links map these identities to, in one query, keyed by `provider + NUL +
+   * externalId`; identities nobody linked are absent.
+   */
+  async findUserIds(tx: TenantTransaction, identities: ReadonlyArray<{ provider: string; externalId: string }>): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    if (identities.length === 0) return owners;
+    const rows: Array<{ provider: string; external_id: string; user_id: string }> = await tx.query(
+      `SELECT DISTINCT ON (l.provider, l.external_id) l.provider, l.external_id, l.user_id
+         FROM account_links l
+         JOIN unnest($2::text[], $3::text[]) AS wanted(provider, external_id)
+           ON l.provider = wanted.provider AND l.external_id = wanted.external_id
+        WHERE l.tenant_id = $1 AND l.status <> 'revoked'
+        ORDER BY l.provider, l.external_id, l.created_at`,
+      [tenantOf(tx), identities.map((identity) => identity.provider), identities.map((identity) => identity.externalId)],
+    );
+    for (const row of rows) owners.set(identityKey(row.provider, row.external_id), row.user_id);
+    return owners;
   }
 
   /** Links an identity to a user unless a live link for it exists already. Idempotent; returns the link id. */

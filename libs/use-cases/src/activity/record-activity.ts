@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NewActivityEvent } from '@activity/domain';
 import { announceFeedUpdates } from '@activity/messaging';
 import { childTraceparent } from '@activity/observability';
-import { AccountLinkStore, ActivityEventStore, OutboxStore, tenantOf, type InsertedEvent, type TenantTransaction } from '@activity/persistence';
+import { AccountLinkStore, ActivityEventStore, identityKey, OutboxStore, tenantOf, type InsertedEvent, type TenantTransaction } from '@activity/persistence';
 import type { NormalizedEvent } from '@activity/connector-sdk';
 
 /**
@@ -32,14 +32,13 @@ export class RecordActivity {
 
   /** Stores connector events, each in the feed of whoever linked its external account (or none). */
   async recordForAccounts(tx: TenantTransaction, normalized: readonly NormalizedEvent[], source: string): Promise<InsertedEvent[]> {
-    const owners = new Map<string, string | null>();
-    for (const item of normalized) {
-      const key = `${item.source}\u0000${item.externalAccountId}`;
-      if (!owners.has(key)) owners.set(key, await this.links.findUserId(tx, item.source, item.externalAccountId));
-    }
+    const owners = await this.links.findUserIds(
+      tx,
+      normalized.map((item) => ({ provider: item.source, externalId: item.externalAccountId })),
+    );
     return this.record(
       tx,
-      normalized.map(({ externalAccountId, ...rest }) => ({ ...rest, userId: owners.get(`${rest.source}\u0000${externalAccountId}`) ?? null })),
+      normalized.map(({ externalAccountId, ...rest }) => ({ ...rest, userId: owners.get(identityKey(rest.source, externalAccountId)) ?? null })),
       source,
     );
   }

@@ -39,27 +39,62 @@ export class IngestDelivery {
   ) {}
 
   async handle(payload: WebhookReceivedV1, event: CloudEventAttributes): Promise<void> {
+    await this.handleBatch([{ payload, event }]);
+  }
+
+  /**
+   * Many deliveries (one partition's, in order) in one transaction per tenant: the per-event cost
+   * of a commit, a link lookup and an announcement is paid once per batch. Events are recorded in
+   * delivery order; a delivery that confirms a link first flushes the events before it, so an
+   * event lands in a feed only if its link existed when the delivery came, as one at a time.
+   * A malformed delivery fails the whole batch (the consumer then takes it message by message
+   * and dead-letters only that one); a retried batch inserts nothing twice (unique source ids).
+   */
+  async handleBatch(deliveries: ReadonlyArray<{ payload: WebhookReceivedV1; event: CloudEventAttributes }>): Promise<void> {
+    const prepared = deliveries.map(({ payload, event }) => ({ payload, event, ...this.normalize(payload, event) }));
+    const tenants = new Map<string, typeof prepared>();
+    for (const delivery of prepared) tenants.set(delivery.event.tenantId, [...(tenants.get(delivery.event.tenantId) ?? []), delivery]);
+
+    for (const [tenantId, batch] of tenants) {
+      const inserted = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+        let created = 0;
+        let pending: NormalizedEvent[] = [];
+        for (const { payload, normalized, confirmation } of batch) {
+          if (confirmation) {
+            created += (await this.activity.recordForAccounts(tx, pending, SOURCE)).length;
+            pending = [];
+            await this.confirmLink(tx, tenantId, payload.connector, confirmation);
+          }
+          pending.push(...normalized);
+        }
+        return created + (await this.activity.recordForAccounts(tx, pending, SOURCE)).length;
+      });
+      const now = Date.now();
+      for (const { payload } of batch) ingestToStore.observe({ connector: payload.connector }, Math.max(0, (now - Date.parse(payload.receivedAt)) / 1000));
+      const events = batch.reduce((sum, delivery) => sum + delivery.normalized.length, 0);
+      this.logger.info(
+        batch.length === 1
+          ? { deliveryId: batch[0]!.payload.deliveryId, created: inserted, duplicates: events - inserted }
+          : { tenantId, deliveries: batch.length, created: inserted, duplicates: events - inserted },
+        batch.length === 1 ? 'delivery normalised' : 'deliveries normalised',
+      );
+    }
+  }
+
+  private normalize(payload: WebhookReceivedV1, event: CloudEventAttributes): { normalized: NormalizedEvent[]; confirmation: LinkConfirmation | null } {
     const webhook = this.connectors.get(payload.connector)?.runtime.webhook;
     if (!webhook) throw new MalformedMessageError('unknown_connector', `no connector "${payload.connector}" normalises webhooks`);
-    let normalized: NormalizedEvent[];
-    let confirmation: LinkConfirmation | null = null;
     try {
       const delivery = { tenantId: event.tenantId, sourceId: payload.sourceId, deliveryId: payload.deliveryId, body: payload.body };
-      normalized = webhook.normalize(delivery);
-      confirmation = webhook.linkConfirmation?.(delivery) ?? null;
+      const normalized = webhook.normalize(delivery);
+      const confirmation = webhook.linkConfirmation?.(delivery) ?? null;
       // The gateway checked the same rules before acknowledging; this catches older or foreign producers.
       assertStorableEvents(normalized);
+      return { normalized, confirmation };
     } catch (error) {
       if (error instanceof DomainError) throw new MalformedMessageError('invalid_delivery', `${error.code}: ${JSON.stringify(error.details ?? error.params)}`);
       throw error;
     }
-
-    const inserted = await inTenantTransaction(this.dataSource, event.tenantId, async (tx) => {
-      if (confirmation) await this.confirmLink(tx, event.tenantId, payload.connector, confirmation);
-      return this.activity.recordForAccounts(tx, normalized, SOURCE);
-    });
-    ingestToStore.observe({ connector: payload.connector }, Math.max(0, (Date.now() - Date.parse(payload.receivedAt)) / 1000));
-    this.logger.info({ deliveryId: payload.deliveryId, created: inserted.length, duplicates: normalized.length - inserted.length }, 'delivery normalised');
   }
 
   /**
