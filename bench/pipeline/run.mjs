@@ -127,7 +127,7 @@ function signedWebhook(marker, player) {
   return { id, body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` } };
 }
 
-/** marker -> { sentAt, ackedAt, seenAt } for every webhook the gateway accepted. */
+/** marker -> { sentAt, ackedAt, seenAt, announced } for every webhook in flight or accepted (refused ones are removed). */
 const deliveries = new Map();
 /** status (or "error") -> count, for webhooks the gateway did not accept. */
 let refused = new Map();
@@ -137,15 +137,21 @@ async function send() {
   const marker = randomUUID();
   const player = players[Math.floor(Math.random() * players.length)];
   const webhook = signedWebhook(marker, player);
-  const sentAt = performance.now();
+  // Registered before sending: the event can reach the stream before the 202 reaches us.
+  // Only alice's player is linked: its events are announced (feed.updated) and reach the stream;
+  // the others' stay on the tenant feed unannounced, by design, and are not waited for.
+  const delivery = { sentAt: performance.now(), ackedAt: undefined, seenAt: undefined, announced: player === PLAYER };
+  deliveries.set(marker, delivery);
   try {
     const response = await fetch(`${GATEWAY}/v1/webhooks/minecraft/demo-minecraft`, { method: 'POST', headers: webhook.headers, body: webhook.body });
     await response.arrayBuffer();
-    // Only alice's player is linked: its events are announced (feed.updated) and reach the stream;
-    // the others' stay on the tenant feed unannounced, by design, and are not waited for.
-    if (response.status === 202) deliveries.set(marker, { sentAt, ackedAt: performance.now(), seenAt: undefined, announced: player === PLAYER });
-    else refuse(String(response.status));
+    if (response.status === 202) delivery.ackedAt = performance.now();
+    else {
+      deliveries.delete(marker);
+      refuse(String(response.status));
+    }
   } catch (error) {
+    deliveries.delete(marker);
     refuse(error.cause?.code ?? 'error');
   }
 }

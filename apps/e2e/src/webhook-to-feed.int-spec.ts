@@ -416,10 +416,22 @@ describe('webhook to feed, end to end', () => {
     const store = new SeedData(dataSource, { keyId: 'e2e', key: encryptionKey }).webhookSourceStore();
     const rotated = 'whsec_cm90YXRlZC1zZWNyZXQtZm9yLXRoZS1lMmUtdGVzdA==';
     expect(await store.rotate('minecraft', sourceId, rotated, 1)).toBe(1);
+    // The gateway caches the source's secrets: the new one works at once, before or after the NOTIFY arrives.
+    expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
     expect((await send(body('player.quit'))).status).toBe(202);
-    expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
+    // Ending the grace period by hand is heard through NOTIFY (the cache's TTL is a minute).
     await dataSource.query(`UPDATE webhook_source_secrets SET expires_at = now() - interval '1 second' WHERE source_id = $1 AND expires_at IS NOT NULL`, [sourceId]);
-    expect((await send(body('player.quit'))).status).toBe(401);
+    await waitFor('the expired secret refused', async () => (await send(body('player.quit'))).status === 401, 3_000);
     expect((await send(body('player.quit'), { secret: rotated })).status).toBe(202);
+  });
+
+  // Timeouts below the cache's own (5 s for a miss, 60 s otherwise): only the NOTIFY can make these pass.
+  it('serves a source created after a miss, and stops serving a disabled one, without waiting for the cache to expire', async () => {
+    const late = `late-${tenant}`;
+    expect((await send(body('player.quit'), { source: late })).status).toBe(404);
+    await new SeedData(dataSource, { keyId: 'e2e', key: encryptionKey }).webhookSource({ tenantId: tenant, connector: 'minecraft', sourceId: late, name: 'Late server' }, secret);
+    await waitFor('the new source accepted', async () => (await send(body('player.quit'), { source: late })).status === 202, 3_000);
+    await dataSource.query(`UPDATE webhook_sources SET status = 'disabled' WHERE connector = 'minecraft' AND id = $1`, [late]);
+    await waitFor('the disabled source refused', async () => (await send(body('player.quit'), { source: late })).status === 404, 3_000);
   });
 });

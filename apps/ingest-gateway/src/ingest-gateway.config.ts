@@ -18,6 +18,16 @@ export class IngestGatewayConfig extends CommonConfig {
   @Min(60)
   WEBHOOK_DEDUPE_TTL_SECONDS: number = 7 * 24 * 3600;
 
+  /**
+   * Longest a webhook source and its secrets are used from memory without hearing of a change
+   * (changes are NOTIFYed and apply at once; this bounds staleness if notifications stop). 0 reads
+   * the database on every delivery.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  WEBHOOK_SOURCE_CACHE_TTL_MS: number = 60_000;
+
   /** Longest we wait for Kafka to acknowledge before answering 503. */
   @IsInt()
   @Min(100)

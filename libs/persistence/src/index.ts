@@ -13,3 +13,5 @@ export * from './persistence.module';
 export * from './persistence.tokens';
 export * from './seed-data';
 export * from './stores/gateway-shard-state.store';
+export * from './pg-channel-listener';
+export * from './stores/webhook-source.cache';

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { defineConnector, defineEventType, type IncomingWebhook, type WebhookScheme } from '@activity/connector-sdk';
 import { DomainError } from '@activity/domain';
 import type { EventPublisher, OutgoingMessage } from '@activity/messaging';
-import type { ActiveWebhookSource, WebhookSourceStore } from '@activity/persistence';
+import type { ActiveWebhookSource, WebhookSourceCache } from '@activity/persistence';
 import { ConnectorRegistry, RegisteredConnector } from '@activity/use-cases';
 import type { IngestGatewayConfig } from '../ingest-gateway.config';
 import { DeliveryDeduplicator } from './delivery-deduplicator';
@@ -11,12 +11,12 @@ import { WebhookIntakeService } from './webhook-intake.service';
 const logger = pino({ level: 'silent' });
 const eventType = defineEventType({ type: 'demo.thing.done', description: 'd', payloadSchema: { type: 'object' } as never });
 
-/** A scheme that accepts bodies signed "ok", answers GET ?challenge= and a `ping` header. */
+/** A scheme that accepts bodies whose signature is one of the source's secrets, answers GET ?challenge= and a `ping` header. */
 const scheme: WebhookScheme = {
   handshake: (request) =>
     request.method === 'GET' ? { status: 200, contentType: 'text/plain', body: request.query['challenge'] ?? '' } : request.headers['x-ping'] ? { status: 204 } : null,
-  verify: (request) => {
-    if (request.headers['x-signature'] !== 'ok') throw new DomainError('signature_invalid');
+  verify: (request, secrets) => {
+    if (!secrets.includes(request.headers['x-signature'] ?? '')) throw new DomainError('signature_invalid');
     return { deliveryId: request.headers['x-id']!, body: { who: 'p1' }, accountKey: 'p1' };
   },
   normalize: (delivery) => [
@@ -24,7 +24,15 @@ const scheme: WebhookScheme = {
   ],
 };
 
-function intake(options: { publish?: (messages: readonly OutgoingMessage[]) => Promise<void>; webhook?: boolean } = {}) {
+function intake(
+  options: {
+    publish?: (messages: readonly OutgoingMessage[]) => Promise<void>;
+    webhook?: boolean;
+    /** The secrets the cache holds, and those the database has (a fresh lookup). */
+    secrets?: { cached: string[]; fresh: string[] };
+  } = {},
+) {
+  const lookups: Array<'cached' | 'fresh'> = [];
   const definition = defineConnector({
     name: 'demo',
     displayName: 'Demo',
@@ -34,9 +42,12 @@ function intake(options: { publish?: (messages: readonly OutgoingMessage[]) => P
   });
   const registry = new ConnectorRegistry([new RegisteredConnector(definition, { webhook: scheme })]);
   const sources = {
-    findActive: async (_connector: string, sourceId: string): Promise<ActiveWebhookSource | null> =>
-      sourceId === 'src' ? { tenantId: 't1', connector: 'demo', sourceId, settings: {}, secrets: ['s'] } : null,
-  } as WebhookSourceStore;
+    findActive: async (_connector: string, sourceId: string, { fresh = false } = {}): Promise<ActiveWebhookSource | null> => {
+      lookups.push(fresh ? 'fresh' : 'cached');
+      const secrets = options.secrets ? options.secrets[fresh ? 'fresh' : 'cached'] : ['ok'];
+      return sourceId === 'src' ? { tenantId: 't1', connector: 'demo', sourceId, settings: {}, secrets } : null;
+    },
+  } as Pick<WebhookSourceCache, 'findActive'>;
   const published: OutgoingMessage[] = [];
   const publisher = { publish: options.publish ?? (async (messages: readonly OutgoingMessage[]) => void published.push(...messages)) } as unknown as EventPublisher;
   const service = new WebhookIntakeService(
@@ -47,7 +58,7 @@ function intake(options: { publish?: (messages: readonly OutgoingMessage[]) => P
     { KAFKA_PUBLISH_TIMEOUT_MS: 1000 } as IngestGatewayConfig,
     logger,
   );
-  return { service, published };
+  return { service, published, lookups };
 }
 
 const request = (overrides: Partial<IncomingWebhook> = {}): IncomingWebhook => ({
@@ -84,6 +95,20 @@ describe('WebhookIntakeService', () => {
     expect(await codeOf(intake({ webhook: false }).service.receive('demo', 'src', request()))).toBe('unknown_connector');
     expect(await codeOf(intake().service.receive('demo', 'other', request()))).toBe('webhook_source_not_found');
     expect(await codeOf(intake().service.receive('demo', 'src', request({ headers: { 'x-signature': 'bad', 'x-id': 'd' } })))).toBe('signature_invalid');
+  });
+
+  it('checks a signature the cached secrets refuse once more against the database, so a secret added a moment ago works', async () => {
+    const rotated = intake({ secrets: { cached: ['old'], fresh: ['new', 'old'] } });
+    await expect(rotated.service.receive('demo', 'src', request({ headers: { 'x-signature': 'new', 'x-id': 'd-2' } }))).resolves.toMatchObject({ status: 'accepted' });
+    expect(rotated.lookups).toEqual(['cached', 'fresh']);
+
+    const unchanged = intake({ secrets: { cached: ['old'], fresh: ['old'] } });
+    expect(await codeOf(unchanged.service.receive('demo', 'src', request({ headers: { 'x-signature': 'forged', 'x-id': 'd-3' } })))).toBe('signature_invalid');
+    expect(unchanged.lookups).toEqual(['cached', 'fresh']);
+
+    const good = intake({ secrets: { cached: ['old'], fresh: ['new'] } });
+    await good.service.receive('demo', 'src', request({ headers: { 'x-signature': 'old', 'x-id': 'd-4' } }));
+    expect(good.lookups).toEqual(['cached']);
   });
 
   it('acknowledges nothing Kafka did not take: a failed publish is a 503 problem', async () => {

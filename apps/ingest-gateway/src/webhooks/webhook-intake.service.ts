@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { HandshakeReply, IncomingWebhook } from '@activity/connector-sdk';
 import { assertStorableEvents, compositeKey, DomainError } from '@activity/domain';
 import { assertValidPayload, EventPublisher, eventTypeOf, MessageKey, newCloudEvent, toKafkaHeaders, Topic, type WebhookReceivedV1 } from '@activity/messaging';
-import { WebhookSourceStore } from '@activity/persistence';
+import { WebhookSourceCache, type ActiveWebhookSource } from '@activity/persistence';
 import { childTraceparent, requestContext } from '@activity/observability';
 import { EVENT_PUBLISHER, LOGGER, SERVICE_CONFIG } from '@activity/platform';
 import { ConnectorRegistry } from '@activity/use-cases';
@@ -26,7 +26,7 @@ export class WebhookIntakeService {
 
   constructor(
     @Inject(ConnectorRegistry) private readonly connectors: ConnectorRegistry,
-    @Inject(WebhookSourceStore) private readonly sources: WebhookSourceStore,
+    @Inject(WebhookSourceCache) private readonly sources: Pick<WebhookSourceCache, 'findActive'>,
     @Inject(DeliveryDeduplicator) private readonly dedupe: DeliveryDeduplicator,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(SERVICE_CONFIG) config: IngestGatewayConfig,
@@ -43,7 +43,7 @@ export class WebhookIntakeService {
     const connector = this.connectors.get(connectorName);
     const scheme = connector?.receivesWebhooks ? connector.runtime.webhook : undefined;
     if (!scheme) throw new DomainError('unknown_connector', { connector: connectorName });
-    const source = await this.sources.findActive(connectorName, sourceId);
+    let source = await this.sources.findActive(connectorName, sourceId);
     if (!source) throw new DomainError('webhook_source_not_found', { connector: connectorName, sourceId });
     requestContext.assign({ tenantId: source.tenantId });
 
@@ -53,7 +53,16 @@ export class WebhookIntakeService {
       return handshake;
     }
     if (request.method !== 'POST') throw new DomainError('not_found', { path: `/v1/webhooks/${connectorName}/${sourceId}` });
-    const verified = scheme.verify(request, source.secrets);
+    let verified;
+    try {
+      verified = scheme.verify(request, source.secrets);
+    } catch (error) {
+      // The secrets may have changed a moment ago (the cache has not heard yet): check once more with the database's.
+      const fresh = await this.sources.findActive(connectorName, sourceId, { fresh: true });
+      if (!fresh || sameSecrets(fresh, source)) throw error;
+      source = fresh;
+      verified = scheme.verify(request, source.secrets);
+    }
     // What we acknowledge, the worker must be able to store: run its normalisation and the
     // database's rules now, so a delivery that could never be written is a 400, not a lost 202.
     assertStorableEvents(scheme.normalize({ tenantId: source.tenantId, sourceId, deliveryId: verified.deliveryId, body: verified.body }));
@@ -99,6 +108,10 @@ export class WebhookIntakeService {
     this.logger.info({ deliveryId: verified.deliveryId, connector: connectorName, sourceId }, 'delivery accepted');
     return { status: 'accepted', deliveryId: verified.deliveryId };
   }
+}
+
+function sameSecrets(a: ActiveWebhookSource, b: ActiveWebhookSource): boolean {
+  return a.secrets.length === b.secrets.length && a.secrets.every((secret, index) => secret === b.secrets[index]);
 }
 
 export function deliveryCloudEventId(connector: string, sourceId: string, deliveryId: string): string {

@@ -2,17 +2,16 @@ import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnAppl
 import type { Logger } from 'pino';
 import type { EventPublisher } from '@activity/messaging';
 import { HealthRegistry } from '@activity/observability';
-import { OutboxStore } from '@activity/persistence';
+import { OutboxStore, PgChannelListener } from '@activity/persistence';
 import { EVENT_PUBLISHER, LOGGER, SERVICE_CONFIG } from '@activity/platform';
 import type { OutboxRelayConfig } from '../outbox-relay.config';
-import { OutboxNotifications } from './outbox-notifications';
 import { OutboxRelay, registerOutboxGauges } from './outbox-relay';
 import { relayOptions } from './relay-options';
 
 /** Starts the relay loop and its LISTEN connection with the app, and stops both before connections close. */
 @Injectable()
 class RelayLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly notifications: OutboxNotifications;
+  private readonly notifications: PgChannelListener;
 
   constructor(
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
@@ -20,7 +19,11 @@ class RelayLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     @Inject(SERVICE_CONFIG) config: OutboxRelayConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.notifications = new OutboxNotifications(config.DATABASE_URL, () => relay.notify(), logger);
+    // A trigger NOTIFYs outbox_pending on insert; polling remains the fallback.
+    this.notifications = new PgChannelListener(
+      { databaseUrl: config.DATABASE_URL, channel: 'outbox_pending', applicationName: 'outbox-relay-listen', onNotify: () => relay.notify() },
+      logger,
+    );
   }
 
   onModuleInit(): void {

@@ -5,6 +5,7 @@ import { SyncScheduling1764170000000 } from './1764170000000-sync-scheduling';
 import { AccountLinkClaims1764180000000 } from './1764180000000-account-link-claims';
 import { GatewayShardStates1764190000000 } from './1764190000000-gateway-shard-states';
 import { OutboxAutovacuum1764200000000 } from './1764200000000-outbox-autovacuum';
+import { WebhookSourceNotify1764210000000 } from './1764210000000-webhook-source-notify';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AccountLinkClaims1764180000000,
   GatewayShardStates1764190000000,
   OutboxAutovacuum1764200000000,
+  WebhookSourceNotify1764210000000,
 ];

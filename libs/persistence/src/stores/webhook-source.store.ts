@@ -12,6 +12,16 @@ export interface ActiveWebhookSource {
   readonly secrets: readonly string[];
 }
 
+/** A source as loaded, with when each secret stops being accepted (null: never). */
+export interface LoadedWebhookSource extends Omit<ActiveWebhookSource, 'secrets'> {
+  readonly secrets: ReadonlyArray<{ readonly secret: string; readonly expiresAt: number | null }>;
+}
+
+/** The source with the secrets still live at `now` (ms since the epoch). */
+export function liveSecretsOf(source: LoadedWebhookSource, now = Date.now()): ActiveWebhookSource {
+  return { ...source, secrets: source.secrets.filter((entry) => entry.expiresAt === null || entry.expiresAt > now).map((entry) => entry.secret) };
+}
+
 /**
  * Webhook sources are looked up by `(connector, sourceId)` before the tenant is known, so this
  * table sits outside row-level security; it holds no feed data and its secrets are sealed.
@@ -24,8 +34,14 @@ export class WebhookSourceStore {
   ) {}
 
   async findActive(connector: string, sourceId: string): Promise<ActiveWebhookSource | null> {
-    const rows: Array<{ tenant_id: string; settings: Record<string, unknown>; ciphertext: string | null }> = await this.dataSource.query(
-      `SELECT s.tenant_id, s.settings, sec.ciphertext
+    const source = await this.load(connector, sourceId);
+    return source && liveSecretsOf(source);
+  }
+
+  /** A source with every secret still live now and the time each expires (for caches, which check again on use). */
+  async load(connector: string, sourceId: string): Promise<LoadedWebhookSource | null> {
+    const rows: Array<{ tenant_id: string; settings: Record<string, unknown>; ciphertext: string | null; expires_at: Date | null }> = await this.dataSource.query(
+      `SELECT s.tenant_id, s.settings, sec.ciphertext, sec.expires_at
          FROM webhook_sources s
          LEFT JOIN webhook_source_secrets sec
            ON sec.connector = s.connector AND sec.source_id = s.id AND (sec.expires_at IS NULL OR sec.expires_at > now())
@@ -40,7 +56,7 @@ export class WebhookSourceStore {
       connector,
       sourceId,
       settings: first.settings,
-      secrets: rows.flatMap((row) => (row.ciphertext ? [this.cipher.open(row.ciphertext)] : [])),
+      secrets: rows.flatMap((row) => (row.ciphertext ? [{ secret: this.cipher.open(row.ciphertext), expiresAt: row.expires_at ? row.expires_at.getTime() : null }] : [])),
     };
   }
 
