@@ -6,6 +6,7 @@ import { AccountLinkClaims1764180000000 } from './1764180000000-account-link-cla
 import { GatewayShardStates1764190000000 } from './1764190000000-gateway-shard-states';
 import { OutboxAutovacuum1764200000000 } from './1764200000000-outbox-autovacuum';
 import { WebhookSourceNotify1764210000000 } from './1764210000000-webhook-source-notify';
+import { TenantArrivalIndex1764220000000 } from './1764220000000-tenant-arrival-index';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   GatewayShardStates1764190000000,
   OutboxAutovacuum1764200000000,
   WebhookSourceNotify1764210000000,
+  TenantArrivalIndex1764220000000,
 ];
