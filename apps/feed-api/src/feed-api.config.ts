@@ -93,4 +93,13 @@ export class FeedApiConfig extends JwtConfig {
   @IsInt()
   @Min(1)
   FEED_AUTH_FAILURES_PER_MINUTE: number = 120;
+
+  /**
+   * How long a user's cached first pages and unread count live in Redis. Changes drop them at once
+   * (feed.updated, read-marker moves); this bounds what a lost invalidation could leave behind.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  FEED_CACHE_TTL_SECONDS: number = 300;
 }

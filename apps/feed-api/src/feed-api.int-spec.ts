@@ -270,6 +270,64 @@ describe('feed-api', () => {
     });
   });
 
+  describe('first-page cache', () => {
+    const ids = (page: Awaited<ReturnType<typeof get>>) => page.body!.items!.map((item) => item['id']);
+    const hits = async (service: ServiceProcess) => {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('cache_requests_total{') && l.includes('cache="first_page"') && l.includes('result="hit"'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+
+    it("serves a user's first page from the cache, and a real feed.updated through either instance drops it", async () => {
+      const user = `cached-${run}`;
+      await seed(tenant, user, 3);
+      const first = await get(b, '/v2/feed?limit=5', [tenant, user]);
+      expect(first.body!.items).toHaveLength(3);
+      const before = await hits(b);
+      // Written behind the API's back (nothing announced): the page that comes back without it is the cached one.
+      await seed(tenant, user, 1, 'minecraft.player.quit', Date.UTC(2030, 0, 1));
+      expect(ids(await get(b, '/v2/feed?limit=5', [tenant, user]))).toEqual(ids(first));
+      expect(await hits(b)).toBe(before + 1);
+      // Other sizes and filtered pages are their own reads.
+      expect((await get(b, '/v2/feed?limit=6', [tenant, user])).body!.items).toHaveLength(4);
+      expect((await get(b, '/v2/feed?limit=5&types=minecraft.player.quit', [tenant, user])).body!.items).toHaveLength(1);
+      // An event through the API is announced: its feed.updated drops the cached pages on every instance.
+      const created = await internalEvent(a, firstParty(user));
+      expect(created.status).toBe(201);
+      const fresh = await waitFor('the new event on the cached first page', async () => {
+        const page = await get(b, '/v2/feed?limit=5', [tenant, user]);
+        return ids(page).includes(created.body['id']) ? page : undefined;
+      });
+      expect(fresh.body!.items).toHaveLength(5);
+    });
+
+    it('keeps the cached page per language', async () => {
+      const user = `cached-ru-${run}`;
+      await seed(tenant, user, 1);
+      const en = await get(b, '/v2/feed?limit=5', [tenant, user], { 'accept-language': 'en' });
+      const ru = await get(b, '/v2/feed?limit=5', [tenant, user], { 'accept-language': 'ru' });
+      expect(ru.headers.get('content-language')).toBe('ru');
+      expect(ru.body!.items![0]!['summary']).not.toBe(en.body!.items![0]!['summary']);
+      expect((await get(b, '/v2/feed?limit=5', [tenant, user], { 'accept-language': 'ru' })).body).toEqual(ru.body);
+    });
+
+    it('serves the feed and unread counts straight from PostgreSQL when Redis is unreachable', async () => {
+      const user = `noredis-${run}`;
+      await seed(tenant, user, 2);
+      const isolated = await ServiceProcess.start('feed-api', environment.portBase + 15, { ...env, REDIS_URL: 'redis://127.0.0.1:1' }, { waitFor: 'live' });
+      try {
+        const page = await get(isolated, '/v2/feed?limit=5', [tenant, user]);
+        expect(page.status).toBe(200);
+        expect(page.body!.items).toHaveLength(2);
+        await seed(tenant, user, 1, 'minecraft.player.quit', Date.UTC(2030, 0, 1));
+        expect((await get(isolated, '/v2/feed?limit=5', [tenant, user])).body!.items).toHaveLength(3);
+        expect((await get(isolated, '/v2/feed/unread-count', [tenant, user])).body).toEqual({ count: 3, capped: false });
+      } finally {
+        await isolated.stop();
+      }
+    });
+  });
+
   describe('real time', () => {
     it('long-poll answers 204 at its timeout when nothing happens', async () => {
       const started = Date.now();

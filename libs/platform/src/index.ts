@@ -1,2 +1,3 @@
 export * from './infrastructure/infrastructure.module';
 export * from './infrastructure/infrastructure.tokens';
+export * from './cache/generational-cache';

@@ -5,7 +5,7 @@ import { AccessControl, CurrentPrincipal, RequirePermission, type Principal } fr
 import { negotiateLocale } from '@activity/domain';
 import { notModified } from './etag';
 import { FeedQueryDto, MarkReadDto } from './feed-query.dto';
-import { FeedService, type FeedPage } from './feed.service';
+import { FeedService } from './feed.service';
 
 @ApiTags('feed')
 @ApiBearerAuth()
@@ -26,12 +26,17 @@ export class FeedController {
     @Headers('accept-language') acceptLanguage: string | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<FeedPage | undefined> {
+  ): Promise<string | undefined> {
     if (query.scope === 'tenant') await this.access.require(principal, 'activity.feed.read_tenant');
     const locale = negotiateLocale(acceptLanguage);
-    void reply.header('content-language', locale).header('vary', 'Authorization, Accept-Language').header('cache-control', 'private, no-cache');
-    const page = await this.feed.page(principal, query, locale);
-    return notModified(request, reply, page) ? undefined : page;
+    void reply
+      .header('content-language', locale)
+      .header('vary', 'Authorization, Accept-Language')
+      .header('cache-control', 'private, no-cache')
+      .header('content-type', 'application/json; charset=utf-8');
+    // Already serialised (possibly straight from the cache): sent as is.
+    const body = await this.feed.pageJson(principal, query, locale);
+    return notModified(request, reply, body) ? undefined : body;
   }
 
   @Get('unread-count')

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { FeedCursor } from '@activity/domain';
 import { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
-import { SERVICE_CONFIG } from '@activity/platform';
+import { GenerationalCache, SERVICE_CONFIG } from '@activity/platform';
+import { FeedCacheModule } from '../cache/feed-cache.module';
 import type { FeedApiConfig } from '../feed-api.config';
 import { LegacyFeedController } from '../legacy/legacy-feed.controller';
 import { ReadBroadcast } from '../realtime/read-broadcast';
@@ -14,14 +15,14 @@ import { FeedService } from './feed.service';
 
 /** Feed reads (v2, the deprecated v1, long-poll and SSE), read markers and unread counts. */
 @Module({
-  imports: [UnreadModule, RealtimeModule],
+  imports: [UnreadModule, RealtimeModule, FeedCacheModule],
   controllers: [FeedController, RealtimeController, LegacyFeedController],
   providers: [
     {
       provide: FeedService,
-      useFactory: (events: ActivityEventStore, markers: FeedReadMarkerStore, unread: UnreadCounter, reads: ReadBroadcast, config: FeedApiConfig) =>
-        new FeedService(events, markers, unread, reads, new FeedCursor(config.FEED_CURSOR_SECRET)),
-      inject: [ActivityEventStore, FeedReadMarkerStore, UnreadCounter, ReadBroadcast, SERVICE_CONFIG],
+      useFactory: (events: ActivityEventStore, markers: FeedReadMarkerStore, unread: UnreadCounter, reads: ReadBroadcast, config: FeedApiConfig, cache: GenerationalCache) =>
+        new FeedService(events, markers, unread, reads, new FeedCursor(config.FEED_CURSOR_SECRET), cache),
+      inject: [ActivityEventStore, FeedReadMarkerStore, UnreadCounter, ReadBroadcast, SERVICE_CONFIG, GenerationalCache],
     },
   ],
 })

@@ -1,6 +1,7 @@
 import type { Principal } from '@activity/auth';
-import { DomainError, eventCatalogue, parseInstant, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
+import { compositeKey, DomainError, eventCatalogue, parseInstant, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
 import type { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
+import type { GenerationalCache } from '@activity/platform';
 import type { ReadBroadcast } from '../realtime/read-broadcast';
 import type { UnreadCount, UnreadCounter } from '../unread/unread-counter';
 import type { FeedFilterDto, FeedQueryDto, FeedScope, MarkReadDto } from './feed-query.dto';
@@ -51,7 +52,22 @@ export class FeedService {
     private readonly unread: UnreadCounter,
     private readonly readBroadcast: ReadBroadcast,
     private readonly cursors: FeedCursor,
+    private readonly cache: GenerationalCache,
   ) {}
+
+  /**
+   * GET /v2/feed, serialised. A user's first page without filters (what every app opens with) is
+   * kept in the user's feed cache per locale and size, until the user's next feed.updated drops
+   * it: it is filled only from the database, so it never shows an event the database does not
+   * have, and a fill that raced a new event is never served (see GenerationalCache).
+   */
+  async pageJson(principal: Principal, query: FeedQueryDto, locale: Locale): Promise<string> {
+    const firstPage = query.scope === 'user' && !query.cursor && !query.types?.length && !query.since && !query.until;
+    if (!firstPage) return JSON.stringify(await this.page(principal, query, locale));
+    return this.cache.get('first_page', compositeKey(principal.tenantId, principal.userId), `page:${locale}:${query.limit}`, async () =>
+      JSON.stringify(await this.page(principal, query, locale)),
+    );
+  }
 
   /** GET /v2/feed: keyset pagination; the cursor is bound to the caller, scope and filters. */
   async page(principal: Principal, query: FeedQueryDto, locale: Locale): Promise<FeedPage> {

@@ -18,7 +18,7 @@ export class ReadBroadcast {
     private readonly logger: Logger,
   ) {}
 
-  async start(): Promise<void> {
+  start(): void {
     if (!this.redis) return;
     const subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     subscriber.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'read broadcast subscriber error'));
@@ -30,8 +30,10 @@ export class ReadBroadcast {
         this.logger.warn({ err: (error as Error).message }, 'ignored a malformed read broadcast');
       }
     });
-    await subscriber.subscribe(CHANNEL);
     this.subscriber = subscriber;
+    // Not awaited: with Redis away the service still starts (reads go to PostgreSQL); ioredis
+    // subscribes once it connects, and again after every reconnect.
+    subscriber.subscribe(CHANNEL).catch((error: Error) => this.logger.warn({ err: error.message }, 'read broadcast not subscribed yet; retrying in the background'));
   }
 
   async publish(tenantId: string, userId: string): Promise<void> {

@@ -15,8 +15,8 @@ class RealtimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(FeedNotifier) private readonly notifier: FeedNotifier,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.reads.start();
+  onApplicationBootstrap(): void {
+    this.reads.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
