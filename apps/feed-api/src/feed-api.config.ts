@@ -102,4 +102,15 @@ export class FeedApiConfig extends JwtConfig {
   @Min(1)
   @Max(86_400)
   FEED_CACHE_TTL_SECONDS: number = 300;
+
+  /** A streaming replica for reads that may be slightly stale (see docs/performance.md); none by default. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_REPLICA_URL?: string;
+
+  /** Past this lag behind the primary, replica reads go to the primary. */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  FEED_REPLICA_MAX_LAG_MS: number = 1_000;
 }

@@ -7,6 +7,7 @@ import { ConnectorsModule, type ConfiguredConnector } from '@activity/use-cases'
 import { AccessModule } from './access/access.module';
 import { AccountsModule } from './accounts/accounts.module';
 import type { FeedApiConfig } from './feed-api.config';
+import { ReplicaModule } from './replica/replica.module';
 import { FeedModule } from './feed/feed.module';
 import { InternalModule } from './internal/internal.module';
 
@@ -20,6 +21,7 @@ export class FeedApiModule {
         // Reads keep working without Kafka or Redis; only real-time, caching and shared limits degrade.
         InfrastructureModule.forRoot({ service: 'feed-api', config, logger, critical: { kafka: false } }),
         PersistenceModule,
+        ReplicaModule,
         ConnectorsModule.forRoot(connectors, { publicUrl: config.FEED_API_PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}` }),
         AccessModule,
         FeedModule,

@@ -18,6 +18,15 @@ export class CommonConfig {
   /** The services' connection: the `activity_app` role, which row-level security applies to. */
   DATABASE_URL: string = 'postgres://activity_app@127.0.0.1:5432/activity';
 
+  /**
+   * A direct connection to PostgreSQL (not through PgBouncer in transaction mode), for what needs
+   * a session of its own: LISTEN (the relay's wake-up, the gateway's source changes) and session
+   * advisory locks (the sync scheduler's leadership, gateway shard leases). Defaults to DATABASE_URL.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_DIRECT_URL?: string;
+
   @IsInt()
   @Min(1)
   @Max(100)
@@ -80,4 +89,9 @@ export class CommonConfig {
   @IsInt()
   @Min(1_000)
   HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+}
+
+/** Where sessions (LISTEN, session advisory locks) go: DATABASE_DIRECT_URL when set (behind PgBouncer), else DATABASE_URL. */
+export function directDatabaseUrl(config: Pick<CommonConfig, 'DATABASE_URL' | 'DATABASE_DIRECT_URL'>): string {
+  return config.DATABASE_DIRECT_URL ?? config.DATABASE_URL;
 }

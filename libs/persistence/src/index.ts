@@ -15,3 +15,4 @@ export * from './seed-data';
 export * from './stores/gateway-shard-state.store';
 export * from './pg-channel-listener';
 export * from './stores/webhook-source.cache';
+export * from './replica-routing';

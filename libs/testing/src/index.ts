@@ -5,3 +5,5 @@ export * from './local-kafka';
 export * from './fake-access-server';
 export * from './fake-steam-server';
 export * from './fake-otlp-collector';
+export * from './pgbouncer';
+export * from './postgres-replica-pair';

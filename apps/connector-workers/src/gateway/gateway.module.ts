@@ -1,3 +1,4 @@
+import { directDatabaseUrl } from '@activity/config';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
@@ -46,7 +47,7 @@ class GatewayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
           connectors,
           activity,
           states,
-          { databaseUrl: config.DATABASE_URL, owner: `${hostname()}:${process.pid}`, claimIntervalMs: config.GATEWAY_CLAIM_INTERVAL_MS, restartDelayMs: 5_000 },
+          { databaseUrl: directDatabaseUrl(config), owner: `${hostname()}:${process.pid}`, claimIntervalMs: config.GATEWAY_CLAIM_INTERVAL_MS, restartDelayMs: 5_000 },
           logger.child({ component: 'gateway' }),
         ),
       inject: [SERVICE_CONFIG, DATA_SOURCE, ConnectorRegistry, RecordActivity, GatewayShardStateStore, LOGGER],

@@ -1,3 +1,4 @@
+import { directDatabaseUrl } from '@activity/config';
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -33,7 +34,7 @@ class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
           links,
           outbox,
           {
-            databaseUrl: config.DATABASE_URL,
+            databaseUrl: directDatabaseUrl(config),
             tickMs: config.SYNC_SCHEDULER_TICK_MS,
             intervalSeconds: config.SYNC_INTERVAL_MINUTES * 60,
             batchSize: config.SYNC_BATCH_SIZE,

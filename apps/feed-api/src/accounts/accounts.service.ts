@@ -4,13 +4,14 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@activity/auth';
 import { normalizeLinkCode, type OpenIdLinking } from '@activity/connector-sdk';
-import { DomainError, type Locale } from '@activity/domain';
+import { compositeKey, DomainError, type Locale } from '@activity/domain';
 import { messages } from '@activity/i18n';
 import { announce, MessageKey, Topic } from '@activity/messaging';
 import { childTraceparent } from '@activity/observability';
 import {
   AccountLinkClaimStore,
   AccountLinkStore,
+  ReplicaRouting,
   DATA_SOURCE,
   inTenantTransaction,
   OutboxStore,
@@ -21,6 +22,7 @@ import {
 } from '@activity/persistence';
 import { REDIS, SERVICE_CONFIG } from '@activity/platform';
 import { ConnectorRegistry, LinkAccount } from '@activity/use-cases';
+import { ReplicaStores } from '../replica/replica.module';
 import type { FeedApiConfig } from '../feed-api.config';
 
 const SOURCE = '/feed-api';
@@ -82,14 +84,24 @@ export class AccountsService {
     @Inject(SyncRunStore) private readonly runs: SyncRunStore,
     @Inject(OutboxStore) private readonly outbox: OutboxStore,
     @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(ReplicaRouting) private readonly routing: ReplicaRouting,
+    @Inject(ReplicaStores) private readonly replica: ReplicaStores,
     @Inject(SERVICE_CONFIG) config: FeedApiConfig,
   ) {
     this.manualSyncCooldownSeconds = config.MANUAL_SYNC_COOLDOWN_SECONDS;
     this.publicUrl = config.FEED_API_PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`;
   }
 
+  /** May come from the replica, except right after this user's links changed (read-your-writes). */
   async list(tenantId: string, userId: string): Promise<AccountView[]> {
-    return (await this.links.listForUser(tenantId, userId)).map(view);
+    const links = await this.routing.choose(compositeKey(tenantId, userId), this.links, this.replica.links);
+    return (await links.listForUser(tenantId, userId)).map(view);
+  }
+
+  /** The user whose links changed reads them from the primary until the replica has the change. */
+  private async changed<T>(tenantId: string, userId: string, result: T): Promise<T> {
+    await this.routing.noteWrite(compositeKey(tenantId, userId));
+    return result;
   }
 
   /** An admin links a typed id for a user directly (the admin vouches for it). */
@@ -99,7 +111,7 @@ export class AccountsService {
     // A connector this deployment does not run (e.g. Steam without STEAM_API_KEY) is not offered: 404, not an outage.
     if (!connector || !linking?.resolve) throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
     const identity = await linking.resolve({ account });
-    return inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+    const created = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
       const link = await this.recorder.create(
         tx,
         { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) },
@@ -108,6 +120,7 @@ export class AccountsService {
       if (!link) throw new DomainError('account_already_linked', { provider: connector.displayName });
       return view(link);
     });
+    return this.changed(tenantId, userId, created);
   }
 
   /** A player asks to link an identity they must prove in game: a code to type there. */
@@ -159,21 +172,24 @@ export class AccountsService {
     const linking = this.connectors.get(provider)?.runtime.linking;
     if (linking?.kind !== 'openid' || !tenantId) throw invalidState();
     const externalId = await linking.verify(params, this.callbackUrl(provider, state));
-    return inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+    const { userId, created } = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
       const claim = await this.claims.take(tx, provider, state);
       if (!claim) throw invalidState();
       const link = await this.recorder.create(tx, { tenantId, userId: claim.userId, provider, externalId }, SOURCE);
       if (!link) throw new DomainError('account_already_linked', { provider: this.connectors.get(provider)!.displayName });
-      return view(link);
+      return { userId: claim.userId, created: view(link) };
     });
+    return this.changed(tenantId, userId, created);
   }
 
   /** Revokes: syncing stops, and `account.linked` with status `revoked` tells the platform. */
   async revoke(principal: Principal, id: string, canManage: ManagePermission): Promise<void> {
-    await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
+    const owner = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       const link = await this.reachable(manager, principal, id, canManage, true);
       await this.recorder.revoke(manager, link, SOURCE);
+      return link.userId;
     });
+    await this.changed(principal.tenantId, owner, undefined);
   }
 
   /** Enqueues a sync now; once per link per cooldown (shared across instances through Redis). */

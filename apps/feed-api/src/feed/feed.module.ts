@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { FeedCursor } from '@activity/domain';
-import { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
+import { ActivityEventStore, FeedReadMarkerStore, ReplicaRouting } from '@activity/persistence';
+import { ReplicaStores } from '../replica/replica.module';
 import { GenerationalCache, SERVICE_CONFIG } from '@activity/platform';
 import { FeedCacheModule } from '../cache/feed-cache.module';
 import type { FeedApiConfig } from '../feed-api.config';
@@ -20,9 +21,17 @@ import { FeedService } from './feed.service';
   providers: [
     {
       provide: FeedService,
-      useFactory: (events: ActivityEventStore, markers: FeedReadMarkerStore, unread: UnreadCounter, reads: ReadBroadcast, config: FeedApiConfig, cache: GenerationalCache) =>
-        new FeedService(events, markers, unread, reads, new FeedCursor(config.FEED_CURSOR_SECRET), cache),
-      inject: [ActivityEventStore, FeedReadMarkerStore, UnreadCounter, ReadBroadcast, SERVICE_CONFIG, GenerationalCache],
+      useFactory: (
+        events: ActivityEventStore,
+        markers: FeedReadMarkerStore,
+        unread: UnreadCounter,
+        reads: ReadBroadcast,
+        config: FeedApiConfig,
+        cache: GenerationalCache,
+        replica: ReplicaStores,
+        routing: ReplicaRouting,
+      ) => new FeedService(events, markers, unread, reads, new FeedCursor(config.FEED_CURSOR_SECRET), cache, { events: replica.events, routing }),
+      inject: [ActivityEventStore, FeedReadMarkerStore, UnreadCounter, ReadBroadcast, SERVICE_CONFIG, GenerationalCache, ReplicaStores, ReplicaRouting],
     },
   ],
 })

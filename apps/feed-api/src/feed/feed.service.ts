@@ -1,6 +1,6 @@
 import type { Principal } from '@activity/auth';
 import { compositeKey, DomainError, eventCatalogue, parseInstant, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
-import type { ActivityEventStore, FeedReadMarkerStore } from '@activity/persistence';
+import type { ActivityEventStore, FeedReadMarkerStore, ReplicaRouting } from '@activity/persistence';
 import type { GenerationalCache } from '@activity/platform';
 import type { ReadBroadcast } from '../realtime/read-broadcast';
 import type { UnreadCount, UnreadCounter } from '../unread/unread-counter';
@@ -53,7 +53,15 @@ export class FeedService {
     private readonly readBroadcast: ReadBroadcast,
     private readonly cursors: FeedCursor,
     private readonly cache: GenerationalCache,
+    /** Where reads that may be slightly stale go (a streaming replica, when configured). */
+    private readonly replica?: { events: ActivityEventStore; routing: ReplicaRouting },
   ) {}
+
+  /** The store for a read that may be slightly stale: the replica's when it is usable and has the caller's own writes. */
+  private async staleTolerant(principal: Principal): Promise<ActivityEventStore> {
+    if (!this.replica) return this.events;
+    return this.replica.routing.choose(compositeKey(principal.tenantId, principal.userId), this.events, this.replica.events);
+  }
 
   /**
    * GET /v2/feed, serialised. A user's first page without filters (what every app opens with) is
@@ -63,18 +71,20 @@ export class FeedService {
    */
   async pageJson(principal: Principal, query: FeedQueryDto, locale: Locale): Promise<string> {
     const firstPage = query.scope === 'user' && !query.cursor && !query.types?.length && !query.since && !query.until;
-    if (!firstPage) return JSON.stringify(await this.page(principal, query, locale));
+    // Pages past the first and filtered pages may come from the replica; the first page is filled
+    // from the primary only, so a page cached after an event's notification always has the event.
+    if (!firstPage) return JSON.stringify(await this.page(principal, query, locale, await this.staleTolerant(principal)));
     return this.cache.get('first_page', compositeKey(principal.tenantId, principal.userId), `page:${locale}:${query.limit}`, async () =>
       JSON.stringify(await this.page(principal, query, locale)),
     );
   }
 
   /** GET /v2/feed: keyset pagination; the cursor is bound to the caller, scope and filters. */
-  async page(principal: Principal, query: FeedQueryDto, locale: Locale): Promise<FeedPage> {
+  async page(principal: Principal, query: FeedQueryDto, locale: Locale, events = this.events): Promise<FeedPage> {
     const window = timeWindow(query);
     const fingerprint = filterFingerprint(principal, query);
     const before = query.cursor ? this.cursors.decode(query.cursor, fingerprint) : undefined;
-    const rows = await this.events.page({
+    const rows = await events.page({
       tenantId: principal.tenantId,
       userId: query.scope === 'tenant' ? null : principal.userId,
       ...(query.types?.length ? { types: query.types } : {}),
@@ -93,7 +103,9 @@ export class FeedService {
 
   /** GET /v1/feed (deprecated): OFFSET pagination over the same filters. */
   async legacyPage(principal: Principal, filters: FeedFilterDto, page: number, pageSize: number, locale: Locale): Promise<{ items: FeedItem[]; hasMore: boolean }> {
-    const rows = await this.events.page({
+    const rows = await (
+      await this.staleTolerant(principal)
+    ).page({
       tenantId: principal.tenantId,
       userId: filters.scope === 'tenant' ? null : principal.userId,
       ...(filters.types?.length ? { types: filters.types } : {}),
@@ -160,6 +172,8 @@ export class FeedService {
       if (!own || own.id !== upTo) throw new DomainError('not_found', { path: `event ${upTo}` });
     }
     const lastReadEventId = await this.markers.advance(principal.tenantId, principal.userId, upTo);
+    // Read-your-writes: until the replica has this, the caller's replica-eligible reads use the primary.
+    await this.replica?.routing.noteWrite(compositeKey(principal.tenantId, principal.userId));
     await this.unread.invalidate(principal.tenantId, principal.userId);
     await this.readBroadcast.publish(principal.tenantId, principal.userId);
     return { lastReadEventId, unread: await this.unread.count(principal.tenantId, principal.userId) };

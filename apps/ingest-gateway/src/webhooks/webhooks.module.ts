@@ -1,3 +1,4 @@
+import { directDatabaseUrl } from '@activity/config';
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
@@ -16,7 +17,7 @@ class WebhookSourceChanges implements OnApplicationBootstrap, BeforeApplicationS
   constructor(@Inject(WebhookSourceCache) cache: WebhookSourceCache, @Inject(SERVICE_CONFIG) config: IngestGatewayConfig, @Inject(LOGGER) logger: Logger) {
     this.listener = new PgChannelListener(
       {
-        databaseUrl: config.DATABASE_URL,
+        databaseUrl: directDatabaseUrl(config),
         channel: 'webhook_source_changed',
         applicationName: 'ingest-gateway-listen',
         onNotify: (key) => cache.invalidate(key),

@@ -1,3 +1,4 @@
+import { directDatabaseUrl } from '@activity/config';
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EventPublisher } from '@activity/messaging';
@@ -21,7 +22,7 @@ class RelayLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
   ) {
     // A trigger NOTIFYs outbox_pending on insert; polling remains the fallback.
     this.notifications = new PgChannelListener(
-      { databaseUrl: config.DATABASE_URL, channel: 'outbox_pending', applicationName: 'outbox-relay-listen', onNotify: () => relay.notify() },
+      { databaseUrl: directDatabaseUrl(config), channel: 'outbox_pending', applicationName: 'outbox-relay-listen', onNotify: () => relay.notify() },
       logger,
     );
   }
