@@ -1,5 +1,5 @@
 // bench/pipeline: the whole webhook pipeline as `npm start` runs it, measured from outside.
-//   node bench/pipeline/run.mjs [--rate 200] [--seconds 20] [--concurrency 32] [--closed-seconds 20]
+//   node bench/pipeline/run.mjs [--rate 200] [--seconds 20] [--concurrency 32] [--closed-seconds 20] [--players 1] [--soak-minutes 0]
 // Starts the stack (`stack:up`, demo data) unless it already answers, listens on the demo tenant's
 // /v2/feed/stream?scope=tenant, then runs two phases with signed Minecraft webhooks from --players
 // players (default 1: alice's linked player, one key, so one partition handled in order; more spread
@@ -7,8 +7,11 @@
 //   fixed rate   --rate webhooks/s for --seconds (open loop: a slow answer does not slow the sender)
 //   closed loop  --concurrency senders, each sending its next webhook when the last is answered
 // and prints per phase: accepted/s, ack p50/p99, webhook -> SSE p50/p99, events never seen on SSE,
-// the CPU each process used (ms of CPU per accepted webhook, and % of one core), and PostgreSQL's top
+// the CPU each process used (ms of CPU per accepted webhook, and % of one core), the peak PostgreSQL
+// connections each service held open and busy (sampled from pg_stat_activity), and PostgreSQL's top
 // statements by total time when pg_stat_statements is loaded (it says how to load it when not).
+// --soak-minutes N adds a soak at --rate for N minutes and prints each service's RSS every minute,
+// and its change from the first minute to the last (the target: within 10 %).
 // Nothing asserts: it prints numbers, to be compared within one run on the same machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -30,6 +33,8 @@ const CLOSED_SECONDS = numberArg('closed-seconds', 20);
 // Players spread the webhooks over keys, hence partitions (one player is one key, handled in order).
 const PLAYERS = numberArg('players', 1);
 const DRAIN_MS = numberArg('drain-seconds', 15) * 1000;
+// A soak after the two phases: --rate for this many minutes, RSS of each service every minute.
+const SOAK_MINUTES = numberArg('soak-minutes', 0);
 const GATEWAY = process.env.BENCH_GATEWAY_URL ?? 'http://127.0.0.1:3001';
 const FEED = process.env.BENCH_FEED_URL ?? 'http://127.0.0.1:3000';
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/activity';
@@ -94,6 +99,24 @@ function processGroups() {
     else if (command.startsWith('redis-server') || command.includes('/redis-server')) groups.redis.push(entry);
   }
   return groups;
+}
+
+/** Resident memory of a process in MiB (VmRSS), 0 when it is gone. */
+function rssMibOf(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
+    return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** RSS in MiB of each of the four services (summed over its processes). */
+function serviceRss() {
+  const groups = processGroups();
+  return Object.fromEntries(['feed-api', 'ingest-gateway', 'connector-workers', 'outbox-relay'].map((name) => [name, groups[name].reduce((sum, pid) => sum + rssMibOf(pid), 0)]));
 }
 
 /** name -> pid -> CPU ms so far; this process as "load generator". */
@@ -209,13 +232,44 @@ async function topStatements(accepted) {
     console.log(`    ${Number(row.total_ms).toFixed(0).padStart(7)} ms  ${String(row.calls).padStart(7)} calls  ${String(row.rows).padStart(7)} rows  ${row.query}`);
 }
 
+/**
+ * Samples pg_stat_activity every 100 ms while `work` runs: per application_name, the most
+ * connections open and the most busy (not idle) at one time. What pool sizes are chosen from.
+ */
+async function connectionUse(work) {
+  const peak = new Map();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const { rows } = await db
+        .query(
+          `SELECT application_name AS app, count(*)::int AS open, count(*) FILTER (WHERE state <> 'idle')::int AS busy
+             FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1`,
+        )
+        .catch(() => ({ rows: [] }));
+      for (const row of rows) {
+        const seen = peak.get(row.app) ?? { open: 0, busy: 0 };
+        peak.set(row.app, { open: Math.max(seen.open, row.open), busy: Math.max(seen.busy, row.busy) });
+      }
+      await sleep(100);
+    }
+  })();
+  try {
+    await work();
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+  return peak;
+}
+
 async function phase(name, drive) {
   deliveries.clear();
   refused = new Map();
   const pgStatements = await statementsReset();
   const before = cpuSnapshot();
   const started = performance.now();
-  await drive();
+  const connections = await connectionUse(drive);
   const sendingMs = performance.now() - started;
   const deadline = Date.now() + DRAIN_MS;
   while (Date.now() < deadline && [...deliveries.values()].some((d) => d.announced && d.seenAt === undefined)) await sleep(50);
@@ -236,6 +290,13 @@ async function phase(name, drive) {
   for (const [process_, cpuMs] of Object.entries(used)) {
     console.log(`    ${process_.padEnd(18)} ${(cpuMs / Math.max(1, all.length)).toFixed(3).padStart(8)}   ${((100 * cpuMs) / wallMs).toFixed(0).padStart(5)} %`);
   }
+  console.log(
+    `  PostgreSQL connections, peak open / peak busy: ${[...connections]
+      .filter(([app]) => app)
+      .sort()
+      .map(([app, use]) => `${app} ${use.open}/${use.busy}`)
+      .join(', ')}`,
+  );
   if (pgStatements) await topStatements(all.length);
 }
 
@@ -272,6 +333,43 @@ await phase(`closed loop: ${CONCURRENCY} senders for ${CLOSED_SECONDS} s`, async
     }),
   );
 });
+
+if (SOAK_MINUTES > 0) {
+  // RSS after the first minute against RSS at the end: a service that grows under steady load leaks.
+  console.log(`\nsoak: ${RATE}/s for ${SOAK_MINUTES} min (RSS in MiB per service, sampled every minute)`);
+  const samples = [];
+  const interval = 1000 / RATE;
+  const start = performance.now();
+  let sent = 0;
+  let accepted = 0;
+  for (let minute = 1; minute <= SOAK_MINUTES; minute += 1) {
+    const inFlight = [];
+    while (performance.now() - start < minute * 60_000) {
+      const wait = start + sent * interval - performance.now();
+      if (wait > 1) await sleep(wait);
+      sent += 1;
+      inFlight.push(send());
+    }
+    await Promise.all(inFlight);
+    accepted += [...deliveries.values()].filter((d) => d.ackedAt !== undefined).length;
+    deliveries.clear();
+    const rss = serviceRss();
+    samples.push(rss);
+    console.log(
+      `  minute ${String(minute).padStart(2)}  ${Object.entries(rss)
+        .map(([name, mib]) => `${name} ${mib.toFixed(0)}`)
+        .join('  ')}`,
+    );
+  }
+  console.log(`  accepted ${accepted} of ${sent}, refused ${[...refused].map(([why, count]) => `${count}×${why}`).join(', ') || 'none'}`);
+  const [first, last] = [samples[0], samples.at(-1)];
+  for (const name of Object.keys(first)) {
+    const change = first[name] ? ((100 * (last[name] - first[name])) / first[name]).toFixed(1) : 'n/a';
+    console.log(
+      `  ${name.padEnd(18)} RSS minute 1 ${first[name].toFixed(0).padStart(5)} MiB, minute ${SOAK_MINUTES} ${last[name].toFixed(0).padStart(5)} MiB (${change} %; target within 10 %)`,
+    );
+  }
+}
 
 stream.abort();
 await listening;

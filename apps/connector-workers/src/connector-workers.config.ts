@@ -22,7 +22,16 @@ export class ConnectorWorkersConfig extends CommonConfig {
   @Max(1000)
   WEBHOOK_BATCH_SIZE: number = 200;
 
-  /** Syncs one process runs at the same time (partitions of sync.requested in parallel). */
+  /**
+   * Sync requests of one partition taken together; their links sync concurrently (requests for one
+   * link in order), so upstream calls can be shared (Steam profiles, 100 per call).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  SYNC_CONSUMER_BATCH_SIZE: number = 20;
+
+  /** Partitions of sync.requested one process handles at the same time. */
   @IsInt()
   @Min(1)
   @Max(64)

@@ -27,7 +27,7 @@ export class ConnectorWorkersModule {
             maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
             groups: {
               [CONSUMER_GROUPS.webhooks]: { concurrency: config.WEBHOOK_CONSUMER_CONCURRENCY, batch: config.WEBHOOK_BATCH_SIZE },
-              [CONSUMER_GROUPS.sync]: { concurrency: config.SYNC_CONCURRENCY },
+              [CONSUMER_GROUPS.sync]: { concurrency: config.SYNC_CONCURRENCY, batch: config.SYNC_CONSUMER_BATCH_SIZE },
             },
           },
         }),

@@ -32,10 +32,10 @@ describe('connector-workers consumers', () => {
     const message = { topic: Topic.WebhookReceived, partition: 0, offset: '1', key: null, event: event as never, payload };
     await new WebhookDeliveriesController(ingest).onDeliveries([payload], new KafkaBatchContext([message]));
 
-    const sync = { run: async (request: SyncRequestedV1) => void calls.push(['sync', request.accountLinkId]) } as unknown as RunSync;
+    const sync = { runMany: async (requests: SyncRequestedV1[]) => void calls.push(...requests.map((request) => ['sync', request.accountLinkId])) } as unknown as RunSync;
     const initial = { handle: async (linked: AccountLinkedV1) => void calls.push(['initial', linked.accountLinkId]) } as unknown as RequestInitialSync;
     const controller = new SyncRequestsController(sync, initial);
-    await controller.onSyncRequested({ tenantId: 'tenant-a', accountLinkId: 'l-1', trigger: 'manual' });
+    await controller.onSyncRequested([{ tenantId: 'tenant-a', accountLinkId: 'l-1', trigger: 'manual' }]);
     await controller.onAccountLinked({ tenantId: 'tenant-a', userId: 'u', accountLinkId: 'l-2', provider: 'steam', externalId: 'x', status: 'active' });
     expect(calls).toEqual([
       ['ingest', 'd-1', 'tenant-a'],

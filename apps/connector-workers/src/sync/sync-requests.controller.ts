@@ -12,9 +12,10 @@ export class SyncRequestsController {
     @Inject(RequestInitialSync) private readonly initialSync: RequestInitialSync,
   ) {}
 
-  @EventPattern(Topic.SyncRequested, consumerBinding({ group: CONSUMER_GROUPS.sync }))
-  async onSyncRequested(@Payload() request: SyncRequestedV1): Promise<void> {
-    await this.sync.run(request);
+  /** In batches: the links of a batch sync concurrently (see RunSync.runMany). */
+  @EventPattern(Topic.SyncRequested, consumerBinding({ group: CONSUMER_GROUPS.sync, batch: 20 }))
+  async onSyncRequested(@Payload() requests: SyncRequestedV1[]): Promise<void> {
+    await this.sync.runMany(requests);
   }
 
   /** A new link of a syncing connector gets its first sync right away. */

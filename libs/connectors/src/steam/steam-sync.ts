@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent, SyncLink, SyncMethod, SyncResult } from '@activity/connector-sdk';
 import { SteamNoStatsError, SteamPrivateProfileError } from './steam-errors';
+import { SteamPlayerSummaries } from './steam-player-summaries';
 import type { SteamWebApiClient } from './steam-web-api.client';
 
 /** What a sync remembers about a Steam account, so the next one only reports what changed. */
@@ -26,10 +27,15 @@ export interface SteamSyncOptions {
  * state, with ids derived from the facts (so a repeated sync inserts nothing new).
  */
 export class SteamSync implements SyncMethod {
+  /** Profiles of concurrent syncs share GetPlayerSummaries calls (up to 100 SteamIDs each). */
+  private readonly summaries: SteamPlayerSummaries;
+
   constructor(
     private readonly client: SteamWebApiClient,
     private readonly options: SteamSyncOptions,
-  ) {}
+  ) {
+    this.summaries = new SteamPlayerSummaries((steamIds) => client.getPlayerSummaries(steamIds));
+  }
 
   async run(link: SyncLink, stored: Record<string, unknown>): Promise<SyncResult> {
     const state = stored as SteamSyncState;
@@ -41,7 +47,7 @@ export class SteamSync implements SyncMethod {
     };
     const privateResult = (): SyncResult => ({ events: [], state: stored, outcome: 'private', apiCalls });
 
-    const [player] = await call(this.client.getPlayerSummaries([steamId]));
+    const player = await call(this.summaries.get(steamId));
     if (!player || player.communityvisibilitystate !== 3) return privateResult();
     const first = !state.initialized;
     const now = new Date();

@@ -112,3 +112,40 @@ describe('RunSync', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('RunSync.runMany', () => {
+  const request = (accountLinkId: string, trigger: 'manual' | 'scheduled' = 'scheduled') => ({ tenantId: 't', accountLinkId, trigger });
+
+  it("syncs different links at the same time and one link's requests in order", async () => {
+    const sync = new RunSync(...(Array.from({ length: 7 }, () => ({})) as ConstructorParameters<typeof RunSync>));
+    const log: string[] = [];
+    const releases = new Map<string, () => void>();
+    jest.spyOn(sync, 'run').mockImplementation(async ({ accountLinkId, trigger }) => {
+      log.push(`start ${accountLinkId} ${trigger}`);
+      await new Promise<void>((resolve) => releases.set(`${accountLinkId} ${trigger}`, resolve));
+      log.push(`end ${accountLinkId} ${trigger}`);
+    });
+    const running = sync.runMany([request('a'), request('b'), request('a', 'manual')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // a and b both started; a's second request waits for its first.
+    expect(log).toEqual(['start a scheduled', 'start b scheduled']);
+    releases.get('a scheduled')!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['start a scheduled', 'start b scheduled', 'end a scheduled', 'start a manual']);
+    releases.get('b scheduled')!();
+    releases.get('a manual')!();
+    await running;
+  });
+
+  it('lets every sync finish, then fails with the first failure', async () => {
+    const sync = new RunSync(...(Array.from({ length: 7 }, () => ({})) as ConstructorParameters<typeof RunSync>));
+    const finished: string[] = [];
+    jest.spyOn(sync, 'run').mockImplementation(async ({ accountLinkId }) => {
+      if (accountLinkId === 'bad') throw new Error('database went away');
+      await new Promise((resolve) => setImmediate(resolve));
+      finished.push(accountLinkId);
+    });
+    await expect(sync.runMany([request('bad'), request('good')])).rejects.toThrow('database went away');
+    expect(finished).toEqual(['good']);
+  });
+});

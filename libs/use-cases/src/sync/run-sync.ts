@@ -35,6 +35,25 @@ export class RunSync {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /**
+   * A batch of requests (one partition's, in order): different links sync concurrently, so their
+   * upstream calls can share requests (Steam's profiles go 100 to a call) and the shared rate
+   * limit is kept busy; requests for the same link run one after another, in order. Fails with
+   * the first failure once every sync has finished (the consumer then retries them one by one;
+   * a repeated sync inserts nothing twice).
+   */
+  async runMany(requests: readonly SyncRequestedV1[]): Promise<void> {
+    const byLink = new Map<string, SyncRequestedV1[]>();
+    for (const request of requests) byLink.set(request.accountLinkId, [...(byLink.get(request.accountLinkId) ?? []), request]);
+    const results = await Promise.allSettled(
+      [...byLink.values()].map(async (sameLink) => {
+        for (const request of sameLink) await this.run(request);
+      }),
+    );
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   async run(request: SyncRequestedV1): Promise<void> {
     const { tenantId, accountLinkId, trigger } = request;
     const started = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
