@@ -250,10 +250,12 @@ describe('Steam linking and sync', () => {
         .map(async (worker) => Number(/^sync_runs_total\{connector="steam",outcome="succeeded"\} (\d+)/m.exec(await (await fetch(`${worker.url}/metrics`)).text())?.[1] ?? 0)),
     );
     expect(perWorker.every((count) => count > 0)).toBe(true);
-    // The shared token bucket held both workers together to the configured rate: at most BURST + RATE
-    // tokens in any second, counted here by arrival, which lags admission by up to ~100 ms on a busy
-    // box (RATE / 10 more in one wall-clock second). Two unshared buckets would allow twice the rate.
-    expect(fake.peakPerSecond).toBeLessThanOrEqual(RATE + BURST + RATE / 10);
+    // The shared token bucket held both workers together to the configured rate. Sustained: the rate
+    // over the run stays at RATE (two unshared buckets would sustain twice it). Peak: at most
+    // BURST + RATE admissions in any second, counted here by arrival, which lags admission by up to a
+    // few hundred ms on a busy box with dozens of syncs waiting (RATE / 4 more in one wall-clock second).
+    expect(fake.sustainedPerSecond).toBeLessThanOrEqual(RATE * 1.1);
+    expect(fake.peakPerSecond).toBeLessThanOrEqual(RATE + BURST + RATE / 4);
     expect(fake.byMethod.get('IPlayerService/GetOwnedGames')).toBeGreaterThanOrEqual(200);
     // Syncs handled together share their profile lookups: GetPlayerSummaries carries several SteamIDs per call.
     expect(fake.byMethod.get('ISteamUser/GetPlayerSummaries')).toBeLessThan(200);

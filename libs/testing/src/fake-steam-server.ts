@@ -53,6 +53,18 @@ export class FakeSteamServer {
     return fake;
   }
 
+  /**
+   * Requests per second over the busy span, leaving out its first and last (partial) seconds:
+   * the sustained rate, which arrival jitter does not inflate. Undefined under three seconds.
+   */
+  get sustainedPerSecond(): number | undefined {
+    const seconds = [...this.perSecond.keys()].sort((a, b) => a - b);
+    if (seconds.length < 3) return undefined;
+    const inner = seconds.slice(1, -1);
+    const span = inner.at(-1)! - inner[0]! + 1;
+    return inner.reduce((sum, second) => sum + this.perSecond.get(second)!, 0) / span;
+  }
+
   /** Highest number of requests seen within one wall-clock second. */
   get peakPerSecond(): number {
     return Math.max(0, ...this.perSecond.values());
