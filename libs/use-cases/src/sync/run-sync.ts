@@ -44,7 +44,11 @@ export class RunSync {
    */
   async runMany(requests: readonly SyncRequestedV1[]): Promise<void> {
     const byLink = new Map<string, SyncRequestedV1[]>();
-    for (const request of requests) byLink.set(request.accountLinkId, [...(byLink.get(request.accountLinkId) ?? []), request]);
+    for (const request of requests) {
+      const same = byLink.get(request.accountLinkId);
+      if (same) same.push(request);
+      else byLink.set(request.accountLinkId, [request]);
+    }
     const results = await Promise.allSettled(
       [...byLink.values()].map(async (sameLink) => {
         for (const request of sameLink) await this.run(request);

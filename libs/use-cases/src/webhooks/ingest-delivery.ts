@@ -53,7 +53,11 @@ export class IngestDelivery {
   async handleBatch(deliveries: ReadonlyArray<{ payload: WebhookReceivedV1; event: CloudEventAttributes }>): Promise<void> {
     const prepared = deliveries.map(({ payload, event }) => ({ payload, event, ...this.normalize(payload, event) }));
     const tenants = new Map<string, typeof prepared>();
-    for (const delivery of prepared) tenants.set(delivery.event.tenantId, [...(tenants.get(delivery.event.tenantId) ?? []), delivery]);
+    for (const delivery of prepared) {
+      const same = tenants.get(delivery.event.tenantId);
+      if (same) same.push(delivery);
+      else tenants.set(delivery.event.tenantId, [delivery]);
+    }
 
     for (const [tenantId, batch] of tenants) {
       const inserted = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
