@@ -338,6 +338,8 @@ if (SOAK_MINUTES > 0) {
   // RSS after the first minute against RSS at the end: a service that grows under steady load leaks.
   console.log(`\nsoak: ${RATE}/s for ${SOAK_MINUTES} min (RSS in MiB per service, sampled every minute)`);
   const samples = [];
+  deliveries.clear();
+  refused = new Map();
   const interval = 1000 / RATE;
   const start = performance.now();
   let sent = 0;
