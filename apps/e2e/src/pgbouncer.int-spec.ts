@@ -58,16 +58,9 @@ describe('through PgBouncer in transaction mode', () => {
       STEAM_API_BASE_URL: steam.url,
       STEAM_API_KEY: steam.apiKey,
     };
-    const base = environment.portBase + 50;
-    services.push(
-      ...(await Promise.all([
-        ServiceProcess.start('feed-api', base, env),
-        ServiceProcess.start('ingest-gateway', base + 1, env),
-        ServiceProcess.start('connector-workers', base + 2, env),
-        ServiceProcess.start('outbox-relay', base + 3, env),
-      ])),
-    );
-    [feedApi, gateway] = services as [ServiceProcess, ServiceProcess];
+    const stack = await ServiceProcess.startAll(environment.portBase + 50, env);
+    services.push(...stack.all);
+    ({ feedApi, gateway } = stack);
   }, 120_000);
 
   afterAll(async () => {

@@ -47,15 +47,7 @@ describe('secrets stay out of the logs', () => {
       STEAM_API_BASE_URL: steam.url,
       STEAM_API_KEY: steam.apiKey,
     };
-    const base = environment.portBase + 44;
-    services.push(
-      ...(await Promise.all([
-        ServiceProcess.start('feed-api', base, env),
-        ServiceProcess.start('ingest-gateway', base + 1, env),
-        ServiceProcess.start('connector-workers', base + 2, env),
-        ServiceProcess.start('outbox-relay', base + 3, env),
-      ])),
-    );
+    services.push(...(await ServiceProcess.startAll(environment.portBase + 44, env)).all);
   }, 120_000);
 
   afterAll(async () => {
