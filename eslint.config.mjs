@@ -58,11 +58,11 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.rel-spec.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(SPEC_DEP_CONSTRAINTS) },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts', 'reliability/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   // Formatting is Prettier's (npm run format); ESLint checks only what Prettier does not.

@@ -32,8 +32,10 @@ const common = {
   collectCoverageFrom: ['{apps,libs}/*/src/**/*.ts', '!**/*.spec.ts', '!**/*.int-spec.ts', '!libs/testing/**', '!apps/e2e/**'],
 };
 
-// Two tiers: unit specs (`*.spec.ts`, no services) and integration specs (`*.int-spec.ts`,
-// real Postgres, Kafka and Redis, started by tools/test.mjs before Jest runs).
+// Three tiers: unit specs (`*.spec.ts`, no services), integration specs (`*.int-spec.ts`, real
+// Postgres, Kafka and Redis, started by tools/test.mjs before Jest runs) and the fault scenarios of
+// reliability/ (`*.rel-spec.ts`: the same real services, with brokers, databases and processes
+// killed on purpose; `npm run reliability` runs them alone, `-- --long` with more load).
 const config: Config = {
   // Global, not per project: Jest ignores testTimeout inside `projects`. Unit tests finish in milliseconds anyway.
   testTimeout: 60_000,
@@ -45,6 +47,13 @@ const config: Config = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
       // Global hooks run outside Jest's module mapper, so they load the build (tools/test.mjs builds first).
+      globalSetup: '<rootDir>/dist/tools/jest/global-setup.js',
+      globalTeardown: '<rootDir>/dist/tools/jest/global-teardown.js',
+    },
+    {
+      ...common,
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/reliability/**/*.rel-spec.ts'],
       globalSetup: '<rootDir>/dist/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/dist/tools/jest/global-teardown.js',
     },

@@ -28,7 +28,9 @@ const kafkaAnswers = await new Promise((resolve) => {
 // tools/coverage.mjs unites the two and fails the run under COVERAGE_THRESHOLD (80 % of lines).
 const coverage = process.argv.includes('--coverage');
 const coverageDir = path.join(root, '.local', 'coverage');
-const args = process.argv.slice(2).filter((arg) => arg !== '--coverage');
+// `--long` (for `npm run reliability -- --long`): the fault scenarios with the issue's full load.
+const long = process.argv.includes('--long');
+const args = process.argv.slice(2).filter((arg) => arg !== '--coverage' && arg !== '--long');
 if (coverage) args.push('--coverage', '--coverageReporters=json', `--coverageDirectory=${path.join(coverageDir, 'jest')}`);
 const unitOnly = args.join(' ').includes('--selectProjects unit');
 let startedKafka = false;
@@ -51,6 +53,7 @@ const env = {
   KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? `test-${Date.now().toString(36)}.`,
   TEST_DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://activity_app@127.0.0.1:5432/activity_test',
   TEST_DATABASE_ADMIN_URL: process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/activity_test',
+  ...(long ? { RELIABILITY_WEBHOOKS: process.env.RELIABILITY_WEBHOOKS ?? '600', RELIABILITY_RATE: process.env.RELIABILITY_RATE ?? '100' } : {}),
   NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning'].filter(Boolean).join(' '),
   ...(coverage ? { ACTIVITY_CHILD_V8_COVERAGE: path.join(coverageDir, 'v8') } : {}),
 };

@@ -3,6 +3,7 @@
 #   kafka.sh start   resolve jars (cached), format storage once, start, wait until it answers
 #   kafka.sh stop    stop the broker this script started
 #   kafka.sh status  exit 0 when something answers on the broker port
+#   kafka.sh jars    resolve the jars (cached) and print their folder (test clusters run from it)
 # Jars and data live in .local/kafka (git-ignored); Maven caches the downloads in ~/.m2.
 set -euo pipefail
 
@@ -104,5 +105,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) answers ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  jars) resolve_jars; echo "$LIBS" ;;
+  *) echo "usage: $0 start|stop|status|jars" >&2; exit 2 ;;
 esac

@@ -53,6 +53,12 @@ export class ConnectorWorkersConfig extends CommonConfig {
   @Min(100)
   SYNC_SCHEDULER_TICK_MS: number = 30_000;
 
+  /** How often a standby worker tries to become the scheduler (the take-over bound when the leader dies). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  SYNC_SCHEDULER_TAKEOVER_MS: number = 5_000;
+
   /** Links enqueued per scheduler transaction. */
   @IsInt()
   @Min(1)

@@ -11,7 +11,16 @@ import { consumerBatchSizes as batchSizes, consumerLag, consumerMessages } from 
 import type { ProcessedEvents } from './processed-events';
 import { deadLetterTopicOf, type TopicName, type TopicNames } from './topics';
 
-const HEARTBEAT_INTERVAL_MS = 3_000;
+/**
+ * A member that stops heartbeating (SIGKILL, a lost host) is evicted after the session timeout and
+ * its partitions handed to the others; 6 s is the broker's default minimum
+ * (group.min.session.timeout.ms), so a dead worker's partitions move within seconds, not 30.
+ * Live members heartbeat every second: KafkaJS heartbeats after each fetch, and a fetch waits at
+ * most FETCH_MAX_WAIT_MS on an idle partition; a long handler heartbeats on its own (whileHeartbeating).
+ */
+const SESSION_TIMEOUT_MS = 6_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
+const FETCH_MAX_WAIT_MS = 1_000;
 
 /**
  * The waits between a message's attempts: cockatiel's exponential backoff with decorrelated
@@ -95,8 +104,9 @@ export class ConsumerRunner<T extends TopicName> {
   private createConsumer(): Consumer {
     return this.kafka.consumer({
       groupId: this.topics.physical(this.options.groupId),
-      sessionTimeout: 30_000,
+      sessionTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       allowAutoTopicCreation: false,
     });
   }

@@ -7,3 +7,6 @@ export * from './fake-steam-server';
 export * from './fake-otlp-collector';
 export * from './pgbouncer';
 export * from './postgres-replica-pair';
+export * from './local-kafka-cluster';
+export * from './disposable-postgres';
+export * from './disposable-redis';

@@ -1,18 +1,7 @@
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, appendFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-
-/** The newest PostgreSQL server binaries of the machine (Debian keeps them in /usr/lib/postgresql/<major>/bin). */
-function postgresBin(): string {
-  const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((name) => existsSync(path.join(root, name, 'bin', 'initdb'))) : [];
-  if (majors.length === 0) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (initdb, pg_ctl, pg_basebackup)');
-  return path.join(root, majors.sort((a, b) => Number(b) - Number(a))[0]!, 'bin');
-}
+import { postgresBin, runPostgresTool } from './postgres-cluster-tools';
 
 /**
  * A primary and a streaming replica of the machine's PostgreSQL, made for one test run: `initdb`
@@ -68,15 +57,8 @@ export class PostgresReplicaPair {
     return path.join(this.dir, 'replica');
   }
 
-  /** PostgreSQL refuses to run as root: as root, run its tools as `postgres`. */
-  private async as(command: string, args: string[]): Promise<void> {
-    const root = process.getuid?.() === 0;
-    try {
-      await (root ? run('runuser', ['-u', 'postgres', '--', command, ...args], { cwd: this.dir }) : run(command, args, { cwd: this.dir }));
-    } catch (error) {
-      const failure = error as { stderr?: string; stdout?: string; message: string };
-      throw new Error(`${path.basename(command)} failed: ${failure.stderr || failure.stdout || failure.message}`);
-    }
+  private as(command: string, args: string[]): Promise<void> {
+    return runPostgresTool(command, args, this.dir);
   }
 
   /** A URL on the primary or the replica for `user` and `database`. */

@@ -36,6 +36,7 @@ class SchedulerLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
           {
             databaseUrl: directDatabaseUrl(config),
             tickMs: config.SYNC_SCHEDULER_TICK_MS,
+            takeoverMs: config.SYNC_SCHEDULER_TAKEOVER_MS,
             intervalSeconds: config.SYNC_INTERVAL_MINUTES * 60,
             batchSize: config.SYNC_BATCH_SIZE,
             providers: registry.syncing(),

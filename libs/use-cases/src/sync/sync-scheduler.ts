@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { announce, MessageKey, Topic } from '@activity/messaging';
 import type { AccountLinkStore, OutboxStore } from '@activity/persistence';
@@ -10,10 +10,13 @@ import { metricsRegistry } from '@activity/observability';
 export const SCHEDULER_LOCK = 7_283_002;
 
 const scheduled = new Counter({ name: 'sync_scheduled_total', help: 'Periodic syncs enqueued by the scheduler', registers: [metricsRegistry] });
+const leading = new Gauge({ name: 'sync_scheduler_leader', help: '1 while this worker is the active sync scheduler', registers: [metricsRegistry] });
 
 export interface SyncSchedulerOptions {
   readonly databaseUrl: string;
   readonly tickMs: number;
+  /** How often a standby tries the lock: the bound on a take-over after the leader's session ends. */
+  readonly takeoverMs?: number;
   readonly intervalSeconds: number;
   readonly batchSize: number;
   readonly providers: readonly string[];
@@ -52,7 +55,7 @@ export class SyncScheduler {
       this.ticking = this.tick()
         .then(() => undefined)
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(loop, this.options.tickMs);
+          if (!this.stopped) this.timer = setTimeout(loop, this.leader ? this.options.tickMs : Math.min(this.options.tickMs, this.options.takeoverMs ?? this.options.tickMs));
         });
     };
     loop();
@@ -64,7 +67,7 @@ export class SyncScheduler {
     await this.ticking;
     const client = this.client;
     this.client = undefined;
-    this.leader = false;
+    this.setLeader(false);
     await client?.end().catch(() => undefined);
   }
 
@@ -113,15 +116,20 @@ export class SyncScheduler {
       const client = new Client({ connectionString: this.options.databaseUrl, application_name: 'sync-scheduler' });
       client.on('error', (error) => {
         this.logger.warn({ err: error.message }, 'scheduler lock connection lost');
-        this.leader = false;
+        this.setLeader(false);
         this.client = undefined;
       });
       await client.connect();
       this.client = client;
     }
     const { rows } = await this.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [SCHEDULER_LOCK]);
-    this.leader = rows[0]!.locked;
+    this.setLeader(rows[0]!.locked);
     if (this.leader) this.logger.info('this worker is now the active sync scheduler');
     return this.leader;
+  }
+
+  private setLeader(leader: boolean): void {
+    this.leader = leader;
+    leading.set(leader ? 1 : 0);
   }
 }

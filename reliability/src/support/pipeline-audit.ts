@@ -1,0 +1,105 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import pino from 'pino';
+import { createKafka, KafkaProbe } from '@activity/messaging';
+
+export interface OutboxAudit {
+  /** The tenant's outbox rows, by status at the end. */
+  readonly rows: number;
+  readonly pending: number;
+  readonly dead: number;
+  /** Rows marked sent whose message is not on the topic. */
+  readonly lost: number;
+  /** Rows whose message is on the topic more than once (a relay killed between Kafka's ack and its commit). */
+  readonly sentTwice: number;
+}
+
+/**
+ * Every outbox row of the tenant is sent, and each sent row's message (its ce_id) is on its topic:
+ * read back from the beginning by a fresh consumer, so it is what any subscriber can read.
+ */
+export async function auditOutbox(adminDatabaseUrl: string, tenant: string, brokers: string, topicPrefix: string, timeoutMs = 30_000): Promise<OutboxAudit> {
+  const db = new Client({ connectionString: adminDatabaseUrl });
+  await db.connect();
+  let rows: Array<{ topic: string; status: string; ce_id: string }>;
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      ({ rows } = await db.query(`SELECT topic, status, headers->>'ce_id' AS ce_id FROM outbox WHERE tenant_id = $1`, [tenant]));
+      if (rows.every((row) => row.status !== 'pending') || Date.now() > deadline) break;
+      await sleep(200);
+    }
+  } finally {
+    await db.end();
+  }
+  const sent = rows.filter((row) => row.status === 'sent');
+  const topics = [...new Set(sent.map((row) => `${topicPrefix}${row.topic}`))];
+  const seen = new Map<string, number>();
+  if (topics.length) {
+    const probe = await KafkaProbe.start(brokers, topics);
+    try {
+      const deadline = Date.now() + timeoutMs;
+      const wanted = new Set(sent.map((row) => row.ce_id));
+      for (;;) {
+        seen.clear();
+        for (const message of probe.messages) {
+          const id = message.headers['ce_id'];
+          if (id && wanted.has(id)) seen.set(id, (seen.get(id) ?? 0) + 1);
+        }
+        if (seen.size === wanted.size || Date.now() > deadline) break;
+        await sleep(200);
+      }
+      // A little longer, so a second copy that sits behind the first is read too.
+      await sleep(1_000);
+      seen.clear();
+      for (const message of probe.messages) {
+        const id = message.headers['ce_id'];
+        if (id && wanted.has(id)) seen.set(id, (seen.get(id) ?? 0) + 1);
+      }
+    } finally {
+      await probe.stop();
+    }
+  }
+  return {
+    rows: rows.length,
+    pending: rows.filter((row) => row.status === 'pending').length,
+    dead: rows.filter((row) => row.status === 'dead').length,
+    lost: sent.filter((row) => !seen.has(row.ce_id)).length,
+    sentTwice: [...seen.values()].filter((count) => count > 1).length,
+  };
+}
+
+/**
+ * Partitions of connector-workers' groups whose committed offset is behind the end of the topic,
+ * once `timeoutMs` has passed without them catching up: a stuck partition, by name.
+ */
+export async function stuckPartitions(brokers: string, topicPrefix: string, timeoutMs = 30_000): Promise<string[]> {
+  const kafka = createKafka({ brokers, clientId: 'reliability-audit' }, pino({ level: 'silent' }));
+  const admin = kafka.admin();
+  await admin.connect();
+  const groups = [
+    ['connector-workers.webhooks', 'webhook.received'],
+    ['connector-workers.sync', 'sync.requested'],
+    ['connector-workers.links', 'account.linked'],
+  ].map(([group, topic]) => ({ groupId: `${topicPrefix}${group}`, topic: `${topicPrefix}${topic}` }));
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const behind: string[] = [];
+      for (const { groupId, topic } of groups) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        for (const end of ends) {
+          const offset = committed?.partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
+          // -1: nothing committed; fine only for an empty partition.
+          const at = Number(offset) < 0 ? Number(end.low) : Number(offset);
+          if (at < Number(end.high)) behind.push(`${topic}[${end.partition}] at ${at} of ${end.high}`);
+        }
+      }
+      if (behind.length === 0 || Date.now() > deadline) return behind;
+      await sleep(500);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
