@@ -14,13 +14,15 @@
 // and its change from the first minute to the last (the target: within 10 %).
 // Nothing asserts: it prints numbers, to be compared within one run on the same machine.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { numberArg } from '../bench-args.mjs';
+import { DEMO_PLAYER, signedWebhook } from '../demo-webhook.mjs';
+import { cpuMsOf, percentile, processGroups, serviceRss } from '../stack-processes.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -38,8 +40,7 @@ const SOAK_MINUTES = numberArg('soak-minutes', 0);
 const GATEWAY = process.env.BENCH_GATEWAY_URL ?? 'http://127.0.0.1:3001';
 const FEED = process.env.BENCH_FEED_URL ?? 'http://127.0.0.1:3000';
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/activity';
-const SECRET = process.env.DEMO_MINECRAFT_SECRET ?? 'whsec_ZGVtby1taW5lY3JhZnQtc2lnbmluZy1zZWNyZXQ=';
-const PLAYER = process.env.DEMO_MINECRAFT_PLAYER_UUID ?? 'a11ce000-0000-4000-8000-000000000001';
+const PLAYER = DEMO_PLAYER;
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
 // --- the stack ---------------------------------------------------------------------------------
@@ -67,58 +68,6 @@ const db = new Pool({ connectionString: ADMIN_URL, max: 2 });
 
 // --- processes and their CPU ------------------------------------------------------------------
 
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-function cpuMsOf(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-function commandOf(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
-
-/** Process groups worth watching: the four services, Postgres, Kafka, Redis and this generator. */
-function processGroups() {
-  const groups = { 'feed-api': [], 'ingest-gateway': [], 'connector-workers': [], 'outbox-relay': [], postgres: [], kafka: [], redis: [] };
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const command = commandOf(entry);
-    const service = Object.keys(groups).find((name) => command.includes(`dist/apps/${name}/src/main.js`));
-    if (service) groups[service].push(entry);
-    else if (/^postgres(:| )/.test(command) || command.includes('/postgres ') || command.startsWith('/usr/lib/postgresql/')) groups.postgres.push(entry);
-    else if (command.includes('kafka.Kafka')) groups.kafka.push(entry);
-    else if (command.startsWith('redis-server') || command.includes('/redis-server')) groups.redis.push(entry);
-  }
-  return groups;
-}
-
-/** Resident memory of a process in MiB (VmRSS), 0 when it is gone. */
-function rssMibOf(pid) {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('VmRSS:'));
-    return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** RSS in MiB of each of the four services (summed over its processes). */
-function serviceRss() {
-  const groups = processGroups();
-  return Object.fromEntries(['feed-api', 'ingest-gateway', 'connector-workers', 'outbox-relay'].map((name) => [name, groups[name].reduce((sum, pid) => sum + rssMibOf(pid), 0)]));
-}
-
 /** name -> pid -> CPU ms so far; this process as "load generator". */
 function cpuSnapshot() {
   const snapshot = Object.fromEntries(Object.entries(processGroups()).map(([name, pids]) => [name, new Map(pids.map((pid) => [pid, cpuMsOf(pid)]))]));
@@ -133,22 +82,6 @@ function cpuUsed(before, after) {
 }
 
 // --- webhooks and the stream -------------------------------------------------------------------
-
-const secretBytes = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
-
-function signedWebhook(marker, player) {
-  const id = `msg_${randomUUID().replace(/-/g, '')}`;
-  const timestamp = Math.floor(Date.now() / 1000);
-  const body = JSON.stringify({
-    type: 'player.advancement',
-    occurredAt: new Date().toISOString(),
-    server: { id: 'bench', name: 'Bench' },
-    player: { uuid: player, name: 'bench_player' },
-    data: { advancement: { key: `bench:${marker}`, title: 'Bench' } },
-  });
-  const signature = createHmac('sha256', secretBytes).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { id, body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` } };
-}
 
 /** marker -> { sentAt, ackedAt, seenAt, announced } for every webhook in flight or accepted (refused ones are removed). */
 const deliveries = new Map();
@@ -200,12 +133,6 @@ async function listen(signal) {
 }
 
 // --- statistics ---------------------------------------------------------------------------------
-
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
 

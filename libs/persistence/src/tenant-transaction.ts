@@ -29,6 +29,19 @@ export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: s
   });
 }
 
+/**
+ * A transaction that sees every tenant's rows of the tables whose policies allow it
+ * (`app.cross_tenant`, webhook sources today). Only for work that has no tenant yet or serves
+ * operators: resolving a delivery's source from its URL, the operator CLI. Anything a tenant's
+ * request does stays in inTenantTransaction.
+ */
+export async function inCrossTenantTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return dataSource.transaction(async (manager) => {
+    await manager.query(`SELECT set_config('app.cross_tenant', 'on', true)`);
+    return work(manager);
+  });
+}
+
 type SqlValue = string | number | bigint | boolean | Date | null | readonly string[];
 
 function literal(value: SqlValue): string {

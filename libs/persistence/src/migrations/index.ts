@@ -7,6 +7,7 @@ import { GatewayShardStates1764190000000 } from './1764190000000-gateway-shard-s
 import { OutboxAutovacuum1764200000000 } from './1764200000000-outbox-autovacuum';
 import { WebhookSourceNotify1764210000000 } from './1764210000000-webhook-source-notify';
 import { TenantArrivalIndex1764220000000 } from './1764220000000-tenant-arrival-index';
+import { WebhookSourceIsolation1764230000000 } from './1764230000000-webhook-source-isolation';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   OutboxAutovacuum1764200000000,
   WebhookSourceNotify1764210000000,
   TenantArrivalIndex1764220000000,
+  WebhookSourceIsolation1764230000000,
 ];

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATA_SOURCE } from '../persistence.tokens';
 import type { DataSource } from 'typeorm';
 import { SecretCipher } from '../secret-cipher';
+import { inCrossTenantTransaction } from '../tenant-transaction';
 
 export interface ActiveWebhookSource {
   readonly tenantId: string;
@@ -23,8 +24,10 @@ export function liveSecretsOf(source: LoadedWebhookSource, now = Date.now()): Ac
 }
 
 /**
- * Webhook sources are looked up by `(connector, sourceId)` before the tenant is known, so this
- * table sits outside row-level security; it holds no feed data and its secrets are sealed.
+ * Webhook sources are looked up by `(connector, sourceId)` before the tenant is known, and listed
+ * and rotated by operators across tenants: those transactions are cross-tenant on purpose
+ * (inCrossTenantTransaction). The tables are under row-level security like the others, so a
+ * tenant-scoped transaction sees only its own sources; the secrets are sealed either way.
  */
 @Injectable()
 export class WebhookSourceStore {
@@ -40,14 +43,18 @@ export class WebhookSourceStore {
 
   /** A source with every secret still live now and the time each expires (for caches, which check again on use). */
   async load(connector: string, sourceId: string): Promise<LoadedWebhookSource | null> {
-    const rows: Array<{ tenant_id: string; settings: Record<string, unknown>; ciphertext: string | null; expires_at: Date | null }> = await this.dataSource.query(
-      `SELECT s.tenant_id, s.settings, sec.ciphertext, sec.expires_at
+    const rows: Array<{ tenant_id: string; settings: Record<string, unknown>; ciphertext: string | null; expires_at: Date | null }> = await inCrossTenantTransaction(
+      this.dataSource,
+      (manager) =>
+        manager.query(
+          `SELECT s.tenant_id, s.settings, sec.ciphertext, sec.expires_at
          FROM webhook_sources s
          LEFT JOIN webhook_source_secrets sec
            ON sec.connector = s.connector AND sec.source_id = s.id AND (sec.expires_at IS NULL OR sec.expires_at > now())
         WHERE s.connector = $1 AND s.id = $2 AND s.status = 'active'
         ORDER BY sec.created_at DESC NULLS LAST`,
-      [connector, sourceId],
+          [connector, sourceId],
+        ),
     );
     const first = rows[0];
     if (!first) return null;
@@ -62,7 +69,7 @@ export class WebhookSourceStore {
 
   /** Creates or updates a source and makes sure `secret` is among its live secrets. Idempotent. */
   async upsert(source: { tenantId: string; connector: string; sourceId: string; name: string }, secret: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await inCrossTenantTransaction(this.dataSource, async (manager) => {
       await manager.query(
         `INSERT INTO webhook_sources (connector, id, tenant_id, name) VALUES ($1, $2, $3, $4)
          ON CONFLICT (connector, id) DO UPDATE SET name = EXCLUDED.name, status = 'active', updated_at = now()
@@ -91,7 +98,7 @@ export class WebhookSourceStore {
    * expiry. Fails if the source does not exist.
    */
   async rotate(connector: string, sourceId: string, secret: string, graceHours: number): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    return inCrossTenantTransaction(this.dataSource, async (manager) => {
       const sources: Array<{ tenant_id: string }> = await manager.query(`SELECT tenant_id FROM webhook_sources WHERE connector = $1 AND id = $2`, [connector, sourceId]);
       if (!sources[0]) throw new Error(`no webhook source ${connector}/${sourceId}`);
       const expired: Array<{ id: string }> = await manager.query(
@@ -114,11 +121,15 @@ export class WebhookSourceStore {
   }
 
   async list(tenantId?: string): Promise<Array<{ tenantId: string; connector: string; sourceId: string; name: string; status: string; liveSecrets: number }>> {
-    const rows: Array<{ tenant_id: string; connector: string; id: string; name: string; status: string; live: number }> = await this.dataSource.query(
-      `SELECT s.tenant_id, s.connector, s.id, s.name, s.status,
+    const rows: Array<{ tenant_id: string; connector: string; id: string; name: string; status: string; live: number }> = await inCrossTenantTransaction(
+      this.dataSource,
+      (manager) =>
+        manager.query(
+          `SELECT s.tenant_id, s.connector, s.id, s.name, s.status,
               (SELECT count(*)::int FROM webhook_source_secrets x WHERE x.connector = s.connector AND x.source_id = s.id AND (x.expires_at IS NULL OR x.expires_at > now())) AS live
          FROM webhook_sources s ${tenantId ? 'WHERE s.tenant_id = $1' : ''} ORDER BY s.tenant_id, s.connector, s.id`,
-      tenantId ? [tenantId] : [],
+          tenantId ? [tenantId] : [],
+        ),
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, connector: r.connector, sourceId: r.id, name: r.name, status: r.status, liveSecrets: r.live }));
   }
