@@ -13,7 +13,7 @@
 // --soak-minutes N adds a soak at --rate for N minutes and prints each service's RSS every minute,
 // and its change from the first minute to the last (the target: within 10 %).
 // Nothing asserts: it prints numbers, to be compared within one run on the same machine.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +21,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { numberArg } from '../bench-args.mjs';
+import { ensureStack } from '../bench-stack.mjs';
 import { DEMO_PLAYER, signedWebhook } from '../demo-webhook.mjs';
 import { cpuMsOf, percentile, processGroups, serviceRss } from '../stack-processes.mjs';
 
@@ -45,21 +46,7 @@ const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
 // --- the stack ---------------------------------------------------------------------------------
 
-async function answers(url) {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok;
-  } catch {
-    return false;
-  }
-}
-
-let startedStack = false;
-if (!(await answers(`${FEED}/health/ready`)) || !(await answers(`${GATEWAY}/health/ready`))) {
-  log('starting the stack (npm run stack:up) …');
-  const up = spawnSync(process.execPath, [path.join(root, 'tools/stack.mjs'), 'up'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (up.status !== 0) process.exit(up.status ?? 1);
-  startedStack = true;
-}
+const stack = await ensureStack({ feedUrl: FEED, gatewayUrl: GATEWAY, log });
 
 // The tenant stream (demo's admin may read it) sees every player's events, linked or not.
 const token = execFileSync(process.execPath, [path.join(root, 'dist/tools/token.js'), '--tenant', 'demo', '--user', 'admin'], { cwd: root, encoding: 'utf8' }).trim();
@@ -303,8 +290,5 @@ if (SOAK_MINUTES > 0) {
 stream.abort();
 await listening;
 await db.end();
-if (startedStack) {
-  log('stopping the stack it started');
-  spawnSync(process.execPath, [path.join(root, 'tools/stack.mjs'), 'down'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-}
+stack.stop();
 if (existsSync(path.join(root, '.local'))) log('done');

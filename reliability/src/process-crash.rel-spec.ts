@@ -54,8 +54,9 @@ describe('reliability: a service SIGKILLed mid-batch', () => {
     // The relay was unreachable while dead, and ready again after.
     expect(timeline.wentRed('outbox-relay')).toBe(true);
     expect(timeline.isGreen('outbox-relay')).toBe(true);
-    // A row published but not yet marked sent when the relay died goes out again: at most one batch.
-    expect(report.outbox.sentTwice).toBeLessThanOrEqual(500);
+    // Rows written while it was down waited for the restart (about 3 s), then all went out.
+    expect(report.outbox.maxLagMs).toBeGreaterThan(1_000);
+    expect(report.outbox.maxLagMs).toBeLessThan(15_000);
   }, 240_000);
 
   it('a killed ingest-gateway: unanswered webhooks are retried by their senders and land once', async () => {

@@ -139,7 +139,9 @@ function printReport(report: ScenarioReport): void {
   const line =
     `[reliability] ${report.scenario}: acknowledged ${report.acknowledged}/${report.sent}, present ${report.present}, duplicated ${report.duplicated}, lost ${report.lost}, ` +
     `retried ${report.retried}, recovery ${(report.recoveryMs / 1000).toFixed(1)} s (stalled ${report.stalled}); outbox ${report.outbox.rows} rows (pending ${report.outbox.pending}, dead ${report.outbox.dead}, ` +
-    `lost ${report.outbox.lost}, sent twice ${report.outbox.sentTwice}); stuck partitions ${report.stuckPartitions.length}; ${Object.entries(report.notes)
+    `lost ${report.outbox.lost}, sent twice ${report.outbox.sentTwice}, longest lag ${(report.outbox.maxLagMs / 1000).toFixed(1)} s); stuck partitions ${report.stuckPartitions.length}; ${Object.entries(
+      report.notes,
+    )
       .map(([key, value]) => `${key} ${value}`)
       .join(', ')}\n  readiness: ${report.health}\n`;
   process.stdout.write(line);

@@ -12,6 +12,8 @@ export interface OutboxAudit {
   readonly lost: number;
   /** Rows whose message is on the topic more than once (a relay killed between Kafka's ack and its commit). */
   readonly sentTwice: number;
+  /** The longest a row waited between its commit and Kafka's ack (what real-time clients wait). */
+  readonly maxLagMs: number;
 }
 
 /**
@@ -21,11 +23,14 @@ export interface OutboxAudit {
 export async function auditOutbox(adminDatabaseUrl: string, tenant: string, brokers: string, topicPrefix: string, timeoutMs = 30_000): Promise<OutboxAudit> {
   const db = new Client({ connectionString: adminDatabaseUrl });
   await db.connect();
-  let rows: Array<{ topic: string; status: string; ce_id: string }>;
+  let rows: Array<{ topic: string; status: string; ce_id: string; lag_ms: number | null }>;
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      ({ rows } = await db.query(`SELECT topic, status, headers->>'ce_id' AS ce_id FROM outbox WHERE tenant_id = $1`, [tenant]));
+      ({ rows } = await db.query(
+        `SELECT topic, status, headers->>'ce_id' AS ce_id, (extract(epoch FROM sent_at - created_at) * 1000)::float8 AS lag_ms FROM outbox WHERE tenant_id = $1`,
+        [tenant],
+      ));
       if (rows.every((row) => row.status !== 'pending') || Date.now() > deadline) break;
       await sleep(200);
     }
@@ -66,6 +71,7 @@ export async function auditOutbox(adminDatabaseUrl: string, tenant: string, brok
     dead: rows.filter((row) => row.status === 'dead').length,
     lost: sent.filter((row) => !seen.has(row.ce_id)).length,
     sentTwice: [...seen.values()].filter((count) => count > 1).length,
+    maxLagMs: Math.round(Math.max(0, ...rows.map((row) => row.lag_ms ?? 0))),
   };
 }
 
