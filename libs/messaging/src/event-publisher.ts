@@ -1,4 +1,5 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { partitionerFor, TopicPartitionCounts, unacknowledgedPartitions } from './partition-assignment';
 import type { TopicNames } from './topics';
 import { pinTraceparent } from '@activity/observability';
 import { producerGroupSize } from './messaging-metrics';
@@ -35,12 +36,15 @@ export class EventPublisher {
   /** Publishes waiting for the request in flight to finish (group commit, see send). */
   private readonly queue: Pending[] = [];
   private flushing = false;
+  private readonly partitionCounts: TopicPartitionCounts;
+  private readonly partitionOf = partitionerFor();
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topics: TopicNames,
   ) {
     this.producer = this.createProducer();
+    this.partitionCounts = new TopicPartitionCounts(kafka);
   }
 
   private createProducer(): Producer {
@@ -149,6 +153,11 @@ export class EventPublisher {
     return this.queue.splice(0, count);
   }
 
+  /**
+   * One produce of the group. Every message's partition is chosen here (the same choice the
+   * default partitioner makes), and the send only counts when the broker acknowledged every
+   * partition it targeted: see unacknowledgedPartitions for the KafkaJS flaw this closes.
+   */
   private async sendBatch(messages: readonly OutgoingMessage[]): Promise<void> {
     await this.connect();
     const producer = this.producer;
@@ -158,19 +167,25 @@ export class EventPublisher {
       byTopic.set(physical, [...(byTopic.get(physical) ?? []), message]);
     }
     try {
-      await producer.sendBatch({
-        acks: -1,
-        timeout: REQUEST_TIMEOUT_MS,
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
-          topic,
-          messages: list.map((m) => {
-            const message = { key: m.key, value: m.value, headers: { ...m.headers } };
-            pinTraceparent(message, m.headers['traceparent']);
-            return message;
-          }),
-        })),
-      });
+      const targets: string[] = [];
+      const topicMessages = await Promise.all(
+        [...byTopic].map(async ([topic, list]) => {
+          const partitions = await this.partitionCounts.countOf(topic);
+          return {
+            topic,
+            messages: list.map((m) => {
+              const partition = this.partitionOf(topic, partitions, m.key);
+              targets.push(`${topic}/${partition}`);
+              const message = { key: m.key, value: m.value, headers: { ...m.headers }, partition };
+              pinTraceparent(message, m.headers['traceparent']);
+              return message;
+            }),
+          };
+        }),
+      );
+      const acknowledged = await producer.sendBatch({ acks: -1, timeout: REQUEST_TIMEOUT_MS, compression: CompressionTypes.None, topicMessages });
+      const missing = unacknowledgedPartitions(targets, acknowledged);
+      if (missing.length) throw new Error(`Kafka did not acknowledge partitions ${missing.join(', ')} (a leader moved during the send); not published`);
     } catch (error) {
       this.replace(producer);
       throw error;
@@ -178,6 +193,7 @@ export class EventPublisher {
   }
 
   async disconnect(): Promise<void> {
+    await this.partitionCounts.disconnect().catch(() => undefined);
     if (!this.connected) return;
     this.connected = undefined;
     await this.producer.disconnect();

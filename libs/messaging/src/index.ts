@@ -17,3 +17,4 @@ export * from './contracts/asyncapi-document';
 export * from './topic-tap';
 export * from './kafka-probe';
 export * from './group-coordinator';
+export * from './partition-assignment';

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { Partitioners } from 'kafkajs';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { createDataSource, SeedData } from '@activity/persistence';
+import { MessageKey } from '@activity/messaging';
 import { ServiceProcess, serviceEnvironment, testEnvironment, type ServiceName } from '@activity/testing';
 import type { Player } from './webhook-load';
 
@@ -10,6 +12,8 @@ export interface ReliabilityStackOptions {
   /** Services listen on portBase (feed-api), +1 (gateway), +2 (relay), +3… (workers). */
   readonly portBase: number;
   readonly players?: number;
+  /** Partitions of webhook.received: the players are chosen so that every partition gets its share. */
+  readonly partitions?: number;
   readonly workers?: number;
   /** Where the fault goes: a test's own broker, database or Redis instead of the shared ones. */
   readonly kafkaBrokers?: string;
@@ -55,11 +59,7 @@ export class ReliabilityStack {
 
   static async start(options: ReliabilityStackOptions): Promise<ReliabilityStack> {
     const tenant = `rel-${options.scenario}-${Date.now().toString(36)}`;
-    const players = Array.from({ length: options.players ?? 12 }, (_, index) => ({
-      uuid: `5e1ab1e0-0000-4000-8000-${Date.now().toString(16).slice(-8)}${String(index).padStart(4, '0')}`,
-      userId: `player-${index}`,
-    }));
-    const stack = new ReliabilityStack(options, tenant, players);
+    const stack = new ReliabilityStack(options, tenant, spreadPlayers(tenant, options.players ?? 12, options.partitions ?? 3));
     await stack.seed();
     mkdirSync('.local', { recursive: true });
     try {
@@ -148,4 +148,24 @@ export class ReliabilityStack {
     await Promise.all([...this.services.values()].map((service) => service.stop()));
     this.services.clear();
   }
+}
+
+/**
+ * `count` players whose webhook keys land on the partitions in turn (player i on partition
+ * i % partitions, by the producer's own partitioner), so a fault on any partition's consumer hits
+ * traffic in every run rather than by luck of the hash.
+ */
+function spreadPlayers(tenant: string, count: number, partitions: number): Player[] {
+  const partitionOf = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  const players: Player[] = [];
+  for (let candidate = 0; players.length < count; candidate += 1) {
+    const uuid = `5e1ab1e0-0000-4000-8000-${String(candidate).padStart(12, '0')}`;
+    // The gateway's key for a Minecraft delivery (webhook-intake.service).
+    const key = MessageKey.webhook(tenant, `minecraft/src-${tenant}`, uuid);
+    if (partitionOf({ topic: 'webhook.received', partitionMetadata, message: { key, value: null } }) === players.length % partitions) {
+      players.push({ uuid, userId: `player-${players.length}` });
+    }
+  }
+  return players;
 }
