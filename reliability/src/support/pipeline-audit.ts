@@ -39,28 +39,20 @@ export async function auditOutbox(adminDatabaseUrl: string, tenant: string, brok
   }
   const sent = rows.filter((row) => row.status === 'sent');
   const topics = [...new Set(sent.map((row) => `${topicPrefix}${row.topic}`))];
-  const seen = new Map<string, number>();
+  let seen = new Map<string, number>();
   if (topics.length) {
     const probe = await KafkaProbe.start(brokers, topics);
     try {
       const deadline = Date.now() + timeoutMs;
       const wanted = new Set(sent.map((row) => row.ce_id));
       for (;;) {
-        seen.clear();
-        for (const message of probe.messages) {
-          const id = message.headers['ce_id'];
-          if (id && wanted.has(id)) seen.set(id, (seen.get(id) ?? 0) + 1);
-        }
+        seen = countWanted(probe.messages, wanted);
         if (seen.size === wanted.size || Date.now() > deadline) break;
         await sleep(200);
       }
       // A little longer, so a second copy that sits behind the first is read too.
       await sleep(1_000);
-      seen.clear();
-      for (const message of probe.messages) {
-        const id = message.headers['ce_id'];
-        if (id && wanted.has(id)) seen.set(id, (seen.get(id) ?? 0) + 1);
-      }
+      seen = countWanted(probe.messages, wanted);
     } finally {
       await probe.stop();
     }
@@ -73,6 +65,16 @@ export async function auditOutbox(adminDatabaseUrl: string, tenant: string, brok
     sentTwice: [...seen.values()].filter((count) => count > 1).length,
     maxLagMs: Math.round(Math.max(0, ...rows.map((row) => row.lag_ms ?? 0))),
   };
+}
+
+/** How many times each wanted ce_id is among the messages. */
+function countWanted(messages: ReadonlyArray<{ headers: Record<string, string> }>, wanted: ReadonlySet<string>): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const message of messages) {
+    const id = message.headers['ce_id'];
+    if (id && wanted.has(id)) seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  return seen;
 }
 
 /**

@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { Partitioners } from 'kafkajs';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { createDataSource, SeedData } from '@activity/persistence';
-import { MessageKey } from '@activity/messaging';
+import { MessageKey, partitionerFor } from '@activity/messaging';
 import { ServiceProcess, serviceEnvironment, testEnvironment, type ServiceName } from '@activity/testing';
 import type { Player } from './webhook-load';
 
@@ -152,18 +151,17 @@ export class ReliabilityStack {
 
 /**
  * `count` players whose webhook keys land on the partitions in turn (player i on partition
- * i % partitions, by the producer's own partitioner), so a fault on any partition's consumer hits
+ * i % partitions, by the publisher's own partitioner), so a fault on any partition's consumer hits
  * traffic in every run rather than by luck of the hash.
  */
 function spreadPlayers(tenant: string, count: number, partitions: number): Player[] {
-  const partitionOf = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  const partitionOf = partitionerFor();
   const players: Player[] = [];
   for (let candidate = 0; players.length < count; candidate += 1) {
     const uuid = `5e1ab1e0-0000-4000-8000-${String(candidate).padStart(12, '0')}`;
     // The gateway's key for a Minecraft delivery (webhook-intake.service).
     const key = MessageKey.webhook(tenant, `minecraft/src-${tenant}`, uuid);
-    if (partitionOf({ topic: 'webhook.received', partitionMetadata, message: { key, value: null } }) === players.length % partitions) {
+    if (partitionOf('webhook.received', partitions, key) === players.length % partitions) {
       players.push({ uuid, userId: `player-${players.length}` });
     }
   }
