@@ -18,7 +18,10 @@ const logDir = path.join(root, '.local', 'logs');
 // Shell variables, then .env, then the defaults below (docs/configuration.md).
 const env = stackEnv.stackEnvironment(path.join(root, '.env'), process.env);
 
-const FAKES = env.STEAM_API_KEY ? [] : [{ name: 'fake-steam', entry: 'dist/tools/fake-steam.js', color: 90 }];
+const FAKES = [
+  ...(env.STEAM_API_KEY ? [] : [{ name: 'fake-steam', entry: 'dist/tools/fake-steam.js', color: 90 }]),
+  ...(env.TRUCKERSMP_API_BASE_URL ? [] : [{ name: 'fake-truckersmp', entry: 'dist/tools/fake-truckersmp.js', color: 90 }]),
+];
 
 const SERVICES = [
   { name: 'feed-api', port: Number(env.FEED_API_PORT ?? 3000), color: 36 },
@@ -35,6 +38,9 @@ const KAFKA_BROKERS = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 // Without a real Steam key the demo talks to the fake Steam Web API (tools/fake-steam.ts).
 const FAKE_STEAM_PORT = Number(env.FAKE_STEAM_PORT ?? 3090);
 const useFakeSteam = !env.STEAM_API_KEY;
+// TruckersMP's API needs no key: the demo uses the fake (tools/fake-truckersmp.ts) unless TRUCKERSMP_API_BASE_URL names one.
+const FAKE_TRUCKERSMP_PORT = Number(env.FAKE_TRUCKERSMP_PORT ?? 3091);
+const useFakeTruckersMp = !env.TRUCKERSMP_API_BASE_URL;
 
 const serviceEnv = {
   ...env,
@@ -46,6 +52,7 @@ const serviceEnv = {
         STEAM_RATE_LIMIT_PER_SECOND: '20',
       }
     : {}),
+  ...(useFakeTruckersMp ? { TRUCKERSMP_API_BASE_URL: `http://127.0.0.1:${FAKE_TRUCKERSMP_PORT}/v2`, TRUCKERSMP_RATE_LIMIT_PER_SECOND: '20' } : {}),
   NODE_ENV: env.NODE_ENV ?? 'development',
   DATABASE_URL,
   DATABASE_ADMIN_URL,
@@ -175,7 +182,7 @@ function banner() {
     ingest-gateway     http://127.0.0.1:${ingest}      (POST /v1/webhooks/minecraft/demo-minecraft)
     connector-workers  http://127.0.0.1:${SERVICES[2].port}/health/ready
     outbox-relay       http://127.0.0.1:${SERVICES[3].port}/health/ready
-  ${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
+  ${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}${useFakeTruckersMp ? `TruckersMP: the fake TruckersMP API on 127.0.0.1:${FAKE_TRUCKERSMP_PORT} (set TRUCKERSMP_API_BASE_URL=https://api.truckersmp.com/v2 for the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
 }
 
 async function start() {
@@ -288,7 +295,7 @@ function isAlive(pid) {
 }
 
 async function down() {
-  for (const service of [...SERVICES, { name: 'fake-steam' }]) {
+  for (const service of [...SERVICES, { name: 'fake-steam' }, { name: 'fake-truckersmp' }]) {
     const pidFile = path.join(runDir, `${service.name}.pid`);
     if (!existsSync(pidFile)) continue;
     const pid = Number(readFileSync(pidFile, 'utf8'));

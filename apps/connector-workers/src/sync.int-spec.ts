@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { createDataSource } from '@activity/persistence';
-import { FakeSteamServer, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+import { FakeSteamServer, FakeTruckersMpServer, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 import { KafkaProbe, type CapturedMessage } from '@activity/messaging';
 
 /**
@@ -20,6 +20,7 @@ describe('Steam linking and sync', () => {
   const RATE = 100;
   const BURST = 20;
   let fake: FakeSteamServer;
+  let truckersMp: FakeTruckersMpServer;
   let admin: DataSource;
   let probe: KafkaProbe;
   let feedApi: ServiceProcess;
@@ -50,6 +51,10 @@ describe('Steam linking and sync', () => {
     fake = await FakeSteamServer.start();
     fake.addFixturePlayer(steamId(1));
     fake.vanity.set(`robin-${run}`, steamId(1));
+    // robin's Steam account is bound to a TruckersMP account.
+    truckersMp = await FakeTruckersMpServer.start();
+    truckersMp.addFixturePlayer(1287455, steamId(1));
+    truckersMp.addFixturePlayer(2000001, steamId(900));
     admin = await createDataSource({ url: environment.adminDatabaseUrl, applicationName: 'sync-test' }).initialize();
     probe = await KafkaProbe.start(environment.kafkaBrokers, [`${environment.topicPrefix}sync.completed`, `${environment.topicPrefix}account.linked`]);
     // A tenant admin links typed ids for players; players themselves sign in through Steam.
@@ -63,6 +68,9 @@ describe('Steam linking and sync', () => {
       STEAM_API_KEY: fake.apiKey,
       STEAM_OPENID_URL: `${fake.url}/openid/login`,
       STEAM_RATE_LIMIT_PER_SECOND: String(RATE),
+      TRUCKERSMP_API_BASE_URL: truckersMp.apiBaseUrl,
+      TRUCKERSMP_RATE_LIMIT_PER_SECOND: '50',
+      TRUCKERSMP_USER_AGENT: 'activity-service-tests/1.0 (sync.int-spec)',
       STEAM_RATE_LIMIT_BURST: String(BURST),
       STEAM_TIMEOUT_MS: '1000',
       SYNC_SCHEDULER_TICK_MS: '300',
@@ -86,6 +94,7 @@ describe('Steam linking and sync', () => {
     await probe?.stop();
     await admin?.destroy();
     await fake?.stop();
+    await truckersMp?.stop();
   }, 60_000);
 
   let linkId: string;
@@ -260,4 +269,58 @@ describe('Steam linking and sync', () => {
     // Syncs handled together share their profile lookups: GetPlayerSummaries carries several SteamIDs per call.
     expect(fake.byMethod.get('ISteamUser/GetPlayerSummaries')).toBeLessThan(200);
   }, 120_000);
+
+  describe('TruckersMP', () => {
+    it('a player links TruckersMP through their own Steam link; the first sync puts a convoy and an achievement in their feed (EN and RU)', async () => {
+      const linked = await call('POST', '/v2/accounts/truckersmp/through/steam', 'robin');
+      expect(linked.status).toBe(201);
+      expect(linked.body).toMatchObject({ provider: 'truckersmp', externalId: '1287455', displayName: 'Name', status: 'active' });
+      const tmpLink = linked.body.id as string;
+      await waitFor('the first TruckersMP sync', async () => (await runsOf(tmpLink)).some((r) => r.status === 'succeeded'), 30_000);
+      expect((await runsOf(tmpLink))[0]).toMatchObject({ status: 'succeeded', events_created: 2 });
+      const feed = await call('GET', '/v2/feed?types=truckersmp.event.attending,truckersmp.achievement.earned', 'robin');
+      expect(feed.body.items.map((i: { summary: string }) => i.summary).sort()).toEqual([
+        'Name earned the TruckersMP achievement *Convoy Driver*',
+        'Name is driving in the convoy Nordic Night Run: Södertälje, Scania → Rotterdam, Port',
+      ]);
+      const token = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'robin', issuer: 'activity-dev', audience: 'activity-service' });
+      const russian = await fetch(`${feedApi.url}/v2/feed?types=truckersmp.vtc.joined,truckersmp.event.attending`, {
+        headers: { authorization: `Bearer ${token}`, 'accept-language': 'ru' },
+      });
+      expect(((await russian.json()) as { items: Array<{ summary: string }> }).items.map((i) => i.summary)).toEqual([
+        'Name едет в конвое Nordic Night Run: Södertälje, Scania → Rotterdam, Port',
+      ]);
+      expect(truckersMp.userAgents.has('activity-service-tests/1.0 (sync.int-spec)')).toBe(true);
+      expect([...truckersMp.userAgents].every((agent) => agent === 'activity-service-tests/1.0 (sync.int-spec)')).toBe(true);
+    });
+
+    it('without a Steam link there is nothing to link through (localised); a connector that does not vouch is 404', async () => {
+      const token = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), { tenantId: tenant, userId: 'no-steam', issuer: 'activity-dev', audience: 'activity-service' });
+      const refused = await fetch(`${feedApi.url}/v2/accounts/truckersmp/through/steam`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'accept-language': 'ru' },
+      });
+      expect(refused.status).toBe(400);
+      const problem = (await refused.json()) as { errors: Array<{ field: string; message: string }> };
+      expect(problem.errors[0]).toMatchObject({ field: 'via', message: 'сначала привяжите аккаунт Steam' });
+      expect((await call('POST', '/v2/accounts/truckersmp/through/minecraft', 'robin')).status).toBe(404);
+      expect((await call('POST', '/v2/accounts/nosuchconnector/through/steam', 'robin')).status).toBe(404);
+    });
+
+    it('tenant admins link a typed TruckersMP profile URL; players may not; unknown players are a clear 400', async () => {
+      expect((await call('POST', '/v2/accounts/truckersmp', 'gamer', { account: '2000001', userId: 'gamer' })).status).toBe(403);
+      const linked = await call('POST', '/v2/accounts/truckersmp', 'steward', { account: 'https://truckersmp.com/user/2000001', userId: 'trucker' });
+      expect(linked.status).toBe(201);
+      expect(linked.body).toMatchObject({ provider: 'truckersmp', externalId: '2000001', displayName: 'Driver 2000001' });
+      const unknown = await call('POST', '/v2/accounts/truckersmp', 'steward', { account: '999999', userId: 'trucker' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.errors[0]).toMatchObject({ field: 'account', message: 'TruckersMP knows no player 999999' });
+      const garbage = await call('POST', '/v2/accounts/truckersmp', 'steward', { account: 'not a profile', userId: 'trucker' });
+      expect(garbage.status).toBe(400);
+      expect((await call('POST', '/v2/accounts/truckersmp', 'steward', { account: '2000001', userId: 'someone-else' })).body).toMatchObject({
+        status: 409,
+        code: 'account_already_linked',
+      });
+    });
+  });
 });

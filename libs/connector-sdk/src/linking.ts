@@ -28,6 +28,20 @@ interface ResolvesTypedIds {
 
 export interface TypedIdLinking extends ResolvesTypedIds {
   readonly kind: 'typed-id';
+  /** Players may also link through an account of theirs that is already proven. */
+  readonly through?: LinkThroughProvenAccount;
+}
+
+/**
+ * A player links this platform through one of their own live links of another connector, whose
+ * proof carries over: e.g. TruckersMP through Steam, because TruckersMP finds players by the
+ * SteamID64 their account is bound to (and Steam's link was proven by signing in there).
+ */
+export interface LinkThroughProvenAccount {
+  /** The connectors whose links may vouch. */
+  readonly providers: readonly string[];
+  /** This platform's identity bound to that account; throws DomainError `validation_failed` when there is none. */
+  resolve(provider: string, externalId: string): Promise<LinkedIdentity>;
 }
 
 export interface PlatformCodeLinking extends ResolvesTypedIds {

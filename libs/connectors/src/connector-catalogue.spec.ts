@@ -51,6 +51,12 @@ describe('the built-in event catalogue', () => {
       'steam.game.added',
       'steam.game.played',
       'steam.profile.updated',
+      'truckersmp.achievement.earned',
+      'truckersmp.event.attending',
+      'truckersmp.player.banned',
+      'truckersmp.player.unbanned',
+      'truckersmp.vtc.joined',
+      'truckersmp.vtc.left',
     ]);
     for (const descriptor of catalogue.list()) {
       expect(descriptor.payloadSchema).toMatchObject({ type: 'object' });

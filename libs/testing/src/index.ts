@@ -4,6 +4,7 @@ export * from './wait-for';
 export * from './local-kafka';
 export * from './fake-access-server';
 export * from './fake-steam-server';
+export * from './fake-truckersmp-server';
 export * from './fake-otlp-collector';
 export * from './pgbouncer';
 export * from './postgres-replica-pair';

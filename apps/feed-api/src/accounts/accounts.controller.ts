@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessControl, CurrentPrincipal, Public, RequirePermission, type Principal } from '@activity/auth';
 import { negotiateLocale } from '@activity/domain';
-import { AccountIdParams, LinkMinecraftAccountDto, LinkSteamAccountDto, ListAccountsQuery } from './accounts.dto';
+import { AccountIdParams, LinkAccountDto, LinkMinecraftAccountDto, LinkSteamAccountDto, LinkThroughParams, ListAccountsQuery, ProviderParams } from './accounts.dto';
 import { AccountsService, type ManagePermission } from './accounts.service';
 
 @ApiTags('accounts')
@@ -67,6 +67,25 @@ export class AccountsController {
     }
     void reply.status(202);
     return this.accounts.requestCode(principal, 'minecraft', body.account, negotiateLocale(acceptLanguage));
+  }
+
+  @Post(':provider/through/:via')
+  @HttpCode(201)
+  @RequirePermission('activity.accounts.link')
+  @ApiOperation({
+    summary:
+      'Link a platform through your own live link of another (e.g. TruckersMP through Steam: TruckersMP finds the player by their SteamID64); the first sync starts by itself',
+  })
+  linkThrough(@CurrentPrincipal() principal: Principal, @Param() params: LinkThroughParams) {
+    return this.accounts.linkThrough(principal, params.provider, params.via);
+  }
+
+  @Post(':provider')
+  @HttpCode(201)
+  @RequirePermission('activity.accounts.manage')
+  @ApiOperation({ summary: 'Tenant admins: link a typed account of any connector that resolves typed ids (e.g. a TruckersMP id or profile URL) to a user' })
+  linkTyped(@CurrentPrincipal() principal: Principal, @Param() params: ProviderParams, @Body() body: LinkAccountDto) {
+    return this.accounts.link(principal.tenantId, body.userId, params.provider, body.account);
   }
 
   @Delete(':id')

@@ -41,3 +41,27 @@ export class ListAccountsQuery {
   @Matches(USER_ID, { message: i18nValidationMessage('validation.field.userId') })
   userId?: string;
 }
+
+export class LinkAccountDto {
+  @ApiProperty({ description: "What identifies the account on the platform (an id, a profile URL...; each connector's linking says what it accepts)", example: '1287455' })
+  @IsString()
+  @IsStorableText()
+  @Length(1, 200)
+  account!: string;
+
+  @ApiProperty({ description: 'The user to link it to', example: 'alice' })
+  @Matches(USER_ID, { message: i18nValidationMessage('validation.field.userId') })
+  userId!: string;
+}
+
+export class ProviderParams {
+  @ApiProperty({ description: 'A connector name', example: 'truckersmp' })
+  @Matches(/^[a-z][a-z0-9_]{1,31}$/, { message: i18nValidationMessage('validation.field.provider') })
+  provider!: string;
+}
+
+export class LinkThroughParams extends ProviderParams {
+  @ApiProperty({ description: 'The connector of your own live link that proves the account (e.g. steam)', example: 'steam' })
+  @Matches(/^[a-z][a-z0-9_]{1,31}$/, { message: i18nValidationMessage('validation.field.provider') })
+  via!: string;
+}

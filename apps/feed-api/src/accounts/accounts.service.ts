@@ -123,6 +123,42 @@ export class AccountsService {
     return this.changed(tenantId, userId, created);
   }
 
+  /**
+   * A player links a platform through one of their own live links of another connector whose
+   * proof carries over (TruckersMP through Steam); the attempt spends the link-claim budget,
+   * because each one asks the platform.
+   */
+  async linkThrough(principal: Principal, provider: string, via: string): Promise<AccountView> {
+    const connector = this.connectors.get(provider);
+    const linking = connector?.runtime.linking;
+    if (!connector || linking?.kind !== 'typed-id' || !linking.through?.providers.includes(via))
+      throw new DomainError('not_found', { path: `/v2/accounts/${provider}/through/${via}` });
+    const { tenantId, userId } = principal;
+    await inTenantTransaction(this.dataSource, tenantId, (tx) => this.takeClaimBudget(tx, principal));
+    const proof = (await this.links.listForUser(tenantId, userId)).find((link) => link.provider === via);
+    if (!proof)
+      throw new DomainError('validation_failed', {}, [
+        {
+          field: 'via',
+          rule: 'provenLink',
+          message: `link your ${this.connectors.get(via)?.displayName ?? via} account first`,
+          messageKey: 'validation.accounts.linkFirst',
+          params: { platform: this.connectors.get(via)?.displayName ?? via },
+        },
+      ]);
+    const identity = await linking.through.resolve(via, proof.externalId);
+    const created = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+      const link = await this.recorder.create(
+        tx,
+        { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) },
+        SOURCE,
+      );
+      if (!link) throw new DomainError('account_already_linked', { provider: connector.displayName });
+      return view(link);
+    });
+    return this.changed(tenantId, userId, created);
+  }
+
   /** A player asks to link an identity they must prove in game: a code to type there. */
   async requestCode(principal: Principal, provider: string, account: string, locale: Locale): Promise<PendingLinkView> {
     const connector = this.connectors.get(provider);

@@ -1,8 +1,6 @@
-import type { RetryPolicy } from 'cockatiel';
 import type { Logger } from 'pino';
-import { Counter, Histogram } from 'prom-client';
-import { parseRetryAfter, RetryableError, upstreamRetry, type Breaker, type RateGate } from '@activity/connector-sdk';
-import { metricsRegistry } from '@activity/observability';
+import { RetryableError, type Breaker, type RateGate } from '@activity/connector-sdk';
+import { UpstreamHttp } from '../upstream/upstream-http';
 import { SteamKeyRejectedError, SteamNoStatsError, SteamPrivateProfileError, SteamUnavailableError } from './steam-errors';
 import type { SteamAchievement, SteamOwnedGame, SteamPlayerSummary, SteamRecentGame, SteamSchemaAchievement } from './steam-web-api.types';
 
@@ -17,27 +15,6 @@ export interface SteamWebApiOptions {
   readonly backoffMaxMs: number;
 }
 
-const upstreamCalls = new Counter({
-  name: 'upstream_requests_total',
-  help: 'Calls to platform APIs by upstream, method and outcome (HTTP status or "timeout"/"error")',
-  labelNames: ['upstream', 'method', 'outcome'] as const,
-  registers: [metricsRegistry],
-});
-const upstreamDuration = new Histogram({
-  name: 'upstream_request_duration_seconds',
-  help: 'Duration of calls to platform APIs',
-  labelNames: ['upstream', 'method'] as const,
-  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  registers: [metricsRegistry],
-});
-const rateLimitWaits = new Histogram({
-  name: 'upstream_rate_limit_wait_seconds',
-  help: 'Time spent waiting for the shared per-connector rate limit',
-  labelNames: ['upstream'] as const,
-  buckets: [0, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
-  registers: [metricsRegistry],
-});
-
 export { RetryableError };
 
 /**
@@ -49,22 +26,20 @@ export { RetryableError };
  */
 export class SteamWebApiClient {
   private readonly schemaCache = new Map<number, { achievements: Map<string, SteamSchemaAchievement>; at: number }>();
-  calls = 0;
-  private readonly retry: RetryPolicy;
+  private readonly http: UpstreamHttp;
 
   constructor(
     private readonly options: SteamWebApiOptions,
-    private readonly gate: RateGate,
-    private readonly breaker: Breaker,
-    private readonly logger: Logger,
+    gate: RateGate,
+    breaker: Breaker,
+    logger: Logger,
   ) {
-    this.retry = upstreamRetry(options);
-    this.retry.onRetry((event) =>
-      this.logger.debug(
-        { attempt: event.attempt, delayMs: Math.round(event.delay), err: 'error' in event ? (event.error as Error).message : undefined },
-        'Steam call failed; retrying',
-      ),
-    );
+    this.http = new UpstreamHttp('steam', options, gate, breaker, logger);
+  }
+
+  /** Attempts made (each retry counts). */
+  get calls(): number {
+    return this.http.calls;
   }
 
   async getPlayerSummaries(steamIds: readonly string[]): Promise<SteamPlayerSummary[]> {
@@ -128,39 +103,14 @@ export class SteamWebApiClient {
     url.searchParams.set('format', 'json');
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     try {
-      return await this.retry.execute(() =>
-        this.breaker.run(async () => {
-          const waited = Date.now();
-          await this.gate.acquire();
-          rateLimitWaits.observe({ upstream: 'steam' }, (Date.now() - waited) / 1000);
-          return this.once<T>(method, url, context);
-        }),
-      );
+      return await this.http.execute(method, url, { headers: { accept: 'application/json' } }, (response) => this.read<T>(method, response, context));
     } catch (error) {
       if (!(error instanceof RetryableError)) throw error;
       throw new SteamUnavailableError(`Steam ${method} failed after ${this.options.maxAttempts} attempts: ${error.message}`, { cause: error });
     }
   }
 
-  private async once<T>(method: string, url: URL, context: { steamId?: string; appId?: number }): Promise<T> {
-    this.calls += 1;
-    const stop = upstreamDuration.startTimer({ upstream: 'steam', method });
-    let response: Response;
-    try {
-      response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs), headers: { accept: 'application/json' } });
-    } catch (error) {
-      const outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'error';
-      upstreamCalls.inc({ upstream: 'steam', method, outcome });
-      throw new RetryableError(`${outcome}: ${(error as Error).message}`);
-    } finally {
-      stop();
-    }
-    upstreamCalls.inc({ upstream: 'steam', method, outcome: String(response.status) });
-    if (response.status === 429 || response.status >= 500) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      await response.body?.cancel();
-      throw new RetryableError(`HTTP ${response.status}`, retryAfterMs);
-    }
+  private async read<T>(method: string, response: Response, context: { steamId?: string; appId?: number }): Promise<T> {
     const text = await response.text();
     if (response.status === 403 || response.status === 400 || response.status === 401) {
       // Per-player answers come as JSON; a rejected key comes as HTML.

@@ -18,4 +18,8 @@ export class DemoSeedConfig extends CommonConfig {
   /** alice's demo Steam account (Robin from the fixtures; the demo stack serves it from the fake Steam API). */
   @Matches(/^7656119\d{10}$/, { message: 'must be a SteamID64' })
   DEMO_STEAM_ID: string = '76561197960435530';
+
+  /** alice's demo TruckersMP account (the fixture player; the demo stack serves it from the fake TruckersMP API). */
+  @Matches(/^[1-9]\d{0,9}$/, { message: 'must be a TruckersMP player id' })
+  DEMO_TRUCKERSMP_ID: string = '1287455';
 }

@@ -6,7 +6,7 @@ import type { DemoSeedConfig } from './demo-seed.config';
 
 export const DEMO_MINECRAFT_SOURCE_ID = 'demo-minecraft';
 
-/** Seeds the demo tenant: a Minecraft webhook source and alice's linked player. Safe to run repeatedly. */
+/** Seeds the demo tenant: a Minecraft webhook source and alice's linked Minecraft player, Steam and TruckersMP accounts. Safe to run repeatedly. */
 export async function seedDemo(config: DemoSeedConfig): Promise<void> {
   const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'activity-seed' });
   await dataSource.initialize();
@@ -29,6 +29,13 @@ export async function seedDemo(config: DemoSeedConfig): Promise<void> {
       provider: 'steam',
       externalId: config.DEMO_STEAM_ID,
       displayName: 'Robin',
+    });
+    await new AccountLinkStore(dataSource).ensureLink({
+      tenantId: config.DEMO_TENANT,
+      userId: config.DEMO_USER,
+      provider: 'truckersmp',
+      externalId: config.DEMO_TRUCKERSMP_ID,
+      displayName: 'Name',
     });
   } finally {
     await dataSource.destroy();

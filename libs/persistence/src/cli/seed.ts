@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   await seedDemo(config);
   process.stdout.write(
     `seeded tenant "${config.DEMO_TENANT}": webhook source minecraft/${DEMO_MINECRAFT_SOURCE_ID}, ` +
-      `user "${config.DEMO_USER}" linked to Minecraft player ${config.DEMO_MINECRAFT_PLAYER_UUID} and Steam account ${config.DEMO_STEAM_ID}\n`,
+      `user "${config.DEMO_USER}" linked to Minecraft player ${config.DEMO_MINECRAFT_PLAYER_UUID}, Steam account ${config.DEMO_STEAM_ID} and TruckersMP account ${config.DEMO_TRUCKERSMP_ID}\n`,
   );
 }
 
