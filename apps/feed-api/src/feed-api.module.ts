@@ -10,8 +10,9 @@ import type { FeedApiConfig } from './feed-api.config';
 import { ReplicaModule } from './replica/replica.module';
 import { FeedModule } from './feed/feed.module';
 import { InternalModule } from './internal/internal.module';
+import { WebhookSourcesModule } from './webhook-sources/webhook-sources.module';
 
-/** feed-api: player feeds, real-time, unread counts, account links and first-party intake, one feature module each. */
+/** feed-api: player feeds, real-time, unread counts, account links, webhook sources and first-party intake, one feature module each. */
 @Module({})
 export class FeedApiModule {
   static forRoot(config: FeedApiConfig, connectors: readonly ConfiguredConnector[], logger: Logger): DynamicModule {
@@ -27,6 +28,7 @@ export class FeedApiModule {
         FeedModule,
         AccountsModule,
         InternalModule,
+        WebhookSourcesModule,
       ],
       controllers: [HealthController, MetricsController],
     };

@@ -9,3 +9,4 @@ export * from './subscriptions';
 export * from './sync';
 export * from './webhook';
 export * from './upstream-retry';
+export * from './body-shape';

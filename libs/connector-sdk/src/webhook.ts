@@ -29,12 +29,19 @@ export interface HandshakeReply {
   readonly body?: string;
 }
 
+/** A source's own configuration (`webhook_sources.settings`): e.g. a custom source's signature scheme and mapping rules. */
+export type WebhookSourceSettings = Readonly<Record<string, unknown>>;
+
 /** A delivery taken off `webhook.received`, to be turned into activity events. */
 export interface WebhookDelivery {
   readonly tenantId: string;
   readonly sourceId: string;
   readonly deliveryId: string;
   readonly body: Record<string, unknown>;
+  /** When the gateway accepted it (ISO 8601). */
+  readonly receivedAt?: string;
+  /** The source's settings, loaded for schemes with `mapsAfterIntake`. */
+  readonly settings?: WebhookSourceSettings;
 }
 
 /** Events a delivery, a sync or a gateway message becomes; `externalAccountId` resolves to the feed owner through account links. */
@@ -59,12 +66,19 @@ export interface WebhookScheme {
    * verify what the platform signs (Discord signs its PING, Twitch its verification) before
    * answering, and throw DomainError `signature_invalid` when that fails.
    */
-  handshake?(request: IncomingWebhook, secrets: readonly string[], now?: Date): HandshakeReply | null;
+  handshake?(request: IncomingWebhook, secrets: readonly string[], now?: Date, settings?: WebhookSourceSettings): HandshakeReply | null;
   /** Checks signature, timestamp and body contract; throws DomainError (401/400) when it fails. */
-  verify(request: IncomingWebhook, secrets: readonly string[], now?: Date): VerifiedWebhook;
+  verify(request: IncomingWebhook, secrets: readonly string[], now?: Date, settings?: WebhookSourceSettings): VerifiedWebhook;
   /** The status a duplicate delivery is answered with (platforms retry until they see 2xx). */
   readonly acceptedStatus?: number;
-  normalize(delivery: WebhookDelivery): NormalizedEvent[];
+  /**
+   * Set when normalising depends on the source's settings and may be costly (tenants' mapping
+   * rules): the gateway then acknowledges a verified delivery without normalising it, and
+   * connector-workers load the settings, count a delivery that yields no event as unmatched for
+   * the source's admin, and dead-letter one that cannot be mapped, with the reason.
+   */
+  readonly mapsAfterIntake?: boolean;
+  normalize(delivery: WebhookDelivery): NormalizedEvent[] | Promise<NormalizedEvent[]>;
   /** A delivery that proves ownership of an identity (see LinkingMethod `platform-code`), or null. */
   linkConfirmation?(delivery: WebhookDelivery): LinkConfirmation | null;
 }

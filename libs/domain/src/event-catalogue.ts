@@ -18,6 +18,9 @@ export interface EventTypeDescriptor {
 /** First-party events from other services (`POST /internal/v1/events`): `platform.<name>[.<name>…]`. */
 export const PLATFORM_EVENT_TYPE = /^platform\.[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 
+/** Tenants' own types, mapped from their custom webhook sources: `custom.<source>.<name>[.<name>…]`. */
+export const CUSTOM_EVENT_TYPE = /^custom\.[a-z0-9_]+(\.[a-z0-9_]+){1,4}$/;
+
 /**
  * Every activity type the running service knows, derived from its registered connectors: feed
  * filters, summaries, OpenAPI enums and the AsyncAPI document all read it, so a connector adds
@@ -48,16 +51,23 @@ export class EventCatalogue {
     return this.types().map((type) => this.byType.get(type)!);
   }
 
-  /** A declared type, or a first-party `platform.*` one. */
+  /** A declared type, a first-party `platform.*` one, or a tenant's `custom.*` one. */
   isKnown(type: string): boolean {
-    return this.byType.has(type) || PLATFORM_EVENT_TYPE.test(type);
+    return this.byType.has(type) || PLATFORM_EVENT_TYPE.test(type) || CUSTOM_EVENT_TYPE.test(type);
   }
 
   /**
    * A short human sentence for the feed, in the reader's language: the catalogue message
-   * `events.<type>` (the connector's own texts), else `feed.summary.fallback`.
+   * `events.<type>` (the connector's own texts), else `feed.summary.fallback`. A tenant's custom
+   * type has no catalogue entry: its mapping rule wrote the summary into the payload
+   * (`summary.en`, `summary.ru`) when the event was made.
    */
   summarize(event: Pick<ActivityEvent, 'type' | 'actor' | 'object' | 'target' | 'payload'>, locale: Locale, texts: TextFormatter): string {
+    if (CUSTOM_EVENT_TYPE.test(event.type)) {
+      const own = event.payload['summary'] as Partial<Record<string, unknown>> | undefined;
+      const text = own?.[locale] ?? own?.['en'];
+      if (typeof text === 'string' && text) return text;
+    }
     const args = summaryArguments(event);
     return texts.format(locale, `events.${event.type}`, args) ?? texts.format(locale, 'feed.summary.fallback', args) ?? `${args.actor}: ${event.type}`;
   }

@@ -6,6 +6,8 @@ export * from './stores/feed-read-marker.store';
 export * from './stores/outbox.store';
 export * from './stores/sync-run.store';
 export * from './stores/webhook-source.store';
+export * from './stores/tenant-webhook-source.store';
+export * from './stores/webhook-source-mapping.store';
 export * from './tenant-transaction';
 export { MIGRATIONS } from './migrations';
 export * from './stores/account-link-claim.store';

@@ -6,8 +6,9 @@ import { FeedReadMarkerStore } from './stores/feed-read-marker.store';
 import { GatewayShardStateStore } from './stores/gateway-shard-state.store';
 import { OutboxStore } from './stores/outbox.store';
 import { SyncRunStore } from './stores/sync-run.store';
+import { WebhookSourceMappingStore } from './stores/webhook-source-mapping.store';
 
-const STORES = [AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, GatewayShardStateStore, OutboxStore, SyncRunStore];
+const STORES = [AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, GatewayShardStateStore, OutboxStore, SyncRunStore, WebhookSourceMappingStore];
 
 /**
  * Every tenant-data store, injectable anywhere. Needs DATA_SOURCE from the service runtime.

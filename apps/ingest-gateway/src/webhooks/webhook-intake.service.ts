@@ -47,7 +47,7 @@ export class WebhookIntakeService {
     if (!source) throw new DomainError('webhook_source_not_found', { connector: connectorName, sourceId });
     requestContext.assign({ tenantId: source.tenantId });
 
-    const handshake = scheme.handshake?.(request, source.secrets) ?? null;
+    const handshake = scheme.handshake?.(request, source.secrets, undefined, source.settings) ?? null;
     if (handshake) {
       this.logger.info({ connector: connectorName, sourceId, status: handshake.status }, 'webhook handshake answered');
       return handshake;
@@ -55,17 +55,21 @@ export class WebhookIntakeService {
     if (request.method !== 'POST') throw new DomainError('not_found', { path: `/v1/webhooks/${connectorName}/${sourceId}` });
     let verified;
     try {
-      verified = scheme.verify(request, source.secrets);
+      verified = scheme.verify(request, source.secrets, undefined, source.settings);
     } catch (error) {
       // The secrets may have changed a moment ago (the cache has not heard yet): check once more with the database's.
       const fresh = await this.sources.findActive(connectorName, sourceId, { fresh: true });
       if (!fresh || sameSecrets(fresh, source)) throw error;
       source = fresh;
-      verified = scheme.verify(request, source.secrets);
+      verified = scheme.verify(request, source.secrets, undefined, source.settings);
     }
     // What we acknowledge, the worker must be able to store: run its normalisation and the
     // database's rules now, so a delivery that could never be written is a 400, not a lost 202.
-    assertStorableEvents(scheme.normalize({ tenantId: source.tenantId, sourceId, deliveryId: verified.deliveryId, body: verified.body }));
+    // (Tenants' mapping rules run in the workers' sandbox only: what they cannot map is counted
+    // as unmatched or dead-lettered with the reason there, never dropped silently.)
+    if (!scheme.mapsAfterIntake) {
+      assertStorableEvents(await scheme.normalize({ tenantId: source.tenantId, sourceId, deliveryId: verified.deliveryId, body: verified.body, settings: source.settings }));
+    }
     const dedupeKey = `webhook:delivery:${compositeKey(connectorName, sourceId, verified.deliveryId)}`;
     const claim = await this.dedupe.claim(dedupeKey);
     if (claim === 'duplicate') {

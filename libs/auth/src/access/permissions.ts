@@ -7,6 +7,7 @@ export const PERMISSIONS = [
   'activity.feed.read_tenant',
   'activity.accounts.link',
   'activity.accounts.manage',
+  'activity.webhooks.manage',
   'activity.events.write',
   'activity.admin',
 ] as const;

@@ -8,6 +8,7 @@ import { OutboxAutovacuum1764200000000 } from './1764200000000-outbox-autovacuum
 import { WebhookSourceNotify1764210000000 } from './1764210000000-webhook-source-notify';
 import { TenantArrivalIndex1764220000000 } from './1764220000000-tenant-arrival-index';
 import { WebhookSourceIsolation1764230000000 } from './1764230000000-webhook-source-isolation';
+import { CustomWebhookSources1764240000000 } from './1764240000000-custom-webhook-sources';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   WebhookSourceNotify1764210000000,
   TenantArrivalIndex1764220000000,
   WebhookSourceIsolation1764230000000,
+  CustomWebhookSources1764240000000,
 ];

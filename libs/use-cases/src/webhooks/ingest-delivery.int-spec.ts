@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { minecraftConnector } from '@activity/connectors';
 import type { CloudEventAttributes, WebhookReceivedV1 } from '@activity/messaging';
-import { AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, createDataSource, inTenantTransaction, OutboxStore } from '@activity/persistence';
+import { AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, createDataSource, inTenantTransaction, OutboxStore, WebhookSourceMappingStore } from '@activity/persistence';
 import { testEnvironment } from '@activity/testing';
 import { RecordActivity } from '../activity/record-activity';
 import { ConnectorRegistry } from '../connectors/connector-registry';
@@ -34,6 +34,7 @@ describe('IngestDelivery.handleBatch (real Postgres)', () => {
       new RecordActivity(new ActivityEventStore(dataSource), links, outbox),
       claims,
       new LinkAccount(links, outbox),
+      new WebhookSourceMappingStore(),
       pino({ level: 'silent' }),
     );
   });

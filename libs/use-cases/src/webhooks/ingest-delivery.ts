@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import type { LinkConfirmation, NormalizedEvent } from '@activity/connector-sdk';
+import { shapeOf, type LinkConfirmation, type NormalizedEvent, type WebhookSourceSettings } from '@activity/connector-sdk';
 import { assertStorableEvents, DomainError } from '@activity/domain';
 import { MalformedMessageError, type CloudEventAttributes, type WebhookReceivedV1 } from '@activity/messaging';
 import { metricsRegistry } from '@activity/observability';
-import { AccountLinkClaimStore, DATA_SOURCE, inTenantTransaction, type TenantTransaction } from '@activity/persistence';
+import { AccountLinkClaimStore, DATA_SOURCE, inTenantTransaction, WebhookSourceMappingStore, type TenantTransaction } from '@activity/persistence';
 import { LOGGER } from '@activity/platform';
 import { RecordActivity } from '../activity/record-activity';
 import { ConnectorRegistry } from '../connectors/connector-registry';
@@ -35,6 +35,7 @@ export class IngestDelivery {
     @Inject(RecordActivity) private readonly activity: RecordActivity,
     @Inject(AccountLinkClaimStore) private readonly claims: AccountLinkClaimStore,
     @Inject(LinkAccount) private readonly linking: LinkAccount,
+    @Inject(WebhookSourceMappingStore) private readonly mapping: WebhookSourceMappingStore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -51,7 +52,10 @@ export class IngestDelivery {
    * and dead-letters only that one); a retried batch inserts nothing twice (unique source ids).
    */
   async handleBatch(deliveries: ReadonlyArray<{ payload: WebhookReceivedV1; event: CloudEventAttributes }>): Promise<void> {
-    const prepared = deliveries.map(({ payload, event }) => ({ payload, event, ...this.normalize(payload, event) }));
+    const settings = await this.sourceSettings(deliveries);
+    const prepared: Array<{ payload: WebhookReceivedV1; event: CloudEventAttributes; normalized: NormalizedEvent[]; confirmation: LinkConfirmation | null; unmatched: boolean }> =
+      [];
+    for (const { payload, event } of deliveries) prepared.push({ payload, event, ...(await this.normalize(payload, event, settings)) });
     const tenants = new Map<string, typeof prepared>();
     for (const delivery of prepared) {
       const same = tenants.get(delivery.event.tenantId);
@@ -63,7 +67,8 @@ export class IngestDelivery {
       const inserted = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
         let created = 0;
         let pending: NormalizedEvent[] = [];
-        for (const { payload, normalized, confirmation } of batch) {
+        for (const { payload, normalized, confirmation, unmatched } of batch) {
+          if (unmatched) await this.mapping.recordUnmatched(tx, payload.connector, payload.sourceId, unmatchedSample(payload));
           if (confirmation) {
             created += (await this.activity.recordForAccounts(tx, pending, SOURCE)).length;
             pending = [];
@@ -85,18 +90,55 @@ export class IngestDelivery {
     }
   }
 
-  private normalize(payload: WebhookReceivedV1, event: CloudEventAttributes): { normalized: NormalizedEvent[]; confirmation: LinkConfirmation | null } {
+  /**
+   * The settings of the sources whose scheme maps after intake (custom sources' rules), read in
+   * each tenant's transaction: the rules that apply are the ones saved when the delivery is mapped.
+   */
+  private async sourceSettings(deliveries: ReadonlyArray<{ payload: WebhookReceivedV1; event: CloudEventAttributes }>): Promise<Map<string, WebhookSourceSettings | null>> {
+    const wanted = new Map<string, Map<string, { connector: string; sourceId: string }>>();
+    for (const { payload, event } of deliveries) {
+      if (!this.connectors.get(payload.connector)?.runtime.webhook?.mapsAfterIntake) continue;
+      const perTenant = wanted.get(event.tenantId) ?? new Map<string, { connector: string; sourceId: string }>();
+      perTenant.set(sourceKey(event.tenantId, payload.connector, payload.sourceId), { connector: payload.connector, sourceId: payload.sourceId });
+      wanted.set(event.tenantId, perTenant);
+    }
+    const settings = new Map<string, WebhookSourceSettings | null>();
+    for (const [tenantId, sources] of wanted) {
+      await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+        for (const [key, { connector, sourceId }] of sources) settings.set(key, await this.mapping.settingsOf(tx, connector, sourceId));
+      });
+    }
+    return settings;
+  }
+
+  private async normalize(
+    payload: WebhookReceivedV1,
+    event: CloudEventAttributes,
+    settings: ReadonlyMap<string, WebhookSourceSettings | null>,
+  ): Promise<{ normalized: NormalizedEvent[]; confirmation: LinkConfirmation | null; unmatched: boolean }> {
     const webhook = this.connectors.get(payload.connector)?.runtime.webhook;
     if (!webhook) throw new MalformedMessageError('unknown_connector', `no connector "${payload.connector}" normalises webhooks`);
+    const sourceSettings = settings.get(sourceKey(event.tenantId, payload.connector, payload.sourceId));
+    if (webhook.mapsAfterIntake && !sourceSettings)
+      throw new MalformedMessageError('unknown_source', `webhook source ${payload.connector}/${payload.sourceId} no longer exists in tenant ${event.tenantId}`);
     try {
-      const delivery = { tenantId: event.tenantId, sourceId: payload.sourceId, deliveryId: payload.deliveryId, body: payload.body };
-      const normalized = webhook.normalize(delivery);
+      const delivery = {
+        tenantId: event.tenantId,
+        sourceId: payload.sourceId,
+        deliveryId: payload.deliveryId,
+        body: payload.body,
+        receivedAt: payload.receivedAt,
+        ...(sourceSettings ? { settings: sourceSettings } : {}),
+      };
+      const normalized = await webhook.normalize(delivery);
       const confirmation = webhook.linkConfirmation?.(delivery) ?? null;
       // The gateway checked the same rules before acknowledging; this catches older or foreign producers.
       assertStorableEvents(normalized);
-      return { normalized, confirmation };
+      return { normalized, confirmation, unmatched: Boolean(webhook.mapsAfterIntake) && normalized.length === 0 };
     } catch (error) {
       if (error instanceof DomainError) throw new MalformedMessageError('invalid_delivery', `${error.code}: ${JSON.stringify(error.details ?? error.params)}`);
+      // A source's own rules failed on this delivery (an error, a timeout, an output that is no event): dead-letter it with the reason.
+      if (error instanceof Error && error.name === 'MappingFailedError') throw new MalformedMessageError('mapping_failed', error.message);
       throw error;
     }
   }
@@ -111,4 +153,19 @@ export class IngestDelivery {
     const outcome = !claim ? 'no_matching_claim' : link ? 'linked' : 'already_linked';
     this.logger.info({ provider, externalId: confirmation.externalAccountId, outcome }, 'link code confirmed by the platform');
   }
+}
+
+function sourceKey(tenantId: string, connector: string, sourceId: string): string {
+  return `${tenantId}\n${connector}\n${sourceId}`;
+}
+
+/** What the source's admin sees of a delivery its rules mapped to nothing: ids, time and the body's shape, never its values. */
+function unmatchedSample(payload: WebhookReceivedV1): Record<string, unknown> {
+  const envelope = payload.body as { headers?: Record<string, unknown>; body?: unknown };
+  return {
+    deliveryId: payload.deliveryId,
+    at: payload.receivedAt,
+    headers: Object.keys(envelope.headers ?? {}).sort(),
+    shape: shapeOf('body' in envelope ? envelope.body : payload.body),
+  };
 }
