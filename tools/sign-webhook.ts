@@ -1,8 +1,9 @@
-// `npm run -s webhook:sign -- --body '<json>' [--secret whsec_...] [--id msg_...]`
-// Prints the three Standard Webhooks headers, one per line, ready for `curl -H @<(...)`.
+// `npm run -s webhook:sign -- --body '<json>' [--secret whsec_...] [--id msg_...] [--scheme github --event push]`
+// Prints the signature headers, one per line, ready for `curl -H @<(...)`: the three Standard
+// Webhooks headers, or GitHub's X-Hub-Signature-256 / X-GitHub-Delivery / X-GitHub-Event.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { signStandardWebhook } from '@activity/connector-sdk';
+import { signHmacSha256Hex, signStandardWebhook } from '@activity/connector-sdk';
 import { failUsage, parseCommandLine } from '@activity/config';
 
 const DEFAULT_SECRET = 'whsec_ZGVtby1taW5lY3JhZnQtc2lnbmluZy1zZWNyZXQ=';
@@ -10,17 +11,30 @@ const DEFAULT_SECRET = 'whsec_ZGVtby1taW5lY3JhZnQtc2lnbmluZy1zZWNyZXQ=';
 function main(): void {
   const { values: args } = parseCommandLine({
     usage: 'npm run -s webhook:sign --',
-    summary: 'Prints the three Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) for exactly this body, one per line, for curl -H @<(...).',
+    summary:
+      'Prints the signature headers for exactly this body, one per line, for curl -H @<(...): Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) or, with --scheme github, X-Hub-Signature-256, X-GitHub-Delivery and X-GitHub-Event.',
     options: {
       body: { type: 'string', valueName: 'json', description: 'the exact request body' },
       file: { type: 'string', valueName: 'path', description: 'read the body from a file instead' },
       secret: { type: 'string', valueName: 'whsec_…', description: 'signing secret (default: the demo Minecraft source, or DEMO_MINECRAFT_SECRET)' },
       id: { type: 'string', valueName: 'msg_…', description: 'delivery id (default: a new one)' },
       timestamp: { type: 'string', valueName: 'seconds', description: 'Unix time (default: now)' },
+      scheme: { type: 'string', valueName: 'standard-webhooks|github', description: 'the signature scheme (default standard-webhooks)' },
+      event: { type: 'string', valueName: 'name', description: 'github: the X-GitHub-Event header (default push)' },
     },
   });
   const body = typeof args['file'] === 'string' ? readFileSync(args['file']) : typeof args['body'] === 'string' ? Buffer.from(args['body']) : undefined;
   if (!body) failUsage("webhook:sign: pass the exact request body with --body '<json>' or --file <path>");
+  const scheme = String(args['scheme'] ?? 'standard-webhooks');
+  if (scheme === 'github') {
+    if (typeof args['secret'] !== 'string') failUsage('webhook:sign: --scheme github needs the source’s --secret');
+    const delivery = String(args['id'] ?? randomUUID());
+    process.stdout.write(
+      `X-Hub-Signature-256: ${signHmacSha256Hex(String(args['secret']), body)}\nX-GitHub-Delivery: ${delivery}\nX-GitHub-Event: ${String(args['event'] ?? 'push')}\n`,
+    );
+    return;
+  }
+  if (scheme !== 'standard-webhooks') failUsage(`webhook:sign: --scheme is standard-webhooks or github, not "${scheme}"`);
   const secret = String(args['secret'] ?? process.env['DEMO_MINECRAFT_SECRET'] ?? DEFAULT_SECRET);
   const id = String(args['id'] ?? `msg_${randomUUID().replace(/-/g, '')}`);
   const timestamp = Number(args['timestamp'] ?? Math.floor(Date.now() / 1000));

@@ -237,6 +237,8 @@ describe('isolation between tenants and users, on every route and table', () => 
       webhook_sources: (tenant) => app.query(`INSERT INTO webhook_sources (connector, id, tenant_id, name) VALUES ('minecraft', $2, $1, 'n')`, [tenant, randomUUID()]),
       webhook_source_secrets: (tenant) =>
         app.query(`INSERT INTO webhook_source_secrets (connector, source_id, tenant_id, ciphertext, key_id) VALUES ('minecraft', $2, $1, 'c', 'k')`, [tenant, `src-${tenant}`]),
+      webhook_source_unmatched: (tenant) =>
+        app.query(`INSERT INTO webhook_source_unmatched (connector, source_id, tenant_id, deliveries) VALUES ('minecraft', $2, $1, 1)`, [tenant, `src-${tenant}`]),
     };
 
     it('every table with a tenant_id column is under forced row-level security, except the outbox the relay drains for all tenants', async () => {

@@ -24,8 +24,12 @@ async function main(): Promise<void> {
     bodyParser: false,
     configure: (fastify) => {
       fastify.removeContentTypeParser('application/json');
-      // WebSub hubs (YouTube) deliver Atom feeds.
-      fastify.addContentTypeParser(['application/json', 'application/atom+xml', 'application/xml', 'text/xml'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      // WebSub hubs (YouTube) deliver Atom feeds; GitHub may deliver its JSON form-encoded (`payload=`).
+      fastify.addContentTypeParser(
+        ['application/json', 'application/atom+xml', 'application/xml', 'text/xml', 'application/x-www-form-urlencoded'],
+        { parseAs: 'buffer' },
+        (_request, body, done) => done(null, body),
+      );
     },
   });
 }

@@ -49,6 +49,18 @@ export interface NormalizedEvent extends Omit<NewActivityEvent, 'tenantId' | 'us
   readonly externalAccountId: string;
 }
 
+/**
+ * A verified delivery its scheme cannot turn into events (a tenant's mapping rule failed on it,
+ * ran too long, or gave something that is no event): connector-workers dead-letter it with this
+ * message as the reason instead of retrying it, and go on with the next.
+ */
+export class UnmappableDeliveryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnmappableDeliveryError';
+  }
+}
+
 /** A verified delivery showing that a player entered a link code on the platform. */
 export interface LinkConfirmation {
   readonly externalAccountId: string;

@@ -34,7 +34,7 @@ export interface WebhookLoadOptions {
 /**
  * Sends signed Minecraft webhooks at a fixed rate, each with its own delivery id, and retries the
  * ones not answered 202 the way a platform does: the same delivery id and body, a fresh timestamp
- * and signature, with backoff, on 5xx, 408, 429 and network errors, until it gives up.
+ * and signature, with backoff, on 5xx, 408, 409, 425, 429 and network errors, until it gives up.
  */
 export class WebhookLoad {
   readonly deliveries: Delivery[] = [];
@@ -83,7 +83,9 @@ export class WebhookLoad {
         delivery.ackedAt = Date.now();
         return;
       }
-      if (/^4\d\d$/.test(outcome) && outcome !== '408' && outcome !== '429') {
+      // Senders retry every failure but a refusal of the delivery itself: a 409 (the same delivery
+      // still "in progress" at a gateway that was killed mid-request) is retried like a 429.
+      if (/^4\d\d$/.test(outcome) && !['408', '409', '425', '429'].includes(outcome)) {
         delivery.refused = true;
         return;
       }

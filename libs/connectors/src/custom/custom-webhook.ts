@@ -1,4 +1,5 @@
 import {
+  UnmappableDeliveryError,
   verifyHmacSha256Hex,
   verifyStandardWebhook,
   type IncomingWebhook,
@@ -21,7 +22,7 @@ const MAX_HEADERS = 50;
 const MAX_HEADER_LENGTH = 512;
 
 /** A delivery whose rules could not map it; connector-workers dead-letter it with this reason. */
-export class MappingFailedError extends Error {
+export class MappingFailedError extends UnmappableDeliveryError {
   constructor(readonly outcome: Extract<MappingOutcome, { kind: 'failed' }> | { rule: string; field: string; code: string; message: string }) {
     super(`rule "${outcome.rule}", ${outcome.field}: ${outcome.code}: ${outcome.message}`);
     this.name = 'MappingFailedError';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { shapeOf, type LinkConfirmation, type NormalizedEvent, type WebhookSourceSettings } from '@activity/connector-sdk';
+import { shapeOf, UnmappableDeliveryError, type LinkConfirmation, type NormalizedEvent, type WebhookSourceSettings } from '@activity/connector-sdk';
 import { assertStorableEvents, DomainError } from '@activity/domain';
 import { MalformedMessageError, type CloudEventAttributes, type WebhookReceivedV1 } from '@activity/messaging';
 import { metricsRegistry } from '@activity/observability';
@@ -138,7 +138,7 @@ export class IngestDelivery {
     } catch (error) {
       if (error instanceof DomainError) throw new MalformedMessageError('invalid_delivery', `${error.code}: ${JSON.stringify(error.details ?? error.params)}`);
       // A source's own rules failed on this delivery (an error, a timeout, an output that is no event): dead-letter it with the reason.
-      if (error instanceof Error && error.name === 'MappingFailedError') throw new MalformedMessageError('mapping_failed', error.message);
+      if (error instanceof UnmappableDeliveryError) throw new MalformedMessageError('mapping_failed', error.message);
       throw error;
     }
   }
