@@ -20,7 +20,12 @@ export type FeedScope = 'user' | 'tenant';
 /** Filters shared by every feed read (v2, v1, poll). */
 export class FeedFilterDto {
   // The enum is the registered connectors' types, filled in when the OpenAPI document is built.
-  @ApiPropertyOptional({ description: 'Comma-separated activity types', example: 'minecraft.player.advancement,steam.achievement.unlocked', type: String, isArray: true })
+  @ApiPropertyOptional({
+    description: 'Comma-separated activity types: the connectors’ (enumerated), first-party `platform.*`, and tenants’ `custom.<source>.<name>`',
+    example: 'minecraft.player.advancement,steam.achievement.unlocked',
+    type: String,
+    isArray: true,
+  })
   @IsOptional()
   @Transform(splitList)
   @ArrayMaxSize(MAX_TYPE_FILTERS)
