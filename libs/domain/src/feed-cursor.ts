@@ -8,21 +8,22 @@ export interface FeedPosition {
 }
 
 /**
- * Opaque, tamper-evident keyset cursor. The token is base64url(JSON) + "." + HMAC over the
- * body and a fingerprint of the filters it was issued for, so a cursor replayed with other
- * filters (or edited by hand) fails verification instead of returning a wrong page.
+ * Opaque, tamper-evident tokens: base64url(JSON) + "." + HMAC over the body and a fingerprint of
+ * the filters it was issued for, so a token replayed with other filters (or edited by hand) fails
+ * verification (`invalid_cursor`) instead of returning a wrong page.
  */
-export class FeedCursor {
+export class SignedCursorCodec {
   constructor(private readonly secret: string) {
-    if (secret.length < 16) throw new Error('FeedCursor secret must be at least 16 characters');
+    if (secret.length < 16) throw new Error('cursor secret must be at least 16 characters');
   }
 
-  encode(position: FeedPosition, filterFingerprint: string): string {
-    const body = Buffer.from(JSON.stringify({ t: position.occurredAt.toISOString(), i: position.id })).toString('base64url');
+  encode(value: Record<string, unknown>, filterFingerprint: string): string {
+    const body = Buffer.from(JSON.stringify(value)).toString('base64url');
     return `${body}.${this.sign(body, filterFingerprint)}`;
   }
 
-  decode(token: string, filterFingerprint: string): FeedPosition {
+  /** The JSON object the token carries; throws `invalid_cursor` unless it is genuine and for these filters. */
+  decode(token: string, filterFingerprint: string): Record<string, unknown> {
     const [body, mac, extra] = token.split('.');
     if (!body || !mac || extra !== undefined) throw new DomainError('invalid_cursor');
     const expected = Buffer.from(this.sign(body, filterFingerprint));
@@ -34,15 +35,33 @@ export class FeedCursor {
     } catch {
       throw new DomainError('invalid_cursor');
     }
-    const { t, i } = (parsed ?? {}) as { t?: unknown; i?: unknown };
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new DomainError('invalid_cursor');
+    return parsed as Record<string, unknown>;
+  }
+
+  private sign(body: string, filterFingerprint: string): string {
+    return createHmac('sha256', this.secret).update(body).update('\n').update(filterFingerprint).digest('base64url').slice(0, 32);
+  }
+}
+
+/** The feed's keyset cursor: a signed (occurred_at, id) position. */
+export class FeedCursor {
+  private readonly codec: SignedCursorCodec;
+
+  constructor(secret: string) {
+    this.codec = new SignedCursorCodec(secret);
+  }
+
+  encode(position: FeedPosition, filterFingerprint: string): string {
+    return this.codec.encode({ t: position.occurredAt.toISOString(), i: position.id }, filterFingerprint);
+  }
+
+  decode(token: string, filterFingerprint: string): FeedPosition {
+    const { t, i } = this.codec.decode(token, filterFingerprint);
     const occurredAt = typeof t === 'string' ? new Date(t) : undefined;
     if (!occurredAt || Number.isNaN(occurredAt.getTime()) || typeof i !== 'string' || !/^\d{1,19}$/.test(i)) {
       throw new DomainError('invalid_cursor');
     }
     return { occurredAt, id: i };
-  }
-
-  private sign(body: string, filterFingerprint: string): string {
-    return createHmac('sha256', this.secret).update(body).update('\n').update(filterFingerprint).digest('base64url').slice(0, 32);
   }
 }

@@ -10,3 +10,5 @@ export * from './storable-event';
 export * from './storable-value';
 export * from './composite-key';
 export * from './failure-cause';
+export * from './search-document';
+export * from './feed-search';

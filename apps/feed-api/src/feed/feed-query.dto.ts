@@ -1,12 +1,14 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { IsEventId, IsInstant, IsKnownEventType, IsOptionalButNotNull } from '@activity/http';
+import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { SearchLanguage } from '@activity/domain';
+import { IsEventId, IsInstant, IsKnownEventType, IsOptionalButNotNull, IsStorableText } from '@activity/http';
 import { i18nValidationMessage } from 'nestjs-i18n';
 
 /** More types than any connector set declares is a mistake, not a filter. */
 const MAX_TYPE_FILTERS = 64;
 const CURSOR = /^[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{16,64}$/;
+const SEARCH_CURSOR = /^[A-Za-z0-9_-]{1,1024}\.[A-Za-z0-9_-]{16,64}$/;
 const splitList = ({ value }: { value: unknown }) =>
   typeof value === 'string'
     ? value
@@ -114,4 +116,31 @@ export class MarkReadDto {
   @IsOptionalButNotNull()
   @IsBoolean()
   all?: boolean;
+}
+
+/** Query of GET /v2/feed/search. */
+export class FeedSearchQueryDto extends FeedFilterDto {
+  @ApiProperty({ description: 'Words to find (any text: only its words are searched; the last one also as a prefix)', example: 'достижения' })
+  @IsString()
+  @IsStorableText()
+  @MaxLength(10_000)
+  q!: string;
+
+  @ApiPropertyOptional({ description: 'The query’s language for stemming: `en`, `ru`, or `any` (both). Default: from Accept-Language, else both', enum: ['en', 'ru', 'any'] })
+  @IsOptional()
+  @IsIn(['en', 'ru', 'any'])
+  lang?: SearchLanguage;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  limit: number = 20;
+
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page; only valid with the same query and filters' })
+  @IsOptional()
+  @Matches(SEARCH_CURSOR, { message: i18nValidationMessage('validation.field.cursor') })
+  cursor?: string;
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { FeedCursor } from '@activity/domain';
+import { FeedCursor, SearchCursor } from '@activity/domain';
 import { ActivityEventStore, FeedReadMarkerStore, ReplicaRouting } from '@activity/persistence';
 import { ReplicaStores } from '../replica/replica.module';
 import { GenerationalCache, SERVICE_CONFIG } from '@activity/platform';
@@ -12,12 +12,14 @@ import { RealtimeModule } from '../realtime/realtime.module';
 import { UnreadCounter } from '../unread/unread-counter';
 import { UnreadModule } from '../unread/unread.module';
 import { FeedController } from './feed.controller';
+import { FeedSearchController } from './feed-search.controller';
+import { FeedSearchService } from './feed-search.service';
 import { FeedService } from './feed.service';
 
-/** Feed reads (v2, the deprecated v1, long-poll and SSE), read markers and unread counts. */
+/** Feed reads (v2, the deprecated v1, long-poll and SSE), search, read markers and unread counts. */
 @Module({
   imports: [UnreadModule, RealtimeModule, FeedCacheModule],
-  controllers: [FeedController, RealtimeController, LegacyFeedController],
+  controllers: [FeedController, FeedSearchController, RealtimeController, LegacyFeedController],
   providers: [
     {
       provide: FeedService,
@@ -32,6 +34,12 @@ import { FeedService } from './feed.service';
         routing: ReplicaRouting,
       ) => new FeedService(events, markers, unread, reads, new FeedCursor(config.FEED_CURSOR_SECRET), cache, { events: replica.events, routing }),
       inject: [ActivityEventStore, FeedReadMarkerStore, UnreadCounter, ReadBroadcast, SERVICE_CONFIG, GenerationalCache, ReplicaStores, ReplicaRouting],
+    },
+    {
+      provide: FeedSearchService,
+      useFactory: (events: ActivityEventStore, config: FeedApiConfig, replica: ReplicaStores, routing: ReplicaRouting) =>
+        new FeedSearchService(events, new SearchCursor(config.FEED_CURSOR_SECRET), { events: replica.events, routing }),
+      inject: [ActivityEventStore, SERVICE_CONFIG, ReplicaStores, ReplicaRouting],
     },
   ],
 })

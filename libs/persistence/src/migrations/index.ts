@@ -9,6 +9,7 @@ import { WebhookSourceNotify1764210000000 } from './1764210000000-webhook-source
 import { TenantArrivalIndex1764220000000 } from './1764220000000-tenant-arrival-index';
 import { WebhookSourceIsolation1764230000000 } from './1764230000000-webhook-source-isolation';
 import { CustomWebhookSources1764240000000 } from './1764240000000-custom-webhook-sources';
+import { FeedSearch1764250000000 } from './1764250000000-feed-search';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   TenantArrivalIndex1764220000000,
   WebhookSourceIsolation1764230000000,
   CustomWebhookSources1764240000000,
+  FeedSearch1764250000000,
 ];

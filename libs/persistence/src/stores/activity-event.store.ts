@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATA_SOURCE } from '../persistence.tokens';
 import type { DataSource } from 'typeorm';
-import type { ActivityEvent, ActivityObject, FeedPosition, NewActivityEvent } from '@activity/domain';
+import type { ActivityEvent, ActivityObject, FeedPosition, NewActivityEvent, SearchSnapshot } from '@activity/domain';
 import { queryAsTenant, type TenantTransaction } from '../tenant-transaction';
 
 export interface FeedQuery {
@@ -15,6 +15,26 @@ export interface FeedQuery {
   readonly before?: FeedPosition;
   readonly limit: number;
 }
+
+export interface SearchQuery extends Omit<FeedQuery, 'before'> {
+  /** tsquery text (searchTsquery) and the configurations it is parsed with (any one may match). */
+  readonly tsquery: string;
+  readonly configurations: ReadonlyArray<'english' | 'russian'>;
+  /** The first page's snapshot, or the last result of the previous page. */
+  readonly position: SearchSnapshot;
+  /** Ranking looks at this many of the newest matches at most. */
+  readonly candidates: number;
+}
+
+export interface SearchHit {
+  readonly event: ActivityEvent;
+  readonly score: number;
+  /** `ts_headline` over the event's search text: matches between U+E000 and U+E001. */
+  readonly snippet: string;
+}
+
+/** Recency halves a result's weight every this many days (text rank decides among equally recent ones). */
+const RECENCY_HALF_LIFE_DAYS = 14;
 
 export interface InsertedEvent {
   readonly id: string;
@@ -50,7 +70,7 @@ export class ActivityEventStore {
    * skipped by the unique constraint. Returns only the rows actually inserted. Must run inside
    * a tenant transaction (the caller adds outbox rows in the same one).
    */
-  async insertNew(manager: TenantTransaction, events: readonly NewActivityEvent[]): Promise<InsertedEvent[]> {
+  async insertNew(manager: TenantTransaction, events: ReadonlyArray<NewActivityEvent & { readonly searchText?: string }>): Promise<InsertedEvent[]> {
     if (events.length === 0) return [];
     const records = events.map((event) => ({
       tenant_id: event.tenantId,
@@ -63,12 +83,13 @@ export class ActivityEventStore {
       target: event.target ?? null,
       occurred_at: event.occurredAt.toISOString(),
       payload: event.payload,
+      search_text: event.searchText ?? null,
     }));
     const rows: Array<{ id: string; user_id: string | null; type: string; occurred_at: Date }> = await manager.query(
-      `INSERT INTO activity_events (tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, payload)
-       SELECT e.tenant_id, e.user_id, e.source, e.source_event_id, e.type, e.actor, e.object, e.target, e.occurred_at, e.payload
+      `INSERT INTO activity_events (tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, payload, search_text)
+       SELECT e.tenant_id, e.user_id, e.source, e.source_event_id, e.type, e.actor, e.object, e.target, e.occurred_at, e.payload, e.search_text
          FROM jsonb_to_recordset($1::jsonb) AS e(tenant_id text, user_id text, source text, source_event_id text, type text,
-                                                 actor jsonb, object jsonb, target jsonb, occurred_at timestamptz, payload jsonb)
+                                                 actor jsonb, object jsonb, target jsonb, occurred_at timestamptz, payload jsonb, search_text text)
        ON CONFLICT ON CONSTRAINT uq_activity_events_source_event DO NOTHING
        RETURNING id::text AS id, user_id, type, occurred_at`,
       [JSON.stringify(records)],
@@ -107,24 +128,8 @@ export class ActivityEventStore {
 
   /** One page of a feed, newest first, ordered by (occurred_at desc, id desc). */
   async page(query: FeedQuery & { offset?: number }): Promise<ActivityEvent[]> {
-    const params: Array<string | number | Date | readonly string[]> = [query.tenantId];
-    const where = ['e.tenant_id = $1'];
-    if (query.userId !== null) {
-      params.push(query.userId);
-      where.push(`e.user_id = $${params.length}`);
-    }
-    if (query.types?.length) {
-      params.push(query.types);
-      where.push(`e.type = ANY($${params.length}::text[])`);
-    }
-    if (query.since) {
-      params.push(query.since);
-      where.push(`e.occurred_at >= $${params.length}::timestamptz`);
-    }
-    if (query.until) {
-      params.push(query.until);
-      where.push(`e.occurred_at < $${params.length}::timestamptz`);
-    }
+    const params: SqlParams = [];
+    const where = feedFilters(query, params);
     if (query.before) {
       params.push(query.before.occurredAt, query.before.id);
       where.push(`(e.occurred_at, e.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
@@ -139,6 +144,55 @@ export class ActivityEventStore {
     const rows = await queryAsTenant<EventRow>(this.dataSource, query.tenantId, sql, params);
     return rows.map(toEvent);
   }
+
+  /**
+   * Full-text search within a feed: the newest `candidates` matches of the snapshot (ids up to
+   * `maxId`), scored by text rank (`ts_rank_cd`, normalised to 0..1) plus recency measured from
+   * `asOf` (1 now, ½ after RECENCY_HALF_LIFE_DAYS), ordered by (score desc, id desc) after the
+   * position. The same snapshot and instant on every page: pages neither shift nor repeat while
+   * events arrive.
+   */
+  async search(query: SearchQuery): Promise<SearchHit[]> {
+    const params: SqlParams = [];
+    const where = feedFilters(query, params);
+    const tsquery = query.configurations.map((configuration) => `to_tsquery('${configuration}'::regconfig, $${params.push(query.tsquery)})`).join(' || ');
+    where.push(`e.search_vector @@ q.query`, `e.id <= $${params.push(query.position.maxId)}::bigint`);
+    const asOf = `$${params.push(query.position.asOf)}::timestamptz`;
+    const candidates = `$${params.push(query.candidates)}::int`;
+    const after =
+      query.position.score !== undefined && query.position.id !== undefined
+        ? `WHERE (r.score, r.id) < ($${params.push(query.position.score)}::float8, $${params.push(query.position.id)}::bigint)`
+        : '';
+    const limit = `$${params.push(query.limit)}::int`;
+    const sql = `
+      WITH q AS (SELECT ${tsquery} AS query),
+      matches AS (
+        SELECT e.*, q.query FROM activity_events e, q WHERE ${where.join(' AND ')} ORDER BY e.id DESC LIMIT ${candidates}
+      ),
+      ranked AS (
+        SELECT m.*, (ts_rank_cd(m.search_vector, m.query, 32) + power(0.5, greatest(0, extract(epoch FROM ${asOf} - m.occurred_at)) / ${RECENCY_HALF_LIFE_DAYS * 86_400}))::float8 AS score
+          FROM matches m
+      )
+      SELECT ${COLUMNS}, r.score,
+             ts_headline('russian'::regconfig, coalesce(r.search_text, ''), r.query,
+               'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
+        FROM ranked r ${after}
+       ORDER BY r.score DESC, r.id DESC LIMIT ${limit}`;
+    const rows = await queryAsTenant<EventRow & { score: number; snippet: string }>(this.dataSource, query.tenantId, sql, params);
+    return rows.map((row) => ({ event: toEvent(row), score: row.score, snippet: row.snippet }));
+  }
+}
+
+type SqlParams = Array<string | number | Date | readonly string[]>;
+
+/** The feed's own filters (tenant, owner, types, time window) as WHERE clauses over `e`, appending their parameters. */
+function feedFilters(query: FeedQuery, params: SqlParams): string[] {
+  const where = [`e.tenant_id = $${params.push(query.tenantId)}`];
+  if (query.userId !== null) where.push(`e.user_id = $${params.push(query.userId)}`);
+  if (query.types?.length) where.push(`e.type = ANY($${params.push(query.types)}::text[])`);
+  if (query.since) where.push(`e.occurred_at >= $${params.push(query.since)}::timestamptz`);
+  if (query.until) where.push(`e.occurred_at < $${params.push(query.until)}::timestamptz`);
+  return where;
 }
 
 function toEvent(row: EventRow): ActivityEvent {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { NewActivityEvent } from '@activity/domain';
+import { eventCatalogue, searchDocument, SUPPORTED_LOCALES, type NewActivityEvent } from '@activity/domain';
+import { messages } from '@activity/i18n';
 import { announceFeedUpdates } from '@activity/messaging';
 import { childTraceparent } from '@activity/observability';
 import { AccountLinkStore, ActivityEventStore, identityKey, OutboxStore, tenantOf, type InsertedEvent, type TenantTransaction } from '@activity/persistence';
@@ -22,9 +23,16 @@ export class RecordActivity {
   /** Stores events whose feed owner is known (or null: tenant feed only); `source` is the CloudEvent source of the announcements. */
   async record(tx: TenantTransaction, events: readonly Omit<NewActivityEvent, 'tenantId'>[], source: string): Promise<InsertedEvent[]> {
     const tenantId = tenantOf(tx);
+    const catalogue = eventCatalogue();
+    const texts = messages();
     const created = await this.events.insertNew(
       tx,
-      events.map((event) => ({ ...event, tenantId })),
+      events.map((event) => ({
+        ...event,
+        tenantId,
+        // What search finds it by, in every language the feed speaks (written once, indexed by PostgreSQL).
+        searchText: searchDocument({ ...event, summaries: SUPPORTED_LOCALES.map((locale) => catalogue.summarize(event, locale, texts)) }),
+      })),
     );
     await this.outbox.enqueue(tx, announceFeedUpdates(tenantId, created, { source, traceparent: childTraceparent() }));
     return created;
