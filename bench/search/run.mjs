@@ -21,6 +21,8 @@ const autocannon = require('autocannon');
 const { Client } = require('pg');
 const { migrateDatabase } = require(`${root}/dist/libs/persistence/src`);
 const { issueDevToken, loadOrCreateDevKeyPair } = require(`${root}/dist/libs/auth/src`);
+const { createKafka, ensureTopics, TopicNames } = require(`${root}/dist/libs/messaging/src`);
+const pino = require('pino');
 
 const DURATION = numberArg('duration', 10);
 const CONNECTIONS = numberArg('connections', 8);
@@ -120,6 +122,10 @@ async function main() {
     Array.from({ length: 64 }, (_, i) => issueDevToken(keys, { tenantId: TENANT, userId: `u${(i * 157) % USERS}`, issuer: 'activity-dev', audience: 'activity-service' })),
   );
   const token = (n) => tokens[n % tokens.length];
+  await ensureTopics(createKafka({ brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', clientId: 'bench' }, pino({ level: 'silent' })), new TopicNames('bench.'), {
+    partitions: 3,
+    replicationFactor: 1,
+  });
   const child = startFeedApi(policyFile, path.join(work, 'keys'));
   try {
     await waitReady();

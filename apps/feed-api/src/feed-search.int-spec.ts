@@ -165,6 +165,23 @@ describe('feed search', () => {
     expect((await search(q('entry', `&cursor=${encodeURIComponent(first.body.nextCursor!)}`), { userId: 'carol' })).status).toBe(400);
   });
 
+  it('the index lookup that bypasses row-level security answers only for the calling transaction’s tenant, and nothing without one', async () => {
+    const app = await createDataSource({ url: environment.databaseUrl, applicationName: 'search-test-app' }).initialize();
+    try {
+      const call = `SELECT id::text FROM search_activity_event_ids(to_tsquery('russian', 'unlocked'), NULL, NULL, NULL, NULL, 9223372036854775807, 100)`;
+      await expect(app.query(call)).rejects.toThrow(/app\.tenant_id/);
+      const ids = await app.transaction(async (tx) => {
+        await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [other]);
+        return ((await tx.query(call)) as Array<{ id: string }>).map((row) => row.id);
+      });
+      const owners = (await admin.query(`SELECT DISTINCT tenant_id FROM activity_events WHERE id = ANY($1::bigint[])`, [ids])) as Array<{ tenant_id: string }>;
+      expect(ids.length).toBeGreaterThan(0);
+      expect(owners.map((row) => row.tenant_id)).toEqual([other]);
+    } finally {
+      await app.destroy();
+    }
+  });
+
   it('no input breaks the query: quotes, operators, prefixes, unbalanced parentheses, 10 KB', async () => {
     for (const hostile of [
       "'unlocked",

@@ -10,6 +10,7 @@ import { TenantArrivalIndex1764220000000 } from './1764220000000-tenant-arrival-
 import { WebhookSourceIsolation1764230000000 } from './1764230000000-webhook-source-isolation';
 import { CustomWebhookSources1764240000000 } from './1764240000000-custom-webhook-sources';
 import { FeedSearch1764250000000 } from './1764250000000-feed-search';
+import { FeedSearchCandidates1764260000000 } from './1764260000000-feed-search-candidates';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   WebhookSourceIsolation1764230000000,
   CustomWebhookSources1764240000000,
   FeedSearch1764250000000,
+  FeedSearchCandidates1764260000000,
 ];

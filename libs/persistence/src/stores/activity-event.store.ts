@@ -154,36 +154,43 @@ export class ActivityEventStore {
    */
   async search(query: SearchQuery): Promise<SearchHit[]> {
     const params: SqlParams = [];
-    const where = feedFilters(query, params);
     const tsquery = query.configurations.map((configuration) => `to_tsquery('${configuration}'::regconfig, $${params.push(query.tsquery)})`).join(' || ');
-    where.push(`e.search_vector @@ q.query`, `e.id <= $${params.push(query.position.maxId)}::bigint`);
-    const asOf = `$${params.push(query.position.asOf)}::timestamptz`;
+    const userId = `$${params.push(query.userId)}::text`;
+    const types = `$${params.push(query.types?.length ? query.types : null)}::text[]`;
+    const since = `$${params.push(query.since ?? null)}::timestamptz`;
+    const until = `$${params.push(query.until ?? null)}::timestamptz`;
+    const maxId = `$${params.push(query.position.maxId)}::bigint`;
     const candidates = `$${params.push(query.candidates)}::int`;
+    const asOf = `$${params.push(query.position.asOf)}::timestamptz`;
     const after =
       query.position.score !== undefined && query.position.id !== undefined
         ? `WHERE (r.score, r.id) < ($${params.push(query.position.score)}::float8, $${params.push(query.position.id)}::bigint)`
         : '';
     const limit = `$${params.push(query.limit)}::int`;
+    // The candidates come through the index (search_activity_event_ids, bound to this transaction's
+    // tenant); the rows themselves are read here, under row-level security like every read.
+    // Snippets are made for the page only (`top`): ts_headline re-parses the text, the costliest step per row.
     const sql = `
       WITH q AS (SELECT ${tsquery} AS query),
-      matches AS (
-        SELECT e.*, q.query FROM activity_events e, q WHERE ${where.join(' AND ')} ORDER BY e.id DESC LIMIT ${candidates}
-      ),
+      candidates AS (SELECT c.id FROM q, search_activity_event_ids(q.query, ${userId}, ${types}, ${since}, ${until}, ${maxId}, ${candidates}) c),
       ranked AS (
-        SELECT m.*, (ts_rank_cd(m.search_vector, m.query, 32) + power(0.5, greatest(0, extract(epoch FROM ${asOf} - m.occurred_at)) / ${RECENCY_HALF_LIFE_DAYS * 86_400}))::float8 AS score
-          FROM matches m
-      )
-      SELECT ${COLUMNS}, r.score,
-             ts_headline('russian'::regconfig, coalesce(r.search_text, ''), r.query,
+        SELECT e.*, q.query,
+               (ts_rank_cd(e.search_vector, q.query, 32) + power(0.5, greatest(0, extract(epoch FROM ${asOf} - e.occurred_at)) / ${RECENCY_HALF_LIFE_DAYS * 86_400}))::float8 AS score
+          FROM activity_events e, q
+         WHERE e.id IN (SELECT id FROM candidates) AND e.tenant_id = current_setting('app.tenant_id')
+      ),
+      top AS (SELECT r.* FROM ranked r ${after} ORDER BY r.score DESC, r.id DESC LIMIT ${limit})
+      SELECT ${COLUMNS}, t.score,
+             ts_headline('russian'::regconfig, coalesce(t.search_text, ''), t.query,
                'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
-        FROM ranked r ${after}
-       ORDER BY r.score DESC, r.id DESC LIMIT ${limit}`;
+        FROM top t
+       ORDER BY t.score DESC, t.id DESC`;
     const rows = await queryAsTenant<EventRow & { score: number; snippet: string }>(this.dataSource, query.tenantId, sql, params);
     return rows.map((row) => ({ event: toEvent(row), score: row.score, snippet: row.snippet }));
   }
 }
 
-type SqlParams = Array<string | number | Date | readonly string[]>;
+type SqlParams = Array<string | number | Date | readonly string[] | null>;
 
 /** The feed's own filters (tenant, owner, types, time window) as WHERE clauses over `e`, appending their parameters. */
 function feedFilters(query: FeedQuery, params: SqlParams): string[] {
