@@ -21,6 +21,7 @@ const env = stackEnv.stackEnvironment(path.join(root, '.env'), process.env);
 const FAKES = [
   ...(env.STEAM_API_KEY ? [] : [{ name: 'fake-steam', entry: 'dist/tools/fake-steam.js', color: 90 }]),
   ...(env.TRUCKERSMP_API_BASE_URL ? [] : [{ name: 'fake-truckersmp', entry: 'dist/tools/fake-truckersmp.js', color: 90 }]),
+  { name: 'demo-site', entry: 'dist/tools/demo-site.js', color: 90 },
 ];
 
 const SERVICES = [
@@ -41,6 +42,8 @@ const useFakeSteam = !env.STEAM_API_KEY;
 // TruckersMP's API needs no key: the demo uses the fake (tools/fake-truckersmp.ts) unless TRUCKERSMP_API_BASE_URL names one.
 const FAKE_TRUCKERSMP_PORT = Number(env.FAKE_TRUCKERSMP_PORT ?? 3091);
 const useFakeTruckersMp = !env.TRUCKERSMP_API_BASE_URL;
+// A page with OpenGraph tags on loopback, so a demo link gains a preview offline (tools/demo-site.ts).
+const DEMO_SITE_PORT = Number(env.DEMO_SITE_PORT ?? 3092);
 
 const serviceEnv = {
   ...env,
@@ -54,6 +57,8 @@ const serviceEnv = {
     : {}),
   ...(useFakeTruckersMp ? { TRUCKERSMP_API_BASE_URL: `http://127.0.0.1:${FAKE_TRUCKERSMP_PORT}/v2`, TRUCKERSMP_RATE_LIMIT_PER_SECOND: '20' } : {}),
   NODE_ENV: env.NODE_ENV ?? 'development',
+  // The demo's page server may be previewed although it is on loopback (never in production).
+  ...((env.NODE_ENV ?? 'development') === 'production' ? {} : { LINK_PREVIEW_ALLOW_LIST: env.LINK_PREVIEW_ALLOW_LIST ?? `127.0.0.1:${DEMO_SITE_PORT}` }),
   DATABASE_URL,
   DATABASE_ADMIN_URL,
   REDIS_URL,
@@ -182,6 +187,7 @@ function banner() {
     ingest-gateway     http://127.0.0.1:${ingest}      (POST /v1/webhooks/minecraft/demo-minecraft)
     connector-workers  http://127.0.0.1:${SERVICES[2].port}/health/ready
     outbox-relay       http://127.0.0.1:${SERVICES[3].port}/health/ready
+  Link previews: the demo web site on 127.0.0.1:${DEMO_SITE_PORT} (npm run -s internal:event -- --text 'http://127.0.0.1:${DEMO_SITE_PORT}/nether-guide')
   ${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}${useFakeTruckersMp ? `TruckersMP: the fake TruckersMP API on 127.0.0.1:${FAKE_TRUCKERSMP_PORT} (set TRUCKERSMP_API_BASE_URL=https://api.truckersmp.com/v2 for the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
 }
 
@@ -295,7 +301,7 @@ function isAlive(pid) {
 }
 
 async function down() {
-  for (const service of [...SERVICES, { name: 'fake-steam' }, { name: 'fake-truckersmp' }]) {
+  for (const service of [...SERVICES, { name: 'fake-steam' }, { name: 'fake-truckersmp' }, { name: 'demo-site' }]) {
     const pidFile = path.join(runDir, `${service.name}.pid`);
     if (!existsSync(pidFile)) continue;
     const pid = Number(readFileSync(pidFile, 'utf8'));

@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 import { CommonConfig } from '@activity/config';
 
 export class ConnectorWorkersConfig extends CommonConfig {
@@ -70,4 +70,57 @@ export class ConnectorWorkersConfig extends CommonConfig {
   @Min(100)
   @Max(600_000)
   GATEWAY_CLAIM_INTERVAL_MS: number = 5_000;
+
+  /** Link previews: the whole fetch of one link (redirects included). */
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  LINK_PREVIEW_TIMEOUT_MS: number = 5_000;
+
+  /** Bytes of a page read at most (a page's head is at its top). */
+  @IsInt()
+  @Min(16_384)
+  @Max(10_485_760)
+  LINK_PREVIEW_MAX_BYTES: number = 524_288;
+
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  LINK_PREVIEW_MAX_REDIRECTS: number = 3;
+
+  @MinLength(8)
+  LINK_PREVIEW_USER_AGENT: string = 'activity-service-link-preview/1.0';
+
+  /** Requests per second to one host, shared by every worker (Redis). */
+  @IsNumber()
+  @Min(0.01)
+  LINK_PREVIEW_PER_HOST_PER_SECOND: number = 1;
+
+  @IsInt()
+  @Min(1)
+  LINK_PREVIEW_PER_HOST_BURST: number = 5;
+
+  @IsInt()
+  @Min(60)
+  LINK_PREVIEW_TTL_SECONDS: number = 86_400;
+
+  /** How long a link that failed or had no preview is not fetched again. */
+  @IsInt()
+  @Min(10)
+  LINK_PREVIEW_FAILURE_TTL_SECONDS: number = 3_600;
+
+  /**
+   * `address:port` pairs link previews may fetch although they are not public (comma-separated):
+   * for tests and the local demo's page server only; refused in production.
+   */
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F:.]+:\d{1,5}(,[0-9a-fA-F:.]+:\d{1,5})*$/, { message: 'must be comma-separated address:port pairs' })
+  @ValidateBy({
+    name: 'notInProduction',
+    validator: {
+      validate: (value: unknown, args) => !value || (args?.object as CommonConfig).NODE_ENV !== 'production',
+      defaultMessage: () => 'must not be set in production (it lets link previews reach private addresses)',
+    },
+  })
+  LINK_PREVIEW_ALLOW_LIST?: string;
 }

@@ -7,6 +7,7 @@ import { ConnectorsModule, type ConfiguredConnector } from '@activity/use-cases'
 import type { ConnectorWorkersConfig } from './connector-workers.config';
 import { CONSUMER_GROUPS } from './consumer-groups';
 import { GatewayModule } from './gateway/gateway.module';
+import { LinkPreviewsModule } from './link-previews/link-previews.module';
 import { SyncModule } from './sync/sync.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -36,6 +37,7 @@ export class ConnectorWorkersModule {
         WebhooksModule,
         SyncModule,
         GatewayModule,
+        LinkPreviewsModule,
       ],
       controllers: [HealthController, MetricsController],
     };

@@ -3,4 +3,5 @@ export const CONSUMER_GROUPS = {
   webhooks: 'connector-workers.webhooks',
   sync: 'connector-workers.sync',
   links: 'connector-workers.links',
+  previews: 'connector-workers.link-previews',
 } as const;

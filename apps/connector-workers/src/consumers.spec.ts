@@ -1,6 +1,7 @@
 import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants';
 import { type AccountLinkedV1, bindingOf, KafkaBatchContext, type SyncRequestedV1, Topic, type WebhookReceivedV1 } from '@activity/messaging';
 import type { IngestDelivery, RequestInitialSync, RunSync } from '@activity/use-cases';
+import { LinkPreviewRequestsController } from './link-previews/link-preview-requests.controller';
 import { SyncRequestsController } from './sync/sync-requests.controller';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
 
@@ -14,6 +15,7 @@ describe('connector-workers consumers', () => {
     [WebhookDeliveriesController, 'onDeliveries', Topic.WebhookReceived, 'connector-workers.webhooks'],
     [SyncRequestsController, 'onSyncRequested', Topic.SyncRequested, 'connector-workers.sync'],
     [SyncRequestsController, 'onAccountLinked', Topic.AccountLinked, 'connector-workers.links'],
+    [LinkPreviewRequestsController, 'onLinkPreviewRequested', Topic.LinkPreviewRequested, 'connector-workers.link-previews'],
   ] as const)('%p.%s is an @EventPattern handler of %s in group %s', (controller, method, topic, group) => {
     const { topics, binding } = patternOf(controller, method);
     expect(topics).toEqual([topic]);

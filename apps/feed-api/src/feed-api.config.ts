@@ -2,7 +2,7 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, Valida
 import { JwtConfig, parseInternalKeys } from '@activity/auth';
 
 const DEVELOPMENT_CURSOR_SECRET = 'development-only-feed-cursor-secret';
-/** Development only: lets `npm run -s internal:sign` (and tests) call /internal routes as "platform". */
+/** Development only: lets `npm run -s internal:event` (and tests) call /internal routes as "platform". */
 export const DEVELOPMENT_INTERNAL_KEYS = JSON.stringify({ 'dev-platform': { caller: 'platform', secret: 'ZGV2ZWxvcG1lbnQtaW50ZXJuYWwtaG1hYy1rZXk=' } });
 
 export class FeedApiConfig extends JwtConfig {

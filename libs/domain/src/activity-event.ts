@@ -1,3 +1,4 @@
+import type { LinkPreview } from './event-links';
 /**
  * The normalised event every connector produces, in Activity Streams 2.0 vocabulary
  * (actor / object / target). `sourceEventId` is the connector's stable id for the event and,
@@ -28,4 +29,6 @@ export interface NewActivityEvent {
 export interface ActivityEvent extends NewActivityEvent {
   readonly id: string;
   readonly receivedAt: Date;
+  /** Previews of the links in its text, once connector-workers fetched them. */
+  readonly linkPreviews?: readonly LinkPreview[];
 }

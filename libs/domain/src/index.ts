@@ -12,3 +12,4 @@ export * from './composite-key';
 export * from './failure-cause';
 export * from './search-document';
 export * from './feed-search';
+export * from './event-links';

@@ -5,6 +5,8 @@ export const Topic = {
   FeedUpdated: 'feed.updated',
   AccountLinked: 'account.linked',
   SyncCompleted: 'sync.completed',
+  LinkPreviewRequested: 'link.preview.requested',
+  FeedItemUpdated: 'feed.item.updated',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -20,6 +22,7 @@ export const MessageKey = {
   webhook: (tenantId: string, source: string, account: string) => `${tenantId}:${source}:${account}`,
   user: (tenantId: string, userId: string) => `${tenantId}:${userId}`,
   accountLink: (tenantId: string, accountLinkId: string) => `${tenantId}:${accountLinkId}`,
+  event: (tenantId: string, eventId: string) => `${tenantId}:event:${eventId}`,
 };
 
 /**

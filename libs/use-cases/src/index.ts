@@ -1,4 +1,5 @@
 export * from './activity/record-activity';
+export * from './activity/attach-link-previews';
 export * from './connectors/connector-loader';
 export * from './connectors/connector-plugins';
 export * from './connectors/connector-registry';

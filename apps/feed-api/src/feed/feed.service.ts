@@ -1,5 +1,5 @@
 import type { Principal } from '@activity/auth';
-import { compositeKey, DomainError, eventCatalogue, parseInstant, type ActivityEvent, type FeedCursor, type Locale } from '@activity/domain';
+import { compositeKey, DomainError, eventCatalogue, parseInstant, type ActivityEvent, type FeedCursor, type LinkPreview, type Locale } from '@activity/domain';
 import type { ActivityEventStore, FeedReadMarkerStore, ReplicaRouting } from '@activity/persistence';
 import type { GenerationalCache } from '@activity/platform';
 import type { ReadBroadcast } from '../realtime/read-broadcast';
@@ -27,6 +27,8 @@ export interface FeedItem {
   object?: ActivityEvent['object'];
   target?: ActivityEvent['target'];
   payload: Record<string, unknown>;
+  /** Previews of the links in the event's text, once fetched (an SSE `item.updated` announces them). */
+  linkPreviews?: readonly LinkPreview[];
 }
 
 export interface FeedPage {
@@ -114,6 +116,12 @@ export class FeedService {
       offset: (page - 1) * pageSize,
     });
     return { items: rows.slice(0, pageSize).map((event) => toItem(event, locale)), hasMore: rows.length > pageSize };
+  }
+
+  /** One event of the caller's feed (or, for tenant scope, of the tenant's), e.g. after it changed; undefined when it is not there. */
+  async item(principal: Principal, scope: FeedScope, eventId: string, locale: Locale): Promise<FeedItem | undefined> {
+    const event = await this.events.byId(principal.tenantId, scope === 'tenant' ? null : principal.userId, eventId);
+    return event && toItem(event, locale);
   }
 
   /** Where a real-time client starts: after its head cursor, or after whatever exists now. */
@@ -220,5 +228,6 @@ export function toItem(event: ActivityEvent, locale: Locale): FeedItem {
     ...(event.object ? { object: event.object } : {}),
     ...(event.target ? { target: event.target } : {}),
     payload: event.payload,
+    ...(event.linkPreviews?.length ? { linkPreviews: event.linkPreviews } : {}),
   };
 }

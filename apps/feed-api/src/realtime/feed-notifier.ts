@@ -1,8 +1,8 @@
 import { Gauge } from 'prom-client';
 import { metricsRegistry } from '@activity/observability';
 
-/** What woke a waiting client: new events in the feed, or the read marker moved (another device). */
-export type FeedSignal = { readonly kind: 'updated' } | { readonly kind: 'read' } | { readonly kind: 'closing' };
+/** What woke a waiting client: new events in the feed, the read marker moved (another device), or an event in the feed changed. */
+export type FeedSignal = { readonly kind: 'updated' } | { readonly kind: 'read' } | { readonly kind: 'closing' } | { readonly kind: 'item'; readonly eventId: string };
 
 type Listener = (signal: FeedSignal) => void;
 
@@ -29,8 +29,10 @@ export class FeedNotifier {
     };
   }
 
-  notify(tenantId: string, userId: string, signal: FeedSignal): void {
-    for (const key of [keyOf(tenantId, userId), ...(signal.kind === 'updated' ? [keyOf(tenantId, null)] : [])]) {
+  /** `userId: null`: an event of the tenant feed only, for tenant-scope clients. */
+  notify(tenantId: string, userId: string | null, signal: FeedSignal): void {
+    const keys = userId === null ? [keyOf(tenantId, null)] : [keyOf(tenantId, userId), ...(signal.kind === 'updated' || signal.kind === 'item' ? [keyOf(tenantId, null)] : [])];
+    for (const key of keys) {
       for (const listener of [...(this.listeners.get(key) ?? [])]) listener(signal);
     }
   }

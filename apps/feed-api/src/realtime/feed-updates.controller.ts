@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { consumerBinding, Topic, type FeedUpdatedV1 } from '@activity/messaging';
+import { consumerBinding, Topic, type FeedItemUpdatedV1, type FeedUpdatedV1 } from '@activity/messaging';
 import { UnreadCounter } from '../unread/unread-counter';
 import { FeedNotifier } from './feed-notifier';
 
@@ -20,5 +20,12 @@ export class FeedUpdatesController {
   async onFeedUpdated(@Payload() update: FeedUpdatedV1): Promise<void> {
     await this.unread.invalidate(update.tenantId, update.userId);
     this.notifier.notify(update.tenantId, update.userId, { kind: 'updated' });
+  }
+
+  /** An event already in a feed changed (its link previews arrived): drop the owner's cached pages, tell open streams. */
+  @EventPattern(Topic.FeedItemUpdated, consumerBinding({ group: 'feed-api.item-updates', broadcast: true, healthName: 'feed-item-updates-consumer' }))
+  async onFeedItemUpdated(@Payload() update: FeedItemUpdatedV1): Promise<void> {
+    if (update.userId) await this.unread.invalidate(update.tenantId, update.userId);
+    this.notifier.notify(update.tenantId, update.userId, { kind: 'item', eventId: update.eventId });
   }
 }

@@ -47,6 +47,11 @@ export class RealtimeController {
         const signal = await signals.next(deadline - Date.now());
         if (signal === 'timeout' || signal.kind === 'closing') break;
         if (signal.kind === 'read') return { items: [], headCursor: query.cursor ?? null, trigger: 'read', unread: await this.unreadFor(principal, query.scope) };
+        if (signal.kind === 'item') {
+          // An event the client may already show changed (its link previews arrived): hand it over as `updated`.
+          const item = await this.feed.item(principal, query.scope, signal.eventId, locale);
+          if (item && BigInt(item.id) <= BigInt(after)) return { items: [], updated: [item], headCursor: query.cursor ?? null, trigger: 'item.updated' };
+        }
       }
       void reply.status(204);
       return undefined;
@@ -106,9 +111,15 @@ export class RealtimeController {
       if (query.scope === 'user' && !closed) raw.write(`event: unread\ndata: ${JSON.stringify(await this.feed.unreadCount(principal))}\n\n`);
     };
     const heartbeat = setInterval(() => raw.write(`: keep-alive\n\n`), HEARTBEAT_MS);
+    const pushItem = (eventId: string) => async () => {
+      // Only an event this stream has already sent: a newer one arrives whole through flushNew.
+      if (closed || BigInt(eventId) > BigInt(lastSent)) return;
+      const item = await this.feed.item(principal, query.scope, eventId, locale);
+      if (item && !closed) raw.write(`event: item.updated\ndata: ${JSON.stringify(item)}\n\n`);
+    };
     const unsubscribe = this.notifier.subscribe(principal.tenantId, query.scope === 'tenant' ? null : principal.userId, (signal) => {
       if (signal.kind === 'closing') return close();
-      send(signal.kind === 'updated' ? flushNew : pushUnread);
+      send(signal.kind === 'updated' ? flushNew : signal.kind === 'item' ? pushItem(signal.eventId) : pushUnread);
     });
     const close = () => {
       if (closed) return;

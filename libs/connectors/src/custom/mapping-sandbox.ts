@@ -22,6 +22,8 @@ interface Job {
 
 /** How much longer than JSONata's own timeout a thread may run before it is killed (it is then stuck in one synchronous step, e.g. a regex). */
 const KILL_MARGIN_MS = 150;
+/** A new thread that has not loaded JSONata by then is replaced (its start-up is not charged to a delivery's deadline). */
+const START_TIMEOUT_MS = 15_000;
 
 // The thread's code. JSONata's guardrails stop loops and deep recursion (timeout, stack,
 // sequence length); what they cannot stop (a catastrophic regex in one synchronous call) the
@@ -30,6 +32,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const jsonata = require(workerData.jsonataPath);
 const compiled = new Map();
+parentPort.postMessage('ready');
 function expression(text, timeout) {
   const key = timeout + '\\u0000' + text;
   let found = compiled.get(key);
@@ -86,9 +89,9 @@ parentPort.on('message', async ({ id, rules, input, limits }) => {
  * next delivery is evaluated as usual.
  */
 export class MappingSandbox {
-  private worker: Worker | null = null;
+  private worker: { thread: Worker; ready: Promise<void> } | null = null;
   private readonly queue: Job[] = [];
-  private current: { job: Job; timer: NodeJS.Timeout } | null = null;
+  private current: { job: Job; timer?: NodeJS.Timeout } | null = null;
   private sequence = 0;
   /** Threads replaced after a deadline or a crash (for metrics and tests). */
   restarts = 0;
@@ -107,22 +110,29 @@ export class MappingSandbox {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    if (worker) await worker.terminate();
+    if (worker) await worker.thread.terminate();
   }
 
   private next(): void {
     if (this.current || this.queue.length === 0) return;
     const job = this.queue.shift()!;
+    this.current = { job };
     const worker = this.thread();
-    const timer = setTimeout(
-      () => this.abandon(job, { code: 'timeout', message: `the rules ran longer than ${this.limits.timeoutMs} ms` }),
-      this.limits.timeoutMs + KILL_MARGIN_MS,
+    // The deadline starts once the thread is up: a cold start is not the rules' fault.
+    void worker.ready.then(
+      () => {
+        if (this.current?.job !== job) return;
+        this.current.timer = setTimeout(
+          () => this.abandon(job, { code: 'timeout', message: `the rules ran longer than ${this.limits.timeoutMs} ms` }),
+          this.limits.timeoutMs + KILL_MARGIN_MS,
+        );
+        worker.thread.postMessage(job.message);
+      },
+      (error: Error) => this.abandon(job, { code: 'resources', message: error.message }),
     );
-    this.current = { job, timer };
-    worker.postMessage(job.message);
   }
 
-  private thread(): Worker {
+  private thread(): { thread: Worker; ready: Promise<void> } {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -130,8 +140,21 @@ export class MappingSandbox {
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
     });
     worker.unref();
-    worker.on('message', (reply: { id: number; outcome: MappingOutcome }) => {
-      if (this.current?.job.id !== reply.id) return;
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the sandbox thread did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      timer.unref();
+      worker.once('message', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      worker.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+    ready.catch(() => undefined);
+    worker.on('message', (reply: { id: number; outcome: MappingOutcome } | 'ready') => {
+      if (reply === 'ready' || this.current?.job.id !== reply.id) return;
       clearTimeout(this.current.timer);
       const { job } = this.current;
       this.current = null;
@@ -139,13 +162,13 @@ export class MappingSandbox {
       this.next();
     });
     worker.on('error', (error) => {
-      if (this.current) this.abandon(this.current.job, { code: 'resources', message: `the rules' evaluation failed: ${error.message}` });
+      if (this.current?.timer) this.abandon(this.current.job, { code: 'resources', message: `the rules' evaluation failed: ${error.message}` });
     });
     worker.on('exit', () => {
-      if (this.worker === worker) this.worker = null;
+      if (this.worker?.thread === worker) this.worker = null;
     });
-    this.worker = worker;
-    return worker;
+    this.worker = { thread: worker, ready };
+    return this.worker;
   }
 
   /** The thread is stuck or gone: fail the delivery it held, replace the thread, go on. */
@@ -156,7 +179,7 @@ export class MappingSandbox {
     const stuck = this.worker;
     this.worker = null;
     this.restarts += 1;
-    if (stuck) void stuck.terminate();
+    if (stuck) void stuck.thread.terminate();
     job.resolve({ kind: 'failed', rule: job.message.rules.map((rule) => rule.name).join(','), field: 'rules', ...reason });
     this.next();
   }

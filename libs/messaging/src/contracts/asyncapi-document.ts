@@ -9,6 +9,8 @@ const MESSAGE_OF: Record<string, TopicName> = {
   accountLinkedV1: Topic.AccountLinked,
   syncRequestedV1: Topic.SyncRequested,
   syncCompletedV1: Topic.SyncCompleted,
+  linkPreviewRequestedV1: Topic.LinkPreviewRequested,
+  feedItemUpdatedV1: Topic.FeedItemUpdated,
 };
 
 /** A plain JSON copy (TypeBox schemas carry symbol keys that a published document must not). */

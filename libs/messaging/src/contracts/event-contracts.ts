@@ -4,18 +4,22 @@ import { MalformedMessageError } from '../message-errors';
 import { Topic, type TopicName } from '../topics';
 import {
   AccountLinkedV1Schema,
+  FeedItemUpdatedV1Schema,
   FeedUpdatedV1Schema,
+  LinkPreviewRequestedV1Schema,
   SyncCompletedV1Schema,
   SyncRequestedV1Schema,
   WebhookReceivedV1Schema,
   type AccountLinkedV1,
+  type FeedItemUpdatedV1,
   type FeedUpdatedV1,
+  type LinkPreviewRequestedV1,
   type SyncCompletedV1,
   type SyncRequestedV1,
   type WebhookReceivedV1,
 } from './topic-payloads';
 
-export type { AccountLinkedV1, FeedUpdatedV1, SyncCompletedV1, SyncRequestedV1, WebhookReceivedV1 };
+export type { AccountLinkedV1, FeedItemUpdatedV1, FeedUpdatedV1, LinkPreviewRequestedV1, SyncCompletedV1, SyncRequestedV1, WebhookReceivedV1 };
 
 export interface PayloadOf {
   [Topic.WebhookReceived]: WebhookReceivedV1;
@@ -23,6 +27,8 @@ export interface PayloadOf {
   [Topic.AccountLinked]: AccountLinkedV1;
   [Topic.SyncRequested]: SyncRequestedV1;
   [Topic.SyncCompleted]: SyncCompletedV1;
+  [Topic.LinkPreviewRequested]: LinkPreviewRequestedV1;
+  [Topic.FeedItemUpdated]: FeedItemUpdatedV1;
 }
 
 /** CloudEvent `type` prefix per topic; the major version follows as `.v<N>`. */
@@ -32,6 +38,8 @@ const TYPE_PREFIX: Record<TopicName, string> = {
   [Topic.AccountLinked]: 'dev.activity.account.linked',
   [Topic.SyncRequested]: 'dev.activity.sync.requested',
   [Topic.SyncCompleted]: 'dev.activity.sync.completed',
+  [Topic.LinkPreviewRequested]: 'dev.activity.link.preview.requested',
+  [Topic.FeedItemUpdated]: 'dev.activity.feed.item.updated',
 };
 
 const SCHEMAS: Record<TopicName, Record<number, object>> = {
@@ -40,6 +48,8 @@ const SCHEMAS: Record<TopicName, Record<number, object>> = {
   [Topic.AccountLinked]: { 1: AccountLinkedV1Schema },
   [Topic.SyncRequested]: { 1: SyncRequestedV1Schema },
   [Topic.SyncCompleted]: { 1: SyncCompletedV1Schema },
+  [Topic.LinkPreviewRequested]: { 1: LinkPreviewRequestedV1Schema },
+  [Topic.FeedItemUpdated]: { 1: FeedItemUpdatedV1Schema },
 };
 
 const CURRENT_MAJOR = 1;

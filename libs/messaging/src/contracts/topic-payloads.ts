@@ -62,7 +62,28 @@ export const SyncCompletedV1Schema = Type.Object(
 );
 
 export type WebhookReceivedV1 = Static<typeof WebhookReceivedV1Schema>;
+export const LinkPreviewRequestedV1Schema = Type.Object(
+  {
+    tenantId: Id,
+    eventId: Type.String({ pattern: '^[0-9]+$' }),
+    urls: Type.Array(Type.String({ format: 'uri', maxLength: 2048 }), { minItems: 1, maxItems: 3, description: 'Links found in the event’s text' }),
+  },
+  schema('link-preview-requested', 'link.preview.requested v1', 'A stored event has links in its text: connector-workers fetch their previews (internal).'),
+);
+
+export const FeedItemUpdatedV1Schema = Type.Object(
+  {
+    tenantId: Id,
+    userId: Type.Union([Id, Type.Null()], { description: 'The feed owner; null: the tenant feed only' }),
+    eventId: Type.String({ pattern: '^[0-9]+$' }),
+    change: StringEnum(['link_previews'] as const),
+  },
+  schema('feed-item-updated', 'feed.item.updated v1', 'An event already in a feed changed (its link previews arrived): re-read it from feed-api.'),
+);
+
 export type FeedUpdatedV1 = Static<typeof FeedUpdatedV1Schema>;
+export type LinkPreviewRequestedV1 = Static<typeof LinkPreviewRequestedV1Schema>;
+export type FeedItemUpdatedV1 = Static<typeof FeedItemUpdatedV1Schema>;
 export type AccountLinkedV1 = Static<typeof AccountLinkedV1Schema>;
 export type SyncRequestedV1 = Static<typeof SyncRequestedV1Schema>;
 export type SyncCompletedV1 = Static<typeof SyncCompletedV1Schema>;

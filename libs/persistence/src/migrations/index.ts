@@ -11,6 +11,7 @@ import { WebhookSourceIsolation1764230000000 } from './1764230000000-webhook-sou
 import { CustomWebhookSources1764240000000 } from './1764240000000-custom-webhook-sources';
 import { FeedSearch1764250000000 } from './1764250000000-feed-search';
 import { FeedSearchCandidates1764260000000 } from './1764260000000-feed-search-candidates';
+import { LinkPreviews1764270000000 } from './1764270000000-link-previews';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CustomWebhookSources1764240000000,
   FeedSearch1764250000000,
   FeedSearchCandidates1764260000000,
+  LinkPreviews1764270000000,
 ];

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATA_SOURCE } from '../persistence.tokens';
 import type { DataSource } from 'typeorm';
-import type { ActivityEvent, ActivityObject, FeedPosition, NewActivityEvent, SearchSnapshot } from '@activity/domain';
+import type { ActivityEvent, ActivityObject, FeedPosition, LinkPreview, NewActivityEvent, SearchSnapshot } from '@activity/domain';
 import { queryAsTenant, type TenantTransaction } from '../tenant-transaction';
 
 export interface FeedQuery {
@@ -38,6 +38,8 @@ const RECENCY_HALF_LIFE_DAYS = 14;
 
 export interface InsertedEvent {
   readonly id: string;
+  readonly source: string;
+  readonly sourceEventId: string;
   readonly userId: string | null;
   readonly type: string;
   readonly occurredAt: Date;
@@ -56,9 +58,10 @@ interface EventRow {
   occurred_at: Date;
   received_at: Date;
   payload: Record<string, unknown>;
+  link_previews: LinkPreview[] | null;
 }
 
-const COLUMNS = `id::text AS id, tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, received_at, payload`;
+const COLUMNS = `id::text AS id, tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, received_at, payload, link_previews`;
 
 /** Reads and writes `activity_events`. Every method takes the tenant explicitly. */
 @Injectable()
@@ -85,16 +88,16 @@ export class ActivityEventStore {
       payload: event.payload,
       search_text: event.searchText ?? null,
     }));
-    const rows: Array<{ id: string; user_id: string | null; type: string; occurred_at: Date }> = await manager.query(
+    const rows: Array<{ id: string; source: string; source_event_id: string; user_id: string | null; type: string; occurred_at: Date }> = await manager.query(
       `INSERT INTO activity_events (tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, payload, search_text)
        SELECT e.tenant_id, e.user_id, e.source, e.source_event_id, e.type, e.actor, e.object, e.target, e.occurred_at, e.payload, e.search_text
          FROM jsonb_to_recordset($1::jsonb) AS e(tenant_id text, user_id text, source text, source_event_id text, type text,
                                                  actor jsonb, object jsonb, target jsonb, occurred_at timestamptz, payload jsonb, search_text text)
        ON CONFLICT ON CONSTRAINT uq_activity_events_source_event DO NOTHING
-       RETURNING id::text AS id, user_id, type, occurred_at`,
+       RETURNING id::text AS id, source, source_event_id, user_id, type, occurred_at`,
       [JSON.stringify(records)],
     );
-    return rows.map((row) => ({ id: row.id, userId: row.user_id, type: row.type, occurredAt: row.occurred_at }));
+    return rows.map((row) => ({ id: row.id, source: row.source, sourceEventId: row.source_event_id, userId: row.user_id, type: row.type, occurredAt: row.occurred_at }));
   }
 
   /**
@@ -113,6 +116,19 @@ export class ActivityEventStore {
     return rows.map(toEvent);
   }
 
+  /** One event of a feed (`userId: null`: the tenant's), or undefined. */
+  async byId(tenantId: string, userId: string | null, id: string): Promise<ActivityEvent | undefined> {
+    const params: Array<string> = [tenantId, id];
+    const userClause = userId === null ? '' : `AND e.user_id = $${params.push(userId)}`;
+    const rows = await queryAsTenant<EventRow>(
+      this.dataSource,
+      tenantId,
+      `SELECT ${COLUMNS} FROM activity_events e WHERE e.tenant_id = $1 AND e.id = $2::bigint ${userClause}`,
+      params,
+    );
+    return rows[0] && toEvent(rows[0]);
+  }
+
   /** The newest arrival id in a feed ("0" when empty): where a client with no cursor starts waiting. */
   async latestId(tenantId: string, userId: string | null): Promise<string> {
     const params: string[] = [tenantId];
@@ -124,6 +140,17 @@ export class ActivityEventStore {
       params,
     );
     return rows[0]?.id ?? '0';
+  }
+
+  /** Attaches the previews of an event's links; the feed owner (null: tenant feed), or undefined when the event is gone. */
+  async attachLinkPreviews(tx: TenantTransaction, eventId: string, previews: readonly LinkPreview[]): Promise<{ userId: string | null } | undefined> {
+    const rows: Array<{ user_id: string | null }> = await tx.query(`UPDATE activity_events SET link_previews = $2::jsonb WHERE id = $1::bigint RETURNING user_id`, [
+      eventId,
+      JSON.stringify(previews),
+    ]);
+    // A bare UPDATE answers [rows, count] through TypeORM.
+    const [updated] = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ user_id: string | null }>;
+    return updated ? { userId: updated.user_id } : undefined;
   }
 
   /** One page of a feed, newest first, ordered by (occurred_at desc, id desc). */
@@ -216,5 +243,6 @@ function toEvent(row: EventRow): ActivityEvent {
     occurredAt: row.occurred_at,
     receivedAt: row.received_at,
     payload: row.payload,
+    ...(row.link_previews?.length ? { linkPreviews: row.link_previews } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import type { LinkPreview } from '@activity/domain';
 
 /** What a page says about itself, from its `<head>`. */
 export interface PageMetadata {
@@ -10,16 +11,7 @@ export interface PageMetadata {
   readonly oembedUrl?: string;
 }
 
-/** A link's preview, as the feed shows it. Images are referenced by URL, never proxied. */
-export interface LinkPreview {
-  readonly url: string;
-  readonly title: string;
-  readonly description?: string;
-  readonly image?: string;
-  readonly siteName?: string;
-  /** Where the title came from. */
-  readonly source: 'opengraph' | 'twitter' | 'oembed' | 'html';
-}
+export type { LinkPreview };
 
 const MAX_TEXT = 500;
 

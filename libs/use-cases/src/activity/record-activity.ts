@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eventCatalogue, searchDocument, SUPPORTED_LOCALES, type NewActivityEvent } from '@activity/domain';
+import { eventCatalogue, linksIn, searchDocument, SUPPORTED_LOCALES, type NewActivityEvent } from '@activity/domain';
 import { messages } from '@activity/i18n';
-import { announceFeedUpdates } from '@activity/messaging';
+import { announce, announceFeedUpdates, MessageKey, Topic } from '@activity/messaging';
 import { childTraceparent } from '@activity/observability';
 import { AccountLinkStore, ActivityEventStore, identityKey, OutboxStore, tenantOf, type InsertedEvent, type TenantTransaction } from '@activity/persistence';
 import type { NormalizedEvent } from '@activity/connector-sdk';
@@ -34,7 +34,16 @@ export class RecordActivity {
         searchText: searchDocument({ ...event, summaries: SUPPORTED_LOCALES.map((locale) => catalogue.summarize(event, locale, texts)) }),
       })),
     );
-    await this.outbox.enqueue(tx, announceFeedUpdates(tenantId, created, { source, traceparent: childTraceparent() }));
+    const origin = { source, traceparent: childTraceparent() };
+    // Links in an event's text get previews, fetched by connector-workers after it is stored (never in the request path).
+    const links = new Map(events.map((event) => [`${event.source}\n${event.sourceEventId}`, linksIn(event.payload)]));
+    const previews = created.flatMap((row) => {
+      const urls = links.get(`${row.source}\n${row.sourceEventId}`) ?? [];
+      return urls.length
+        ? [announce(Topic.LinkPreviewRequested, tenantId, MessageKey.event(tenantId, row.id), { tenantId, eventId: row.id, urls }, { ...origin, subject: row.id })]
+        : [];
+    });
+    await this.outbox.enqueue(tx, [...announceFeedUpdates(tenantId, created, origin), ...previews]);
     return created;
   }
 
