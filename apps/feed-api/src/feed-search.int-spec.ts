@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { issueDevToken, loadOrCreateDevKeyPair, signInternalRequest } from '@activity/auth';
 import { createDataSource } from '@activity/persistence';
@@ -181,6 +183,21 @@ describe('feed search', () => {
       await app.destroy();
     }
   });
+
+  it('events stored before search existed are found once npm run search:backfill wrote their search text', async () => {
+    await admin.query(
+      `INSERT INTO activity_events (tenant_id, user_id, source, source_event_id, type, actor, occurred_at, payload)
+       VALUES ($1, 'alice', 'legacy', $2, 'platform.post.created', '{"type":"Person","id":"p","name":"alice"}', now(), '{"text":"an old zanzibarian chronicle"}')`,
+      [tenant, `legacy-${randomUUID()}`],
+    );
+    expect((await search(q('zanzibarian'))).body.items).toEqual([]);
+    const { stdout } = await promisify(execFile)(process.execPath, ['dist/tools/search-backfill.js', '--batch', '5000'], {
+      env: { PATH: process.env['PATH'] ?? '', DATABASE_ADMIN_URL: environment.adminDatabaseUrl },
+      timeout: 120_000,
+    });
+    expect(stdout).toMatch(/search:backfill: \d+ events now searchable/);
+    expect((await search(q('zanzibarian'))).body.items.map((item) => item.snippet)).toEqual([expect.stringContaining('<mark>zanzibarian</mark>')]);
+  }, 180_000);
 
   it('no input breaks the query: quotes, operators, prefixes, unbalanced parentheses, 10 KB', async () => {
     for (const hostile of [

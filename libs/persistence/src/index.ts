@@ -18,3 +18,4 @@ export * from './stores/gateway-shard-state.store';
 export * from './pg-channel-listener';
 export * from './stores/webhook-source.cache';
 export * from './replica-routing';
+export * from './cli/migration.config';
