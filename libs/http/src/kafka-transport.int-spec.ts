@@ -77,11 +77,17 @@ describe('KafkaConsumerTransport with Nest @EventPattern handlers (real Kafka)',
 
   it('delivers the validated payload and the CloudEvent context to the handler, once per ce_id', async () => {
     const ceId = randomUUID();
+    const barrier = randomUUID();
     await publish(`${run}-alice`, ceId);
     await publish(`${run}-alice`, ceId);
+    // Same key, same partition, handled in order: once the barrier is seen, the duplicate before it was too.
+    await publish(`${run}-alice`, barrier);
     await publish(`${run}-bob`);
-    await waitFor('both users handled', () => seen.some((s) => s.userId === `${run}-bob`));
-    expect(seen.filter((s) => s.userId === `${run}-alice`)).toEqual([{ userId: `${run}-alice`, tenantId: 'tenant-t', ceId }]);
+    await waitFor('both users handled', () => seen.some((s) => s.userId === `${run}-bob`) && seen.some((s) => s.ceId === barrier));
+    expect(seen.filter((s) => s.userId === `${run}-alice`)).toEqual([
+      { userId: `${run}-alice`, tenantId: 'tenant-t', ceId },
+      { userId: `${run}-alice`, tenantId: 'tenant-t', ceId: barrier },
+    ]);
   });
 
   it('passes the handler’s own error to the runner: a poison message reaches the DLQ at once with its reason', async () => {
