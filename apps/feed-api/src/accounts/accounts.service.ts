@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@activity/auth';
-import { normalizeLinkCode, type OpenIdLinking } from '@activity/connector-sdk';
+import { normalizeLinkCode, type LinkedIdentity, type OpenIdLinking } from '@activity/connector-sdk';
 import { compositeKey, DomainError, type Locale } from '@activity/domain';
 import { messages } from '@activity/i18n';
 import { announce, MessageKey, Topic } from '@activity/messaging';
@@ -110,14 +110,18 @@ export class AccountsService {
     const linking = connector?.runtime.linking;
     // A connector this deployment does not run (e.g. Steam without STEAM_API_KEY) is not offered: 404, not an outage.
     if (!connector || !linking?.resolve) throw new DomainError('not_found', { path: `/v2/accounts/${provider}` });
-    const identity = await linking.resolve({ account });
+    return this.createLink(tenantId, userId, provider, connector.displayName, await linking.resolve({ account }));
+  }
+
+  /** Stores a resolved identity as the user's link (with its `account.linked`); 409 when the tenant has it linked already. */
+  private async createLink(tenantId: string, userId: string, provider: string, displayName: string, identity: LinkedIdentity): Promise<AccountView> {
     const created = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
       const link = await this.recorder.create(
         tx,
         { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) },
         SOURCE,
       );
-      if (!link) throw new DomainError('account_already_linked', { provider: connector.displayName });
+      if (!link) throw new DomainError('account_already_linked', { provider: displayName });
       return view(link);
     });
     return this.changed(tenantId, userId, created);
@@ -146,17 +150,7 @@ export class AccountsService {
           params: { platform: this.connectors.get(via)?.displayName ?? via },
         },
       ]);
-    const identity = await linking.through.resolve(via, proof.externalId);
-    const created = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
-      const link = await this.recorder.create(
-        tx,
-        { tenantId, userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) },
-        SOURCE,
-      );
-      if (!link) throw new DomainError('account_already_linked', { provider: connector.displayName });
-      return view(link);
-    });
-    return this.changed(tenantId, userId, created);
+    return this.createLink(tenantId, userId, provider, connector.displayName, await linking.through.resolve(via, proof.externalId));
   }
 
   /** A player asks to link an identity they must prove in game: a code to type there. */
