@@ -4,14 +4,14 @@
 // and the same v2 SQL through pgbench as the ceiling, then the API/ceiling ratios (same machine,
 // same run, so the ratios are what to compare across changes, not the absolute numbers).
 // Needs Postgres, Redis and Kafka running (npm run kafka:up) and a build (npm run build).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { numberArg } from '../bench-args.mjs';
+import { startBenchFeedApi } from '../bench-feed-api.mjs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -75,40 +75,6 @@ async function seed() {
   return { deep: deep.rows[0], plan: plan.rows.map((row) => row['QUERY PLAN']).join('\n') };
 }
 
-function startFeedApi(policyFile, keyDir) {
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', `${root}/dist/apps/feed-api/src/main.js`], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      PORT: String(PORT),
-      DATABASE_URL: APP_URL,
-      DATABASE_POOL_SIZE: '20',
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      KAFKA_TOPIC_PREFIX: 'bench.',
-      FEED_CURSOR_SECRET: CURSOR_SECRET,
-      FEED_RATE_LIMIT_PER_MINUTE: '100000000',
-      ACCESS_POLICY_FILE: policyFile,
-      JWT_DEV_KEY_DIR: keyDir,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  return child;
-}
-
-async function waitReady() {
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/health/live`)).ok) return;
-    } catch {
-      // starting
-    }
-    await sleep(200);
-  }
-  throw new Error('feed-api did not start');
-}
-
 async function load(name, requests) {
   const result = await autocannon({ url: `http://127.0.0.1:${PORT}`, connections: CONNECTIONS, duration: DURATION, requests });
   const bad = result.non2xx + result.errors;
@@ -141,9 +107,8 @@ async function main() {
     partitions: 3,
     replicationFactor: 1,
   });
-  const child = startFeedApi(policyFile, path.join(work, 'keys'));
+  const child = await startBenchFeedApi({ port: PORT, databaseUrl: APP_URL, cursorSecret: CURSOR_SECRET, policyFile, keyDir: path.join(work, 'keys') });
   try {
-    await waitReady();
     const tokens = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         issueDevToken(keys, { tenantId: TENANT, userId: `u${(i * 49) % USERS}`, issuer: 'activity-dev', audience: 'activity-service', ttlSeconds: 3600 }),

@@ -6,14 +6,13 @@
 // word ("unlocked", ~1/6 of events), a rare word (~1/10,000), a name prefix ("brunh"), and a
 // Russian inflected form ("достижение" finding "достижения"); and the plain first page for scale.
 // Needs Postgres, Redis and Kafka running (npm run kafka:up) and a build (npm run build).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { numberArg } from '../bench-args.mjs';
+import { startBenchFeedApi } from '../bench-feed-api.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -67,39 +66,6 @@ async function seed() {
   await db.end();
 }
 
-function startFeedApi(policyFile, keyDir) {
-  return spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', `${root}/dist/apps/feed-api/src/main.js`], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      PORT: String(PORT),
-      DATABASE_URL: APP_URL,
-      DATABASE_POOL_SIZE: '20',
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      KAFKA_TOPIC_PREFIX: 'bench.',
-      FEED_CURSOR_SECRET: 'bench-search-cursor-secret-0123456789',
-      FEED_RATE_LIMIT_PER_MINUTE: '100000000',
-      ACCESS_POLICY_FILE: policyFile,
-      JWT_DEV_KEY_DIR: keyDir,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-async function waitReady() {
-  for (let i = 0; i < 150; i += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/health/live`)).ok) return;
-    } catch {
-      // starting
-    }
-    await sleep(200);
-  }
-  throw new Error('feed-api did not start');
-}
-
 async function load(name, paths, token) {
   let next = 0;
   const result = await autocannon({
@@ -126,9 +92,8 @@ async function main() {
     partitions: 3,
     replicationFactor: 1,
   });
-  const child = startFeedApi(policyFile, path.join(work, 'keys'));
+  const child = await startBenchFeedApi({ port: PORT, databaseUrl: APP_URL, cursorSecret: 'bench-search-cursor-secret-0123456789', policyFile, keyDir: path.join(work, 'keys') });
   try {
-    await waitReady();
     const search = (q, scope = 'user') => [`/v2/feed/search?q=${encodeURIComponent(q)}&scope=${scope}&limit=20`];
     const results = [await load('first page (plain feed, for scale)', ['/v2/feed?limit=20'], token)];
     for (const scope of ['user', 'tenant']) {
