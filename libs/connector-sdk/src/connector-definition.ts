@@ -23,6 +23,19 @@ export interface Breaker {
   run<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/**
+ * A few short-lived values every replica sees (Redis when configured): e.g. an upstream's
+ * per-route rate-limit buckets and a pause after a 429, so one replica's lesson holds for all.
+ */
+export interface SharedState {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Raises a deadline (epoch ms) that only moves forward. */
+  extendUntil(key: string, untilMs: number): Promise<void>;
+  /** Counts within a window that starts with the first count; answers the new count. */
+  increment(key: string, windowMs: number): Promise<number>;
+}
+
 /** What the platform hands a connector when it builds it. */
 export interface ConnectorContext<S> {
   /** The connector's own settings, loaded from the environment and validated at start. */
@@ -32,6 +45,8 @@ export interface ConnectorContext<S> {
   readonly publicUrl: string;
   rateGate(key: string, requestsPerSecond: number, burst: number): RateGate;
   breaker(options: { readonly dependency: string; readonly failureThreshold: number; readonly openMs: number; readonly isFailure?: (error: unknown) => boolean }): Breaker;
+  /** State shared by every replica, under the connector's own namespace. */
+  sharedState(namespace: string): SharedState;
 }
 
 /** The working parts of a connector; a part left out is a capability switched off (e.g. no API key configured). */

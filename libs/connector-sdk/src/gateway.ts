@@ -10,6 +10,11 @@ export interface GatewayShard {
 export interface GatewaySink {
   /** Stores events (for linked accounts; others are dropped) and announces them. */
   emit(tenantId: string, events: NormalizedEvent[]): Promise<void>;
+  /**
+   * Stores events in every tenant where their account is linked (a bot sees users of many
+   * tenants; each tenant's link is that player's consent there). Accounts nobody linked: dropped.
+   */
+  emitToLinked(provider: string, events: NormalizedEvent[]): Promise<void>;
   /** Remembered across owners, so a shard handed over can RESUME (e.g. session id and sequence). */
   saveState(state: Record<string, unknown>): Promise<void>;
 }

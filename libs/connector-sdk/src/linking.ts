@@ -59,6 +59,23 @@ export interface OpenIdLinking extends ResolvesTypedIds {
 export interface OAuth2Linking extends Partial<ResolvesTypedIds> {
   readonly kind: 'oauth2';
   readonly client: OAuth2Client;
+  /** Extra authorize parameters (e.g. Discord's `prompt=consent`). */
+  readonly authorizeParameters?: Readonly<Record<string, string>>;
   /** Who the tokens belong to (e.g. `GET /users/@me`). */
   identify(accessToken: string): Promise<LinkedIdentity>;
+  /**
+   * Accounts on other platforms the player connected there and the platform verified (Discord's
+   * connections): offered as suggestions, and linkable in one call without typing their ids.
+   */
+  connectedAccounts?(accessToken: string): Promise<ConnectedAccount[]>;
+}
+
+/** An account on another platform, as a platform the player linked through OAuth2 shows it. */
+export interface ConnectedAccount {
+  /** Our connector name for the platform (`steam`, `twitch`, `youtube`), or the platform's own type when we have no connector. */
+  readonly provider: string;
+  readonly externalId: string;
+  readonly name: string;
+  /** The platform proved the player owns it; only verified accounts may be linked through it. */
+  readonly verified: boolean;
 }

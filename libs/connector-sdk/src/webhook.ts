@@ -61,6 +61,14 @@ export class UnmappableDeliveryError extends Error {
   }
 }
 
+/** A verified delivery showing that a player withdrew our access on the platform. */
+export interface LinkRevocation {
+  readonly externalAccountId: string;
+  readonly reason: string;
+  /** When the player withdrew access: a link made after it (they linked again) stays, whatever the delivery's age. */
+  readonly at: Date;
+}
+
 /** A verified delivery showing that a player entered a link code on the platform. */
 export interface LinkConfirmation {
   readonly externalAccountId: string;
@@ -81,7 +89,10 @@ export interface WebhookScheme {
   handshake?(request: IncomingWebhook, secrets: readonly string[], now?: Date, settings?: WebhookSourceSettings): HandshakeReply | null;
   /** Checks signature, timestamp and body contract; throws DomainError (401/400) when it fails. */
   verify(request: IncomingWebhook, secrets: readonly string[], now?: Date, settings?: WebhookSourceSettings): VerifiedWebhook;
-  /** The status a duplicate delivery is answered with (platforms retry until they see 2xx). */
+  /**
+   * The status an accepted (or duplicate) delivery is answered with, when the platform wants one
+   * (Discord: 204 with an empty body); 202 with a JSON receipt otherwise.
+   */
   readonly acceptedStatus?: number;
   /**
    * Set when normalising depends on the source's settings and may be costly (tenants' mapping
@@ -93,6 +104,8 @@ export interface WebhookScheme {
   normalize(delivery: WebhookDelivery): NormalizedEvent[] | Promise<NormalizedEvent[]>;
   /** A delivery that proves ownership of an identity (see LinkingMethod `platform-code`), or null. */
   linkConfirmation?(delivery: WebhookDelivery): LinkConfirmation | null;
+  /** A delivery saying the player withdrew our access on the platform (Discord's deauthorization): their link is revoked. */
+  linkRevocation?(delivery: WebhookDelivery): LinkRevocation | null;
 }
 
 /** Link codes are shown as `K7Q2-M9XD` and typed however: compare without case or dashes. */

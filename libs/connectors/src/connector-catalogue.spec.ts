@@ -43,6 +43,9 @@ describe('summarizeEvent', () => {
 describe('the built-in event catalogue', () => {
   it('holds every built-in type once, each with a payload schema and a summary in each language', () => {
     expect(catalogue.types()).toEqual([
+      'discord.app.authorized',
+      'discord.game.ended',
+      'discord.game.started',
       'minecraft.player.advancement',
       'minecraft.player.death',
       'minecraft.player.joined',

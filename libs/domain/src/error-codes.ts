@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   signature_expired: 401,
   oauth_invalid_grant: 400,
   forbidden: 403,
+  oauth_access_denied: 403,
   request_timeout: 408,
   not_found: 404,
   webhook_source_not_found: 404,

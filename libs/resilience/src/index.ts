@@ -1,2 +1,3 @@
 export * from './circuit-breaker';
 export * from './token-bucket';
+export * from './shared-state';

@@ -12,3 +12,4 @@ export * from './sync/sync-scheduler';
 export * from './use-cases.module';
 export * from './webhooks/ingest-delivery';
 export * from './gateway/gateway-shard-supervisor';
+export * from './linking/oauth-link-tokens';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, GatewayShardStateStore } from '@activity/persistence';
+import { AccountLinkStore, DATA_SOURCE, GatewayShardStateStore } from '@activity/persistence';
 import { LOGGER, SERVICE_CONFIG } from '@activity/platform';
 import { ConnectorRegistry, GatewayShardSupervisor, RecordActivity, UseCasesModule } from '@activity/use-cases';
 import type { ConnectorWorkersConfig } from '../connector-workers.config';
@@ -40,6 +40,7 @@ class GatewayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
         connectors: ConnectorRegistry,
         activity: RecordActivity,
         states: GatewayShardStateStore,
+        links: AccountLinkStore,
         logger: Logger,
       ) =>
         new GatewayShardSupervisor(
@@ -47,10 +48,11 @@ class GatewayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
           connectors,
           activity,
           states,
+          links,
           { databaseUrl: directDatabaseUrl(config), owner: `${hostname()}:${process.pid}`, claimIntervalMs: config.GATEWAY_CLAIM_INTERVAL_MS, restartDelayMs: 5_000 },
           logger.child({ component: 'gateway' }),
         ),
-      inject: [SERVICE_CONFIG, DATA_SOURCE, ConnectorRegistry, RecordActivity, GatewayShardStateStore, LOGGER],
+      inject: [SERVICE_CONFIG, DATA_SOURCE, ConnectorRegistry, RecordActivity, GatewayShardStateStore, AccountLinkStore, LOGGER],
     },
     GatewayLifecycle,
   ],

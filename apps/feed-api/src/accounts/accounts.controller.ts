@@ -69,12 +69,33 @@ export class AccountsController {
     return this.accounts.requestCode(principal, 'minecraft', body.account, negotiateLocale(acceptLanguage));
   }
 
+  @Post(':provider/authorize')
+  @HttpCode(200)
+  @RequirePermission('activity.accounts.link')
+  @ApiOperation({
+    summary: 'Link an OAuth2 platform (Discord): send the browser to authorizeUrl; the platform returns it to the callback with a code, which links the account',
+    description: 'The URL carries PKCE (S256) and a state bound to the caller, valid for 10 minutes and usable once.',
+  })
+  startOAuth(@CurrentPrincipal() principal: Principal, @Param() params: ProviderParams) {
+    return this.accounts.startOAuth(principal, params.provider);
+  }
+
+  @Get(':provider/callback')
+  @Public()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: "The platform's OAuth2 redirect target: exchanges the code (with the PKCE verifier) and links the account to whoever started; suggests the player's verified connections",
+  })
+  completeOAuth(@Param() params: ProviderParams, @Query() query: Record<string, string | undefined>) {
+    return this.accounts.completeOAuth(params.provider, query);
+  }
+
   @Post(':provider/through/:via')
   @HttpCode(201)
   @RequirePermission('activity.accounts.link')
   @ApiOperation({
     summary:
-      'Link a platform through your own live link of another (e.g. TruckersMP through Steam: TruckersMP finds the player by their SteamID64); the first sync starts by itself',
+      'Link a platform through your own live link of another: TruckersMP through Steam (TruckersMP finds the player by their SteamID64), or Steam through Discord (a verified connection of your Discord account); the first sync starts by itself',
   })
   linkThrough(@CurrentPrincipal() principal: Principal, @Param() params: LinkThroughParams) {
     return this.accounts.linkThrough(principal, params.provider, params.via);

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@activity/auth';
-import { normalizeLinkCode, type LinkedIdentity, type OpenIdLinking } from '@activity/connector-sdk';
+import { createPkcePair, normalizeLinkCode, type ConnectedAccount, type LinkedIdentity, type OAuth2Linking, type OpenIdLinking } from '@activity/connector-sdk';
 import { compositeKey, DomainError, type Locale } from '@activity/domain';
 import { messages } from '@activity/i18n';
 import { announce, MessageKey, Topic } from '@activity/messaging';
@@ -15,13 +15,14 @@ import {
   DATA_SOURCE,
   inTenantTransaction,
   OutboxStore,
+  SecretCipher,
   SyncRunStore,
   type AccountLink,
   type SyncRun,
   type TenantTransaction,
 } from '@activity/persistence';
 import { REDIS, SERVICE_CONFIG } from '@activity/platform';
-import { ConnectorRegistry, LinkAccount } from '@activity/use-cases';
+import { ConnectorRegistry, LinkAccount, OAuthLinkTokens } from '@activity/use-cases';
 import { ReplicaStores } from '../replica/replica.module';
 import type { FeedApiConfig } from '../feed-api.config';
 
@@ -63,6 +64,17 @@ export interface SignInView {
   expiresAt: string;
 }
 
+/** An account the player connected on the platform they just linked, offered for linking in one call. */
+export interface LinkSuggestion {
+  provider: string;
+  externalId: string;
+  name: string;
+  /** `POST` here (with the caller's token) links it without typing its id. */
+  link: string;
+}
+
+export type OAuthLinkView = AccountView & { suggestions: LinkSuggestion[] };
+
 /**
  * Account links. A player links only what they prove is theirs: a Minecraft UUID by typing a
  * code in game (the server's signed webhook confirms it), a Steam account by signing in through
@@ -86,6 +98,8 @@ export class AccountsService {
     @Inject(REDIS) private readonly redis: Redis | null,
     @Inject(ReplicaRouting) private readonly routing: ReplicaRouting,
     @Inject(ReplicaStores) private readonly replica: ReplicaStores,
+    @Inject(OAuthLinkTokens) private readonly tokens: OAuthLinkTokens,
+    @Inject(SecretCipher) private readonly cipher: SecretCipher,
     @Inject(SERVICE_CONFIG) config: FeedApiConfig,
   ) {
     this.manualSyncCooldownSeconds = config.MANUAL_SYNC_COOLDOWN_SECONDS;
@@ -135,22 +149,102 @@ export class AccountsService {
   async linkThrough(principal: Principal, provider: string, via: string): Promise<AccountView> {
     const connector = this.connectors.get(provider);
     const linking = connector?.runtime.linking;
-    if (!connector || linking?.kind !== 'typed-id' || !linking.through?.providers.includes(via))
-      throw new DomainError('not_found', { path: `/v2/accounts/${provider}/through/${via}` });
+    const viaLinking = this.connectors.get(via)?.runtime.linking;
+    // Either this platform trusts the other's proof (TruckersMP through Steam), or the other lists
+    // the accounts the player connected there and verified (Steam through Discord's connections).
+    const vouched = linking?.kind === 'typed-id' && linking.through?.providers.includes(via) ? linking.through : null;
+    const connected = viaLinking?.kind === 'oauth2' && viaLinking.connectedAccounts ? viaLinking : null;
+    if (!connector || !linking || (!vouched && !connected)) throw new DomainError('not_found', { path: `/v2/accounts/${provider}/through/${via}` });
     const { tenantId, userId } = principal;
     await inTenantTransaction(this.dataSource, tenantId, (tx) => this.takeClaimBudget(tx, principal));
+    const viaName = this.connectors.get(via)?.displayName ?? via;
     const proof = (await this.links.listForUser(tenantId, userId)).find((link) => link.provider === via);
     if (!proof)
       throw new DomainError('validation_failed', {}, [
+        { field: 'via', rule: 'provenLink', message: `link your ${viaName} account first`, messageKey: 'validation.accounts.linkFirst', params: { platform: viaName } },
+      ]);
+    if (vouched) return this.createLink(tenantId, userId, provider, connector.displayName, await vouched.resolve(via, proof.externalId));
+    const accounts = await connected!.connectedAccounts!(await this.tokens.accessToken(tenantId, proof.id, connected!));
+    const account = accounts.find((candidate) => candidate.provider === provider && candidate.verified);
+    if (!account)
+      throw new DomainError('validation_failed', {}, [
         {
-          field: 'via',
-          rule: 'provenLink',
-          message: `link your ${this.connectors.get(via)?.displayName ?? via} account first`,
-          messageKey: 'validation.accounts.linkFirst',
-          params: { platform: this.connectors.get(via)?.displayName ?? via },
+          field: 'provider',
+          rule: 'verifiedConnection',
+          message: `your ${viaName} account has no verified ${connector.displayName} connection`,
+          messageKey: 'validation.accounts.noVerifiedConnection',
+          params: { platform: connector.displayName, via: viaName },
         },
       ]);
-    return this.createLink(tenantId, userId, provider, connector.displayName, await linking.through.resolve(via, proof.externalId));
+    return this.createLink(tenantId, userId, provider, connector.displayName, { externalId: account.externalId, displayName: account.name });
+  }
+
+  /** A player starts an OAuth2 authorization (Discord): PKCE S256 and a state bound to them, valid ten minutes, used once. */
+  async startOAuth(principal: Principal, provider: string): Promise<{ provider: string; authorizeUrl: string; expiresAt: string }> {
+    const linking = this.oauthOf(provider);
+    const state = `${Buffer.from(principal.tenantId).toString('base64url')}.${randomBytes(24).toString('base64url')}`;
+    const pkce = createPkcePair();
+    const claim = await inTenantTransaction(this.dataSource, principal.tenantId, async (tx) => {
+      await this.takeClaimBudget(tx, principal);
+      return this.claims.create(tx, {
+        tenantId: principal.tenantId,
+        userId: principal.userId,
+        provider,
+        externalId: null,
+        secret: state,
+        ttlSeconds: CLAIM_TTL_SECONDS,
+        verifierCiphertext: this.cipher.seal(pkce.verifier),
+      });
+    });
+    return { provider, authorizeUrl: linking.client.authorizeUrl(state, pkce.challenge, linking.authorizeParameters ?? {}), expiresAt: claim.expiresAt.toISOString() };
+  }
+
+  /**
+   * The platform sent the player back: the state (once, unexpired) names who started; the code is
+   * exchanged with our PKCE verifier; the tokens' owner becomes the link, its tokens kept sealed.
+   * A denied consent, a wrong or used state and a refused code each end without a link.
+   */
+  async completeOAuth(provider: string, params: Record<string, string | undefined>): Promise<OAuthLinkView> {
+    const state = params['state'] ?? '';
+    const tenantId = /^[A-Za-z0-9_-]{1,200}\.[A-Za-z0-9_-]{32}$/.test(state) ? Buffer.from(state.split('.')[0]!, 'base64url').toString('utf8') : '';
+    const linking = this.connectors.get(provider)?.runtime.linking;
+    if (linking?.kind !== 'oauth2' || !tenantId) throw invalidState();
+    const claim = await inTenantTransaction(this.dataSource, tenantId, (tx) => this.claims.take(tx, provider, state));
+    if (!claim?.verifierCiphertext) throw invalidState();
+    const displayName = this.connectors.get(provider)!.displayName;
+    if (params['error']) throw new DomainError('oauth_access_denied', { provider: displayName, reason: String(params['error']).slice(0, 64) });
+    const code = params['code'] ?? '';
+    if (!/^[A-Za-z0-9._~-]{1,512}$/.test(code))
+      throw new DomainError('validation_failed', {}, [{ field: 'code', rule: 'authorizationCode', message: 'the authorization code is missing or malformed; start again' }]);
+    const tokens = await linking.client.exchangeCode(code, this.cipher.open(claim.verifierCiphertext));
+    const identity = await linking.identify(tokens.accessToken);
+    const created = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+      const link = await this.recorder.create(
+        tx,
+        { tenantId, userId: claim.userId, provider, externalId: identity.externalId, ...(identity.displayName ? { displayName: identity.displayName } : {}) },
+        SOURCE,
+      );
+      if (!link) throw new DomainError('account_already_linked', { provider: displayName });
+      await this.tokens.store(tx, link.id, tokens);
+      return view(link);
+    });
+    await this.changed(tenantId, claim.userId, undefined);
+    return { ...created, suggestions: await this.suggestions(linking, tokens.accessToken, tenantId, claim.userId, provider) };
+  }
+
+  /** Verified accounts the player connected on the platform, of connectors we link, not linked yet. Never fails the link. */
+  private async suggestions(linking: OAuth2Linking, accessToken: string, tenantId: string, userId: string, via: string): Promise<LinkSuggestion[]> {
+    if (!linking.connectedAccounts) return [];
+    let accounts: ConnectedAccount[];
+    try {
+      accounts = await linking.connectedAccounts(accessToken);
+    } catch {
+      return [];
+    }
+    const linked = new Set((await this.links.listForUser(tenantId, userId)).map((link) => `${link.provider}:${link.externalId}`));
+    return accounts
+      .filter((account) => account.verified && this.connectors.get(account.provider)?.runtime.linking && !linked.has(`${account.provider}:${account.externalId}`))
+      .map((account) => ({ provider: account.provider, externalId: account.externalId, name: account.name, link: `/v2/accounts/${account.provider}/through/${via}` }));
   }
 
   /** A player asks to link an identity they must prove in game: a code to type there. */
@@ -214,11 +308,15 @@ export class AccountsService {
 
   /** Revokes: syncing stops, and `account.linked` with status `revoked` tells the platform. */
   async revoke(principal: Principal, id: string, canManage: ManagePermission): Promise<void> {
-    const owner = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
+    const { owner, provider, sealed } = await inTenantTransaction(this.dataSource, principal.tenantId, async (manager) => {
       const link = await this.reachable(manager, principal, id, canManage, true);
+      const credentials = await this.tokens.sealedOf(manager, link.id);
       await this.recorder.revoke(manager, link, SOURCE);
-      return link.userId;
+      return { owner: link.userId, provider: link.provider, sealed: credentials };
     });
+    // Our side is done; the platform is told after (revoking there ends the whole authorization).
+    const linking = this.connectors.get(provider)?.runtime.linking;
+    if (linking?.kind === 'oauth2') await this.tokens.revokeUpstream(linking, sealed);
     await this.changed(principal.tenantId, owner, undefined);
   }
 
@@ -253,6 +351,12 @@ export class AccountsService {
       await this.reachable(manager, principal, id, canManage);
       return this.runs.listForLink(manager, id, 20);
     });
+  }
+
+  private oauthOf(provider: string): OAuth2Linking {
+    const linking = this.connectors.get(provider)?.runtime.linking;
+    if (linking?.kind !== 'oauth2') throw new DomainError('not_found', { path: `/v2/accounts/${provider}/authorize` });
+    return linking;
   }
 
   private openIdOf(provider: string): OpenIdLinking {

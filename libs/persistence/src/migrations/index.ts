@@ -12,6 +12,7 @@ import { CustomWebhookSources1764240000000 } from './1764240000000-custom-webhoo
 import { FeedSearch1764250000000 } from './1764250000000-feed-search';
 import { FeedSearchCandidates1764260000000 } from './1764260000000-feed-search-candidates';
 import { LinkPreviews1764270000000 } from './1764270000000-link-previews';
+import { DiscordSupport1764280000000 } from './1764280000000-discord-support';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   FeedSearch1764250000000,
   FeedSearchCandidates1764260000000,
   LinkPreviews1764270000000,
+  DiscordSupport1764280000000,
 ];

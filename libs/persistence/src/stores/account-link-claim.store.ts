@@ -9,6 +9,8 @@ export interface AccountLinkClaim {
   readonly provider: string;
   readonly externalId: string | null;
   readonly expiresAt: Date;
+  /** An OAuth2 sign-in's PKCE verifier, sealed (see SecretCipher). */
+  readonly verifierCiphertext: string | null;
 }
 
 interface ClaimRow {
@@ -18,10 +20,11 @@ interface ClaimRow {
   provider: string;
   external_id: string | null;
   expires_at: Date;
+  verifier_ciphertext: string | null;
 }
 
 function toClaim(row: ClaimRow): AccountLinkClaim {
-  return { id: row.id, tenantId: row.tenant_id, userId: row.user_id, provider: row.provider, externalId: row.external_id, expiresAt: row.expires_at };
+  return { id: row.id, tenantId: row.tenant_id, userId: row.user_id, provider: row.provider, externalId: row.external_id, expiresAt: row.expires_at, verifierCiphertext: row.verifier_ciphertext };
 }
 
 /** Secrets are kept only as hashes: a database reader cannot complete someone's claim. */
@@ -35,7 +38,7 @@ export class AccountLinkClaimStore {
   /** Records a claim; the user's expired claims, and older ones for the same identity, are removed. */
   async create(
     manager: TenantTransaction,
-    claim: { tenantId: string; userId: string; provider: string; externalId: string | null; secret: string; ttlSeconds: number },
+    claim: { tenantId: string; userId: string; provider: string; externalId: string | null; secret: string; ttlSeconds: number; verifierCiphertext?: string },
   ): Promise<AccountLinkClaim> {
     await manager.query(
       `DELETE FROM account_link_claims
@@ -43,10 +46,10 @@ export class AccountLinkClaimStore {
       [claim.tenantId, claim.userId, claim.provider, claim.externalId],
     );
     const rows: ClaimRow[] = await manager.query(
-      `INSERT INTO account_link_claims (tenant_id, user_id, provider, external_id, secret_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::int))
-       RETURNING id, tenant_id, user_id, provider, external_id, expires_at`,
-      [claim.tenantId, claim.userId, claim.provider, claim.externalId, claimSecretHash(claim.secret), claim.ttlSeconds],
+      `INSERT INTO account_link_claims (tenant_id, user_id, provider, external_id, secret_hash, expires_at, verifier_ciphertext)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::int), $7)
+       RETURNING id, tenant_id, user_id, provider, external_id, expires_at, verifier_ciphertext`,
+      [claim.tenantId, claim.userId, claim.provider, claim.externalId, claimSecretHash(claim.secret), claim.ttlSeconds, claim.verifierCiphertext ?? null],
     );
     return toClaim(rows[0]!);
   }
@@ -63,7 +66,7 @@ export class AccountLinkClaimStore {
          DELETE FROM account_link_claims
           WHERE tenant_id = $1 AND provider = $2 AND secret_hash = $3 AND expires_at > now()
             AND ($4::text IS NULL OR external_id = $4)
-          RETURNING id, tenant_id, user_id, provider, external_id, expires_at)
+          RETURNING id, tenant_id, user_id, provider, external_id, expires_at, verifier_ciphertext)
        SELECT * FROM taken`,
       [tenantId, provider, claimSecretHash(secret), externalId ?? null],
     );

@@ -147,12 +147,57 @@ export class AccountLinkStore {
     return rows[0] ? toLink(rows[0]) : null;
   }
 
-  async revoke(tx: TenantTransaction, id: string): Promise<void> {
+  /** Revokes a link and forgets its credentials (OAuth2 tokens). */
+  async revoke(tx: TenantTransaction, id: string, reason = 'revoked by the user'): Promise<void> {
     const tenantId = tenantOf(tx);
-    await tx.query(`UPDATE account_links SET status = 'revoked', status_reason = 'revoked by the user', next_sync_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
-      tenantId,
-      id,
+    await tx.query(
+      `UPDATE account_links
+          SET status = 'revoked', status_reason = $3, next_sync_at = NULL, credentials_ciphertext = NULL, credentials_key_id = NULL, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id, reason],
+    );
+  }
+
+  /** The live link of an identity in the caller's tenant, or null. */
+  async findLive(tx: TenantTransaction, provider: string, externalId: string): Promise<AccountLink | null> {
+    const rows: LinkRow[] = await tx.query(`SELECT ${COLUMNS} FROM account_links WHERE tenant_id = $1 AND provider = $2 AND external_id = $3 AND status <> 'revoked'`, [
+      tenantOf(tx),
+      provider,
+      externalId,
     ]);
+    return rows[0] ? toLink(rows[0]) : null;
+  }
+
+  /** Stores a link's sealed credentials (OAuth2 tokens as sealed JSON; see SecretCipher). */
+  async saveCredentials(tx: TenantTransaction, id: string, sealed: string, keyId: string): Promise<void> {
+    await tx.query(`UPDATE account_links SET credentials_ciphertext = $3, credentials_key_id = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
+      tenantOf(tx),
+      id,
+      sealed,
+      keyId,
+    ]);
+  }
+
+  /** A link's sealed credentials, locked for update when a refresh will replace them. */
+  async credentialsOf(tx: TenantTransaction, id: string, options: { lock?: boolean } = {}): Promise<string | null> {
+    const rows: Array<{ credentials_ciphertext: string | null }> = await tx.query(
+      `SELECT credentials_ciphertext FROM account_links WHERE tenant_id = $1 AND id = $2 AND status <> 'revoked' ${options.lock ? 'FOR UPDATE' : ''}`,
+      [tenantOf(tx), id],
+    );
+    return rows[0]?.credentials_ciphertext ?? null;
+  }
+
+  /**
+   * Every tenant's live links of these identities of one provider (a Gateway bot sees users of
+   * all tenants at once); through the SECURITY DEFINER function `live_links_of`, never RLS-free.
+   */
+  async liveLinksOf(provider: string, externalIds: readonly string[]): Promise<Array<{ tenantId: string; externalId: string; userId: string; displayName: string | null }>> {
+    if (!externalIds.length) return [];
+    const rows: Array<{ tenant_id: string; external_id: string; user_id: string; display_name: string | null }> = await this.dataSource.query(
+      `SELECT tenant_id, external_id, user_id, display_name FROM live_links_of($1, $2::text[])`,
+      [provider, [...new Set(externalIds)]],
+    );
+    return rows.map((row) => ({ tenantId: row.tenant_id, externalId: row.external_id, userId: row.user_id, displayName: row.display_name }));
   }
 
   async recordSync(tx: TenantTransaction, id: string, update: { state: Record<string, unknown>; status: LinkStatus; reason: string | null }): Promise<void> {

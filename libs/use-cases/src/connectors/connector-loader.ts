@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from '@activity/config';
 import type { ConnectorContext, ConnectorDefinition } from '@activity/connector-sdk';
 import { installEventCatalogue } from '@activity/domain';
-import { CircuitBreaker, LocalTokenBucket, RedisTokenBucket } from '@activity/resilience';
+import { CircuitBreaker, LocalSharedState, LocalTokenBucket, RedisSharedState, RedisTokenBucket } from '@activity/resilience';
 import { BUILT_IN_CONNECTORS } from '@activity/connectors';
 import { registerMessageDirectory } from '@activity/i18n';
 import { loadConnectorPlugins } from './connector-plugins';
@@ -46,6 +46,7 @@ export function createConnectorRegistry(configured: readonly ConfiguredConnector
         publicUrl: services.publicUrl,
         rateGate: (key, perSecond, burst) => (services.redis ? new RedisTokenBucket(services.redis, key, perSecond, burst) : new LocalTokenBucket(perSecond, burst)),
         breaker: (options) => new CircuitBreaker({ ...options, onStateChange: (state) => logger.warn({ upstream: options.dependency, state }, 'circuit changed state') }),
+        sharedState: (namespace) => (services.redis ? new RedisSharedState(services.redis, `${definition.name}:${namespace}`) : new LocalSharedState()),
       };
       return new RegisteredConnector(definition, definition.create(context));
     }),

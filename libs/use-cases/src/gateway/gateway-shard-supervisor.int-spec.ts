@@ -81,6 +81,7 @@ describe('GatewayShardSupervisor (real Postgres leases)', () => {
       registry,
       activity,
       new GatewayShardStateStore(dataSource),
+      new AccountLinkStore(dataSource),
       { databaseUrl: environment.databaseUrl, owner, claimIntervalMs: 100, restartDelayMs: 100 },
       logger,
     );

@@ -5,7 +5,7 @@ import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { GatewayConnection, GatewaySink, NormalizedEvent } from '@activity/connector-sdk';
 import { metricsRegistry } from '@activity/observability';
-import { inTenantTransaction, type GatewayShardStateStore } from '@activity/persistence';
+import { inTenantTransaction, type AccountLinkStore, type GatewayShardStateStore } from '@activity/persistence';
 import type { RecordActivity } from '../activity/record-activity';
 import type { ConnectorRegistry } from '../connectors/connector-registry';
 
@@ -59,6 +59,7 @@ export class GatewayShardSupervisor {
     private readonly connectors: ConnectorRegistry,
     private readonly activity: RecordActivity,
     private readonly states: GatewayShardStateStore,
+    private readonly links: AccountLinkStore,
     private readonly options: GatewayShardSupervisorOptions,
     private readonly logger: Logger,
   ) {}
@@ -130,6 +131,7 @@ export class GatewayShardSupervisor {
     this.logger.info({ shard: key, previousOwner: saved?.owner ?? null }, 'gateway shard taken');
     const sink: GatewaySink = {
       emit: (tenantId: string, events: NormalizedEvent[]) => this.record(tenantId, events),
+      emitToLinked: (provider: string, events: NormalizedEvent[]) => this.recordWhereLinked(provider, events),
       saveState: (state) => this.states.save(shard.connector, shard.id, state, this.options.owner),
     };
     try {
@@ -146,6 +148,23 @@ export class GatewayShardSupervisor {
   private async record(tenantId: string, events: NormalizedEvent[]): Promise<void> {
     if (!events.length) return;
     await inTenantTransaction(this.dataSource, tenantId, (tx) => this.activity.recordForAccounts(tx, events, SOURCE));
+  }
+
+  /** Each event goes to every tenant that has its account linked, named as that tenant's link names the player. */
+  private async recordWhereLinked(provider: string, events: NormalizedEvent[]): Promise<void> {
+    if (!events.length) return;
+    const links = await this.links.liveLinksOf(
+      provider,
+      events.map((event) => event.externalAccountId),
+    );
+    const perTenant = new Map<string, NormalizedEvent[]>();
+    for (const link of links) {
+      const mine = events
+        .filter((event) => event.externalAccountId === link.externalId)
+        .map((event) => (event.actor.name || !link.displayName ? event : { ...event, actor: { ...event.actor, name: link.displayName } }));
+      perTenant.set(link.tenantId, [...(perTenant.get(link.tenantId) ?? []), ...mine]);
+    }
+    for (const [tenantId, tenantEvents] of perTenant) await this.record(tenantId, tenantEvents);
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {

@@ -34,8 +34,8 @@ export class LinkAccount {
     return created;
   }
 
-  async revoke(tx: TenantTransaction, link: AccountLink, source: string): Promise<void> {
-    await this.links.revoke(tx, link.id);
+  async revoke(tx: TenantTransaction, link: AccountLink, source: string, reason?: string): Promise<void> {
+    await this.links.revoke(tx, link.id, reason);
     await this.outbox.enqueue(tx, [announcement(link, 'revoked', source)]);
   }
 }

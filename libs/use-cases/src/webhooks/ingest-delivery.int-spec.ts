@@ -34,6 +34,7 @@ describe('IngestDelivery.handleBatch (real Postgres)', () => {
       new RecordActivity(new ActivityEventStore(dataSource), links, outbox),
       claims,
       new LinkAccount(links, outbox),
+      links,
       new WebhookSourceMappingStore(),
       pino({ level: 'silent' }),
     );

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { shapeOf, UnmappableDeliveryError, type LinkConfirmation, type NormalizedEvent, type WebhookSourceSettings } from '@activity/connector-sdk';
+import { shapeOf, UnmappableDeliveryError, type LinkConfirmation, type LinkRevocation, type NormalizedEvent, type WebhookSourceSettings } from '@activity/connector-sdk';
 import { assertStorableEvents, DomainError } from '@activity/domain';
 import { MalformedMessageError, type CloudEventAttributes, type WebhookReceivedV1 } from '@activity/messaging';
 import { metricsRegistry } from '@activity/observability';
-import { AccountLinkClaimStore, DATA_SOURCE, inTenantTransaction, WebhookSourceMappingStore, type TenantTransaction } from '@activity/persistence';
+import { AccountLinkClaimStore, AccountLinkStore, DATA_SOURCE, inTenantTransaction, WebhookSourceMappingStore, type TenantTransaction } from '@activity/persistence';
 import { LOGGER } from '@activity/platform';
 import { RecordActivity } from '../activity/record-activity';
 import { ConnectorRegistry } from '../connectors/connector-registry';
@@ -35,6 +35,7 @@ export class IngestDelivery {
     @Inject(RecordActivity) private readonly activity: RecordActivity,
     @Inject(AccountLinkClaimStore) private readonly claims: AccountLinkClaimStore,
     @Inject(LinkAccount) private readonly linking: LinkAccount,
+    @Inject(AccountLinkStore) private readonly links: AccountLinkStore,
     @Inject(WebhookSourceMappingStore) private readonly mapping: WebhookSourceMappingStore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -53,8 +54,14 @@ export class IngestDelivery {
    */
   async handleBatch(deliveries: ReadonlyArray<{ payload: WebhookReceivedV1; event: CloudEventAttributes }>): Promise<void> {
     const settings = await this.sourceSettings(deliveries);
-    const prepared: Array<{ payload: WebhookReceivedV1; event: CloudEventAttributes; normalized: NormalizedEvent[]; confirmation: LinkConfirmation | null; unmatched: boolean }> =
-      [];
+    const prepared: Array<{
+      payload: WebhookReceivedV1;
+      event: CloudEventAttributes;
+      normalized: NormalizedEvent[];
+      confirmation: LinkConfirmation | null;
+      revocation: LinkRevocation | null;
+      unmatched: boolean;
+    }> = [];
     for (const { payload, event } of deliveries) prepared.push({ payload, event, ...(await this.normalize(payload, event, settings)) });
     const tenants = new Map<string, typeof prepared>();
     for (const delivery of prepared) {
@@ -67,12 +74,13 @@ export class IngestDelivery {
       const inserted = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
         let created = 0;
         let pending: NormalizedEvent[] = [];
-        for (const { payload, normalized, confirmation, unmatched } of batch) {
+        for (const { payload, normalized, confirmation, revocation, unmatched } of batch) {
           if (unmatched) await this.mapping.recordUnmatched(tx, payload.connector, payload.sourceId, unmatchedSample(payload));
-          if (confirmation) {
+          if (confirmation || revocation) {
             created += (await this.activity.recordForAccounts(tx, pending, SOURCE)).length;
             pending = [];
-            await this.confirmLink(tx, tenantId, payload.connector, confirmation);
+            if (confirmation) await this.confirmLink(tx, tenantId, payload.connector, confirmation);
+            if (revocation) await this.revokeLink(tx, payload.connector, revocation);
           }
           pending.push(...normalized);
         }
@@ -115,7 +123,7 @@ export class IngestDelivery {
     payload: WebhookReceivedV1,
     event: CloudEventAttributes,
     settings: ReadonlyMap<string, WebhookSourceSettings | null>,
-  ): Promise<{ normalized: NormalizedEvent[]; confirmation: LinkConfirmation | null; unmatched: boolean }> {
+  ): Promise<{ normalized: NormalizedEvent[]; confirmation: LinkConfirmation | null; revocation: LinkRevocation | null; unmatched: boolean }> {
     const webhook = this.connectors.get(payload.connector)?.runtime.webhook;
     if (!webhook) throw new MalformedMessageError('unknown_connector', `no connector "${payload.connector}" normalises webhooks`);
     const sourceSettings = settings.get(sourceKey(event.tenantId, payload.connector, payload.sourceId));
@@ -132,9 +140,10 @@ export class IngestDelivery {
       };
       const normalized = await webhook.normalize(delivery);
       const confirmation = webhook.linkConfirmation?.(delivery) ?? null;
+      const revocation = webhook.linkRevocation?.(delivery) ?? null;
       // The gateway checked the same rules before acknowledging; this catches older or foreign producers.
       assertStorableEvents(normalized);
-      return { normalized, confirmation, unmatched: Boolean(webhook.mapsAfterIntake) && normalized.length === 0 };
+      return { normalized, confirmation, revocation, unmatched: Boolean(webhook.mapsAfterIntake) && normalized.length === 0 };
     } catch (error) {
       if (error instanceof DomainError) throw new MalformedMessageError('invalid_delivery', `${error.code}: ${JSON.stringify(error.details ?? error.params)}`);
       // A source's own rules failed on this delivery (an error, a timeout, an output that is no event): dead-letter it with the reason.
@@ -152,6 +161,18 @@ export class IngestDelivery {
     const link = claim && (await this.linking.create(tx, { tenantId, userId: claim.userId, provider, externalId: confirmation.externalAccountId }, SOURCE));
     const outcome = !claim ? 'no_matching_claim' : link ? 'linked' : 'already_linked';
     this.logger.info({ provider, externalId: confirmation.externalAccountId, outcome }, 'link code confirmed by the platform');
+  }
+
+  /**
+   * The player withdrew our access on the platform: their live link of that identity is revoked
+   * (with `account.linked` revoked), unless it was made after the withdrawal (they linked again;
+   * an old delivery, retried or replayed, must not undo that).
+   */
+  private async revokeLink(tx: TenantTransaction, provider: string, revocation: LinkRevocation): Promise<void> {
+    const link = await this.links.findLive(tx, provider, revocation.externalAccountId);
+    const outcome = !link ? 'no_live_link' : link.createdAt > revocation.at ? 'linked_again_since' : 'revoked';
+    if (link && outcome === 'revoked') await this.linking.revoke(tx, link, SOURCE, revocation.reason);
+    this.logger.info({ provider, externalId: revocation.externalAccountId, outcome }, 'access withdrawn on the platform');
   }
 }
 
