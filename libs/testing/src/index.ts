@@ -11,3 +11,4 @@ export * from './postgres-replica-pair';
 export * from './local-kafka-cluster';
 export * from './disposable-postgres';
 export * from './disposable-redis';
+export * from './fake-discord-server';

@@ -47,7 +47,16 @@ export class WebhookIntakeService {
     if (!source) throw new DomainError('webhook_source_not_found', { connector: connectorName, sourceId });
     requestContext.assign({ tenantId: source.tenantId });
 
-    const handshake = scheme.handshake?.(request, source.secrets, undefined, source.settings) ?? null;
+    let handshake: HandshakeReply | null;
+    try {
+      handshake = scheme.handshake?.(request, source.secrets, undefined, source.settings) ?? null;
+    } catch (error) {
+      // A signed handshake (Discord's PING) may come right after a key change the cache has not heard of.
+      const fresh = await this.sources.findActive(connectorName, sourceId, { fresh: true });
+      if (!fresh || sameSecrets(fresh, source)) throw error;
+      source = fresh;
+      handshake = scheme.handshake?.(request, source.secrets, undefined, source.settings) ?? null;
+    }
     if (handshake) {
       this.logger.info({ connector: connectorName, sourceId, status: handshake.status }, 'webhook handshake answered');
       return handshake;
@@ -74,7 +83,7 @@ export class WebhookIntakeService {
     const claim = await this.dedupe.claim(dedupeKey);
     if (claim === 'duplicate') {
       this.logger.info({ deliveryId: verified.deliveryId }, 'duplicate delivery acknowledged');
-      return { status: 'duplicate', deliveryId: verified.deliveryId };
+      return scheme.acceptedStatus ? { status: scheme.acceptedStatus } : { status: 'duplicate', deliveryId: verified.deliveryId };
     }
     if (claim === 'in_progress') throw new DomainError('delivery_in_progress', { deliveryId: verified.deliveryId, retryAfterSeconds: 1 });
 
@@ -110,7 +119,8 @@ export class WebhookIntakeService {
     }
     await this.dedupe.complete(dedupeKey);
     this.logger.info({ deliveryId: verified.deliveryId, connector: connectorName, sourceId }, 'delivery accepted');
-    return { status: 'accepted', deliveryId: verified.deliveryId };
+    // Some platforms want an exact acknowledgement (Discord: 204, empty body).
+    return scheme.acceptedStatus ? { status: scheme.acceptedStatus } : { status: 'accepted', deliveryId: verified.deliveryId };
   }
 }
 
