@@ -83,7 +83,7 @@ export class FakeDiscordServer {
   denyConsent = false;
   tokenLifetimeSeconds = 604_800;
   readonly rateLimits: FakeDiscordRateLimit[] = [];
-  readonly requests: Array<{ method: string; path: string; authorization: string | undefined; contentType: string | undefined }> = [];
+  readonly requests: Array<{ method: string; path: string; authorization: string | undefined; contentType: string | undefined; at: number }> = [];
   readonly revocations: string[] = [];
   // Gateway
   heartbeatIntervalMs = 41_250;
@@ -281,7 +281,7 @@ export class FakeDiscordServer {
   private handle(request: IncomingMessage, response: ServerResponse, raw: string): void {
     const url = new URL(request.url ?? '/', this.url);
     const path = url.pathname;
-    this.requests.push({ method: request.method ?? 'GET', path, authorization: request.headers['authorization'], contentType: request.headers['content-type'] });
+    this.requests.push({ method: request.method ?? 'GET', path, authorization: request.headers['authorization'], contentType: request.headers['content-type'], at: Date.now() });
     const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
       response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body === undefined ? '' : JSON.stringify(body));
     };

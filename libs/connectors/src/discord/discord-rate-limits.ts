@@ -48,12 +48,15 @@ export class DiscordRateLimits {
     if (Number((await this.state.get('invalid')) ?? 0) >= this.options.invalidRequestBrake)
       throw new DomainError('dependency_unavailable', { dependency: 'Discord', retryAfterSeconds: 60 });
     const bucket = (await this.state.get(`route:${route}`)) ?? route;
-    const now = Date.now();
-    const pausedUntil = Math.max(Number((await this.state.get('pause:global')) ?? 0), Number((await this.state.get(`pause:${bucket}`)) ?? 0), await this.exhaustedUntil(bucket));
-    if (pausedUntil > now) {
-      if (pausedUntil - now > this.options.maxWaitMs)
-        throw new DomainError('dependency_unavailable', { dependency: 'Discord', retryAfterSeconds: Math.ceil((pausedUntil - now) / 1000) });
-      await sleep(pausedUntil - now);
+    const deadline = Date.now() + this.options.maxWaitMs;
+    // Look again after each wait: another replica may have met a new 429 meanwhile.
+    for (;;) {
+      const pausedUntil = Math.max(Number((await this.state.get('pause:global')) ?? 0), Number((await this.state.get(`pause:${bucket}`)) ?? 0), await this.exhaustedUntil(bucket));
+      const now = Date.now();
+      if (pausedUntil <= now) break;
+      if (pausedUntil > deadline) throw new DomainError('dependency_unavailable', { dependency: 'Discord', retryAfterSeconds: Math.ceil((pausedUntil - now) / 1000) });
+      // +1: a timer may fire within the millisecond before its time.
+      await sleep(pausedUntil - now + 1);
     }
     await this.budgetGate.acquire(this.options.maxWaitMs);
     await this.globalGate.acquire(this.options.maxWaitMs);
