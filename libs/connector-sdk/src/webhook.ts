@@ -101,6 +101,12 @@ export interface WebhookScheme {
    * the source's admin, and dead-letter one that cannot be mapped, with the reason.
    */
   readonly mapsAfterIntake?: boolean;
+  /**
+   * Set when the platform gives each source its key (Discord: the application's Ed25519 public
+   * key, 64 hex characters): an admin supplies it when creating or rotating the source; no
+   * secret is generated.
+   */
+  readonly sourceKey?: { readonly pattern: RegExp; readonly example: string };
   normalize(delivery: WebhookDelivery): NormalizedEvent[] | Promise<NormalizedEvent[]>;
   /** A delivery that proves ownership of an identity (see LinkingMethod `platform-code`), or null. */
   linkConfirmation?(delivery: WebhookDelivery): LinkConfirmation | null;

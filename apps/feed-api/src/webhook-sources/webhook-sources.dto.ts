@@ -50,10 +50,11 @@ export class CreateWebhookSourceDto {
   signature?: SignatureScheme;
 
   @ApiPropertyOptional({
-    description: 'Standard Webhooks with Ed25519 (`v1a,`): the sender’s public key (`whpk_<base64>`); without it a `whsec_` secret is generated and shown once',
+    description:
+      'Standard Webhooks with Ed25519 (`v1a,`): the sender’s public key (`whpk_<base64>`); a Discord source: the application’s public key (64 hex characters, required). Otherwise a `whsec_` secret is generated and shown once',
   })
   @IsOptional()
-  @Matches(/^whpk_[A-Za-z0-9+/]{43}=$/, { message: i18nValidationMessage('validation.webhookSources.publicKey') })
+  @Matches(/^(whpk_[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/, { message: i18nValidationMessage('validation.webhookSources.publicKey') })
   publicKey?: string;
 
   @ApiPropertyOptional({ description: 'custom sources: mapping rules (JSONata), the first whose `when` holds maps a delivery', example: RULES_EXAMPLE })
@@ -94,9 +95,9 @@ export class RotateWebhookSecretDto {
   @Max(7 * 24 * 3600)
   graceSeconds?: number;
 
-  @ApiPropertyOptional({ description: 'Ed25519 sources: the new public key (`whpk_<base64>`)' })
+  @ApiPropertyOptional({ description: 'Ed25519 sources: the new public key (`whpk_<base64>`; Discord: 64 hex characters)' })
   @IsOptional()
-  @Matches(/^whpk_[A-Za-z0-9+/]{43}=$/, { message: i18nValidationMessage('validation.webhookSources.publicKey') })
+  @Matches(/^(whpk_[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/, { message: i18nValidationMessage('validation.webhookSources.publicKey') })
   publicKey?: string;
 }
 

@@ -54,10 +54,12 @@ export class WebhookSourcesService {
     if (!this.connectors.get(connector)?.receivesWebhooks)
       throw invalid('connector', 'webhookConnector', `"${connector}" is not a connector that receives webhooks`, 'validation.field.connector');
     const custom = connector === CUSTOM;
-    if (!custom && (input.signature || input.rules || input.publicKey))
+    const platformKey = this.connectors.get(connector)!.runtime.webhook!.sourceKey;
+    if (!custom && (input.signature || input.rules || (input.publicKey && !platformKey)))
       throw invalid('connector', 'customOnly', 'only custom sources have a signature scheme and rules', 'validation.webhookSources.notCustom');
+    if (platformKey) checkPlatformKey(connector, platformKey, input.publicKey);
     const signature = input.signature ?? 'standard-webhooks';
-    if (input.publicKey && signature !== 'standard-webhooks')
+    if (custom && input.publicKey && (signature !== 'standard-webhooks' || !input.publicKey.startsWith('whpk_')))
       throw invalid('publicKey', 'ed25519', 'an Ed25519 public key signs Standard Webhooks only', 'validation.webhookSources.publicKey');
     const rules = input.rules ?? [];
     assertRules(rules);
@@ -103,8 +105,10 @@ export class WebhookSourcesService {
   rotate(tenantId: string, id: string, input: RotateWebhookSecretDto): Promise<{ secret?: string; previousSecretsExpireAt: string; previousSecrets: number }> {
     return inTenantTransaction(this.dataSource, tenantId, async (tx) => {
       const source = await this.find(tx, id, true);
-      const ed25519 = source.settings['keyType'] === 'ed25519';
-      if (ed25519 !== Boolean(input.publicKey))
+      const platformKey = this.connectors.get(source.connector)?.runtime.webhook?.sourceKey;
+      if (platformKey) checkPlatformKey(source.connector, platformKey, input.publicKey);
+      const ed25519 = source.settings['keyType'] === 'ed25519' || Boolean(platformKey);
+      if (ed25519 !== Boolean(input.publicKey) || (source.connector === CUSTOM && input.publicKey && !input.publicKey.startsWith('whpk_')))
         throw invalid(
           'publicKey',
           'keyType',
@@ -173,7 +177,16 @@ function assertRules(rules: unknown): void {
   if (violations.length) throw new DomainError('validation_failed', {}, violations);
 }
 
-function invalid(field: string, rule: string, message: string, messageKey: string): DomainError {
-  const violation: FieldViolation = { field, rule, message, messageKey };
+function invalid(field: string, rule: string, message: string, messageKey: string, params?: Record<string, string>): DomainError {
+  const violation: FieldViolation = { field, rule, message, messageKey, ...(params ? { params } : {}) };
   return new DomainError('validation_failed', {}, [violation]);
+}
+
+/** A source whose key the platform gives (Discord's application public key) must be created and rotated with it. */
+function checkPlatformKey(connector: string, key: { pattern: RegExp; example: string }, given: string | undefined): void {
+  if (!given || !key.pattern.test(given))
+    throw invalid('publicKey', 'platformKey', `a ${connector} source needs the platform's public key, e.g. ${key.example}`, 'validation.webhookSources.platformKey', {
+      connector,
+      example: key.example,
+    });
 }

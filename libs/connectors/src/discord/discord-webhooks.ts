@@ -34,6 +34,8 @@ interface DiscordWebhookUser {
  */
 export class DiscordWebhooks implements WebhookScheme {
   readonly acceptedStatus = 204;
+  /** The application's public key from the Developer Portal (General Information). */
+  readonly sourceKey = { pattern: /^[0-9a-fA-F]{64}$/, example: '79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664' };
 
   handshake(request: IncomingWebhook, publicKeys: readonly string[]): HandshakeReply | null {
     if (request.method !== 'POST') return null;
