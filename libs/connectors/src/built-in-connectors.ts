@@ -6,4 +6,10 @@ import { steamConnector } from './steam/steam.connector';
 import { truckersMpConnector } from './truckersmp/truckersmp.connector';
 
 /** The connectors this repository ships; more come from CONNECTOR_PLUGINS (see docs/connectors.md). */
-export const BUILT_IN_CONNECTORS: readonly ConnectorDefinition[] = [minecraftConnector, steamConnector, truckersMpConnector, discordConnector, customConnector] as readonly ConnectorDefinition[];
+export const BUILT_IN_CONNECTORS: readonly ConnectorDefinition[] = [
+  minecraftConnector,
+  steamConnector,
+  truckersMpConnector,
+  discordConnector,
+  customConnector,
+] as readonly ConnectorDefinition[];

@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   unknown_connector: 404,
   delivery_in_progress: 409,
   account_already_linked: 409,
+  link_reauthorization_required: 409,
   webhook_source_exists: 409,
   payload_too_large: 413,
   uri_too_long: 414,

@@ -10,7 +10,17 @@ export interface FakeDiscordUser {
   global_name: string | null;
   discriminator?: string;
   avatar?: string | null;
-  connections: Array<{ id: string; name: string; type: string; verified: boolean; revoked?: boolean; visibility: number; friend_sync: boolean; show_activity: boolean; two_way_link: boolean }>;
+  connections: Array<{
+    id: string;
+    name: string;
+    type: string;
+    verified: boolean;
+    revoked?: boolean;
+    visibility: number;
+    friend_sync: boolean;
+    show_activity: boolean;
+    two_way_link: boolean;
+  }>;
 }
 
 interface Grant {
@@ -249,7 +259,14 @@ export class FakeDiscordServer {
         this.identifies.push({ shard, intents, token: String(d['token']) });
         session = { id: randomBytes(16).toString('hex'), shard, seq: 0, log: [], socket };
         this.sessions.set(session.id, session);
-        this.dispatch(session, 'READY', { v: 10, session_id: session.id, resume_gateway_url: this.gatewayUrl, shard, user: { id: '1234560123453231555', username: 'Activity', bot: true }, guilds: [] });
+        this.dispatch(session, 'READY', {
+          v: 10,
+          session_id: session.id,
+          resume_gateway_url: this.gatewayUrl,
+          shard,
+          user: { id: '1234560123453231555', username: 'Activity', bot: true },
+          guilds: [],
+        });
         return;
       }
       if (frame.op === 6) {
@@ -292,7 +309,14 @@ export class FakeDiscordServer {
     if (request.method === 'POST' && path === '/_fake/presence') {
       const body = JSON.parse(raw || '{}') as { userId?: string; guildId?: string; game?: string | null; applicationId?: string };
       if (!body.userId) return json(400, { message: 'userId is required' });
-      return json(200, { sessions: this.sendPresence({ userId: body.userId, ...(body.guildId ? { guildId: body.guildId } : {}), game: body.game ?? null, ...(body.applicationId ? { applicationId: body.applicationId } : {}) }) });
+      return json(200, {
+        sessions: this.sendPresence({
+          userId: body.userId,
+          ...(body.guildId ? { guildId: body.guildId } : {}),
+          game: body.game ?? null,
+          ...(body.applicationId ? { applicationId: body.applicationId } : {}),
+        }),
+      });
     }
     if (request.method === 'POST' && path === '/_fake/drop') {
       this.dropConnections();
@@ -320,7 +344,11 @@ export class FakeDiscordServer {
     const authorization = request.headers['authorization'] ?? '';
     if (path === '/api/v10/gateway/bot') {
       if (authorization !== `Bot ${this.botToken}`) return json(401, { message: '401: Unauthorized', code: 0 });
-      return json(200, { url: this.gatewayUrl, shards: this.shards, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } }, bucketHeaders('gateway'));
+      return json(
+        200,
+        { url: this.gatewayUrl, shards: this.shards, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
+        bucketHeaders('gateway'),
+      );
     }
     const grant = this.grants.find((candidate) => `Bearer ${candidate.accessToken}` === authorization && !candidate.revoked && candidate.expiresAt > Date.now());
     const user = grant && this.users.get(grant.userId);
@@ -384,7 +412,13 @@ export class FakeDiscordServer {
       grant.accessToken = randomBytes(16).toString('base64url');
       grant.refreshToken = randomBytes(16).toString('base64url');
       grant.expiresAt = Date.now() + this.tokenLifetimeSeconds * 1000;
-      return json(200, { access_token: grant.accessToken, token_type: 'Bearer', expires_in: this.tokenLifetimeSeconds, refresh_token: grant.refreshToken, scope: 'identify connections' });
+      return json(200, {
+        access_token: grant.accessToken,
+        token_type: 'Bearer',
+        expires_in: this.tokenLifetimeSeconds,
+        refresh_token: grant.refreshToken,
+        scope: 'identify connections',
+      });
     }
     return json(400, { error: 'unsupported_grant_type' });
   }

@@ -84,7 +84,8 @@ export class AccountsController {
   @Public()
   @HttpCode(201)
   @ApiOperation({
-    summary: "The platform's OAuth2 redirect target: exchanges the code (with the PKCE verifier) and links the account to whoever started; suggests the player's verified connections",
+    summary:
+      "The platform's OAuth2 redirect target: exchanges the code (with the PKCE verifier) and links the account to whoever started; suggests the player's verified connections",
   })
   completeOAuth(@Param() params: ProviderParams, @Query() query: Record<string, string | undefined>) {
     return this.accounts.completeOAuth(params.provider, query);

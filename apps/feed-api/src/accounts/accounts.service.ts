@@ -164,7 +164,7 @@ export class AccountsService {
         { field: 'via', rule: 'provenLink', message: `link your ${viaName} account first`, messageKey: 'validation.accounts.linkFirst', params: { platform: viaName } },
       ]);
     if (vouched) return this.createLink(tenantId, userId, provider, connector.displayName, await vouched.resolve(via, proof.externalId));
-    const accounts = await connected!.connectedAccounts!(await this.tokens.accessToken(tenantId, proof.id, connected!));
+    const accounts = await connected!.connectedAccounts!(await this.tokens.accessToken(tenantId, proof.id, connected!, viaName));
     const account = accounts.find((candidate) => candidate.provider === provider && candidate.verified);
     if (!account)
       throw new DomainError('validation_failed', {}, [

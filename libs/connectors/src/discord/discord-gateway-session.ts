@@ -104,7 +104,10 @@ export class DiscordGatewaySession {
       if (!end.resumable) this.state = {};
       failures = end.established ? 0 : failures + 1;
       const delay = failures === 0 ? 0 : Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
-      this.logger.info({ shard: this.shard.id, reason: end.reason, code: end.code, resume: Boolean(this.state.sessionId), delayMs: Math.round(delay) }, 'Discord Gateway reconnecting');
+      this.logger.info(
+        { shard: this.shard.id, reason: end.reason, code: end.code, resume: Boolean(this.state.sessionId), delayMs: Math.round(delay) },
+        'Discord Gateway reconnecting',
+      );
       if (delay > 0) await sleep(delay, undefined, { signal }).catch(() => undefined);
     }
   }
@@ -192,7 +195,11 @@ export class DiscordGatewaySession {
           case OP.dispatch: {
             if (frame.t === 'READY') {
               const ready = frame.d as { session_id?: string; resume_gateway_url?: string };
-              this.state = { ...(ready.session_id ? { sessionId: ready.session_id } : {}), ...(ready.resume_gateway_url ? { resumeUrl: ready.resume_gateway_url } : {}), seq: this.state.seq ?? 0 };
+              this.state = {
+                ...(ready.session_id ? { sessionId: ready.session_id } : {}),
+                ...(ready.resume_gateway_url ? { resumeUrl: ready.resume_gateway_url } : {}),
+                seq: this.state.seq ?? 0,
+              };
               established = true;
               gatewayConnections.inc({ start: 'identify', end: 'open' });
               this.logger.info({ shard: this.shard.id, sessionId: ready.session_id }, 'Discord Gateway ready');

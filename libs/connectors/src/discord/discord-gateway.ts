@@ -86,6 +86,8 @@ export class DiscordGateway implements GatewayConnection {
         if (!events.length) return;
         try {
           await sink.emitToLinked('discord', events);
+          // Checkpoint at once: a new owner must know which sessions were announced (to end them).
+          await save(session.session);
         } catch (error) {
           unsent = events.slice(-MAX_UNSENT);
           this.logger.warn({ err: (error as Error).message, shard: shard.id, unsent: unsent.length }, 'presence events could not be stored; retrying with the next flush');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import pino from 'pino';
-import { DomainError } from '@activity/domain';
+import type { DomainError } from '@activity/domain';
 import { LocalTokenBucket, RedisSharedState, RedisTokenBucket } from '@activity/resilience';
 import { FakeDiscordServer, testEnvironment } from '@activity/testing';
 import { DiscordRateLimits } from './discord-rate-limits';
@@ -16,12 +16,10 @@ describe('Discord REST rate limits, shared by two replicas through real Redis, a
 
   /** One replica's client: its own objects, the same Redis keys as the others. */
   function replica(options: { brake?: number; maxWaitMs?: number } = {}) {
-    const limits = new DiscordRateLimits(
-      new RedisSharedState(redis, namespace),
-      new RedisTokenBucket(redis, `${namespace}:global`, 50, 50),
-      new LocalTokenBucket(1000, 1000),
-      { maxWaitMs: options.maxWaitMs ?? 5_000, invalidRequestBrake: options.brake ?? 1_000 },
-    );
+    const limits = new DiscordRateLimits(new RedisSharedState(redis, namespace), new RedisTokenBucket(redis, `${namespace}:global`, 50, 50), new LocalTokenBucket(1000, 1000), {
+      maxWaitMs: options.maxWaitMs ?? 5_000,
+      invalidRequestBrake: options.brake ?? 1_000,
+    });
     return new DiscordRestClient({ baseUrl: fake.apiBaseUrl, timeoutMs: 2_000, maxAttempts: 3 }, limits, pino({ level: 'silent' }));
   }
 
@@ -36,9 +34,12 @@ describe('Discord REST rate limits, shared by two replicas through real Redis, a
     fake = await FakeDiscordServer.start();
     fake.addUser({ id: '80351110224678912', username: 'nelly' });
     // A grant to call with: consent once, exchange the code.
-    const authorize = await fetch(`${fake.url}/oauth2/authorize?response_type=code&client_id=${fake.clientId}&redirect_uri=http://x/cb&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`, {
-      redirect: 'manual',
-    });
+    const authorize = await fetch(
+      `${fake.url}/oauth2/authorize?response_type=code&client_id=${fake.clientId}&redirect_uri=http://x/cb&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`,
+      {
+        redirect: 'manual',
+      },
+    );
     const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
     const tokenResponse = await fetch(`${fake.url}/api/oauth2/token`, {
       method: 'POST',
@@ -95,7 +96,13 @@ describe('Discord REST rate limits, shared by two replicas through real Redis, a
 
     const client = replica({ brake: 3 });
     const codes: string[] = [];
-    for (let attempt = 0; attempt < 5; attempt += 1) codes.push(await client.me('not-a-token').then(() => 'ok', (error: DomainError) => error.code));
+    for (let attempt = 0; attempt < 5; attempt += 1)
+      codes.push(
+        await client.me('not-a-token').then(
+          () => 'ok',
+          (error: DomainError) => error.code,
+        ),
+      );
     expect(codes).toEqual(['oauth_invalid_grant', 'oauth_invalid_grant', 'oauth_invalid_grant', 'dependency_unavailable', 'dependency_unavailable']);
     expect(fake.requests.filter((request) => request.authorization === 'Bearer not-a-token')).toHaveLength(3);
   });

@@ -82,7 +82,7 @@ export class DiscordRestClient {
         throw new DomainError('rate_limited', { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
       }
       // A player's token that no longer works: they revoked us, or it expired unrefreshed.
-      if (response.status === 401) throw new DomainError('oauth_invalid_grant', { provider: 'Discord' });
+      if (response.status === 401) throw new DomainError('link_reauthorization_required', { provider: 'Discord' });
       throw new DomainError('dependency_unavailable', { dependency: 'Discord' });
     }
   }

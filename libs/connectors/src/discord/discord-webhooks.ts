@@ -50,7 +50,11 @@ export class DiscordWebhooks implements WebhookScheme {
     const user = userOf(body);
     return {
       // Discord sends no delivery id; a retry re-sends the same signed bytes, so they are the id.
-      deliveryId: createHash('sha256').update(request.headers['x-signature-timestamp'] ?? '').update('\n').update(request.body).digest('hex'),
+      deliveryId: createHash('sha256')
+        .update(request.headers['x-signature-timestamp'] ?? '')
+        .update('\n')
+        .update(request.body)
+        .digest('hex'),
       body: body as unknown as Record<string, unknown>,
       accountKey: user?.id ?? body.application_id,
     };
@@ -104,9 +108,11 @@ function parseBody(raw: Buffer): DiscordWebhookBody {
     const event = candidate.event;
     if (!event || typeof event !== 'object' || typeof event.type !== 'string' || typeof event.timestamp !== 'string' || !parseInstant(withZone(event.timestamp)))
       throw invalid('event', 'event', 'an event has a type and an ISO 8601 timestamp');
-    if (event.data !== undefined && (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data))) throw invalid('event.data', 'eventData', 'event.data is an object');
+    if (event.data !== undefined && (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)))
+      throw invalid('event.data', 'eventData', 'event.data is an object');
     const user = event.data?.['user'] as DiscordWebhookUser | undefined;
-    if (user !== undefined && (typeof user !== 'object' || typeof user.id !== 'string' || !/^\d{1,20}$/.test(user.id))) throw invalid('event.data.user.id', 'snowflake', 'a user id is a snowflake');
+    if (user !== undefined && (typeof user !== 'object' || typeof user.id !== 'string' || !/^\d{1,20}$/.test(user.id)))
+      throw invalid('event.data.user.id', 'snowflake', 'a user id is a snowflake');
   }
   return candidate as DiscordWebhookBody;
 }

@@ -64,7 +64,11 @@ export const discordConnector = defineConnector({
       rateGate('discord', settings.DISCORD_RATE_LIMIT_PER_MINUTE / 60, Math.max(1, Math.min(10, Math.floor(settings.DISCORD_RATE_LIMIT_PER_MINUTE / 5)))),
       { maxWaitMs: 30_000, invalidRequestBrake: settings.DISCORD_INVALID_REQUEST_BRAKE },
     );
-    const rest = new DiscordRestClient({ baseUrl: settings.DISCORD_API_BASE_URL, timeoutMs: settings.DISCORD_TIMEOUT_MS, maxAttempts: 3 }, limits, logger.child({ upstream: 'discord' }));
+    const rest = new DiscordRestClient(
+      { baseUrl: settings.DISCORD_API_BASE_URL, timeoutMs: settings.DISCORD_TIMEOUT_MS, maxAttempts: 3 },
+      limits,
+      logger.child({ upstream: 'discord' }),
+    );
     const runtime: { -readonly [K in keyof ConnectorRuntime]: ConnectorRuntime[K] } = {
       webhook: new DiscordWebhooks(),
       rateLimit: {

@@ -24,7 +24,15 @@ interface ClaimRow {
 }
 
 function toClaim(row: ClaimRow): AccountLinkClaim {
-  return { id: row.id, tenantId: row.tenant_id, userId: row.user_id, provider: row.provider, externalId: row.external_id, expiresAt: row.expires_at, verifierCiphertext: row.verifier_ciphertext };
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    provider: row.provider,
+    externalId: row.external_id,
+    expiresAt: row.expires_at,
+    verifierCiphertext: row.verifier_ciphertext,
+  };
 }
 
 /** Secrets are kept only as hashes: a database reader cannot complete someone's claim. */

@@ -78,9 +78,22 @@ export class GatewayShardSupervisor {
   async start(): Promise<void> {
     for (const connector of this.connectors.list()) {
       const gateway = connector.runtime.gateway;
-      if (!gateway) continue;
-      const count = await gateway.shardCount();
-      for (let id = 0; id < count; id += 1) this.loops.push(this.claimLoop({ connector: connector.name, gateway, id, count }));
+      if (gateway) this.loops.push(this.startConnector(connector.name, gateway));
+    }
+  }
+
+  /** Asks how many shards the connector has (an upstream call: it may fail, then it is asked again), then claims them. */
+  private async startConnector(name: string, gateway: GatewayConnection): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      try {
+        const count = await gateway.shardCount();
+        const loops = Array.from({ length: count }, (_, id) => this.claimLoop({ connector: name, gateway, id, count }));
+        await Promise.all(loops);
+        return;
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message, connector: name }, 'gateway shard count unavailable; asking again after a pause');
+        await sleep(this.options.restartDelayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
     }
   }
 

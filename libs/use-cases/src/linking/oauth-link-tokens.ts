@@ -35,14 +35,17 @@ export class OAuthLinkTokens {
     await this.links.saveCredentials(tx, linkId, this.cipher.seal(JSON.stringify(sealed)), this.cipher.keyId);
   }
 
-  /** A live access token of the link, refreshed first when it is about to expire. */
-  async accessToken(tenantId: string, linkId: string, linking: OAuth2Linking, now = new Date()): Promise<string> {
+  /** A live access token of the link, refreshed first when it is about to expire; `provider` names the platform in errors. */
+  async accessToken(tenantId: string, linkId: string, linking: OAuth2Linking, provider: string, now = new Date()): Promise<string> {
     return inTenantTransaction(this.dataSource, tenantId, async (tx) => {
       const tokens = await this.load(tx, linkId, true);
-      if (!tokens) throw new DomainError('oauth_invalid_grant', { provider: providerOf(linking) });
+      if (!tokens) throw new DomainError('link_reauthorization_required', { provider });
       if (!OAuth2Client.needsRefresh({ expiresAt: new Date(tokens.expiresAt) }, now)) return tokens.accessToken;
-      if (!tokens.refreshToken) throw new DomainError('oauth_invalid_grant', { provider: providerOf(linking) });
-      const fresh = await linking.client.refresh(tokens.refreshToken, now);
+      if (!tokens.refreshToken) throw new DomainError('link_reauthorization_required', { provider });
+      const fresh = await linking.client.refresh(tokens.refreshToken, now).catch((error: unknown) => {
+        // A refused refresh token means the grant is gone: the player must authorize again.
+        throw error instanceof DomainError && error.code === 'oauth_invalid_grant' ? new DomainError('link_reauthorization_required', { provider }) : error;
+      });
       // Providers may keep the refresh token (then they send none back): keep the one we had.
       await this.store(tx, linkId, { ...fresh, ...(fresh.refreshToken ? {} : { refreshToken: tokens.refreshToken }) });
       this.logger.info({ accountLinkId: linkId }, 'OAuth2 tokens refreshed');
@@ -76,8 +79,4 @@ export class OAuthLinkTokens {
     const sealed = await this.links.credentialsOf(tx, linkId, { lock });
     return sealed ? (JSON.parse(this.cipher.open(sealed)) as SealedTokens) : null;
   }
-}
-
-function providerOf(linking: OAuth2Linking): string {
-  return new URL(linking.client.settings.tokenUrl).host;
 }
