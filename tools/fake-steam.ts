@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   fake.addFixturePlayer(process.env['DEMO_STEAM_ID'] ?? '76561197960435530');
   // "Sign in through Steam" on the fake signs in as this account (add ?steamid=... to the sign-in URL for another).
   fake.openIdSignInAs = fake.addFixturePlayer('76561197960435531').summary.steamid;
+  // The Steam account bob's demo Discord shows as a verified connection (linkable through Discord).
+  fake.addFixturePlayer('76561197960435532');
   process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'fake-steam', msg: `fake Steam Web API on ${fake.url}` })}\n`);
   const stop = () => void fake.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);

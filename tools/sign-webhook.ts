@@ -1,25 +1,32 @@
-// `npm run -s webhook:sign -- --body '<json>' [--secret whsec_...] [--id msg_...] [--scheme github --event push]`
+// `npm run -s webhook:sign -- --body '<json>' [--secret whsec_...] [--id msg_...] [--scheme github --event push | --scheme discord]`
 // Prints the signature headers, one per line, ready for `curl -H @<(...)`: the three Standard
-// Webhooks headers, or GitHub's X-Hub-Signature-256 / X-GitHub-Delivery / X-GitHub-Event.
+// Webhooks headers, GitHub's X-Hub-Signature-256 / X-GitHub-Delivery / X-GitHub-Event, or Discord's
+// X-Signature-Ed25519 / X-Signature-Timestamp (signed with the demo application's key by default).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { signHmacSha256Hex, signStandardWebhook } from '@activity/connector-sdk';
+import { signEd25519Hex, signHmacSha256Hex, signStandardWebhook } from '@activity/connector-sdk';
 import { failUsage, parseCommandLine } from '@activity/config';
 
 const DEFAULT_SECRET = 'whsec_ZGVtby1taW5lY3JhZnQtc2lnbmluZy1zZWNyZXQ=';
+/** The demo Discord application's private seed: PLATFORMS.md's Ed25519 test vector (bytes 1..32), public on purpose. */
+const DEMO_DISCORD_SEED = Buffer.from(Array.from({ length: 32 }, (_, index) => index + 1)).toString('hex');
 
 function main(): void {
   const { values: args } = parseCommandLine({
     usage: 'npm run -s webhook:sign --',
     summary:
-      'Prints the signature headers for exactly this body, one per line, for curl -H @<(...): Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) or, with --scheme github, X-Hub-Signature-256, X-GitHub-Delivery and X-GitHub-Event.',
+      'Prints the signature headers for exactly this body, one per line, for curl -H @<(...): Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) or, with --scheme github, X-Hub-Signature-256, X-GitHub-Delivery and X-GitHub-Event, or with --scheme discord, X-Signature-Ed25519 and X-Signature-Timestamp.',
     options: {
       body: { type: 'string', valueName: 'json', description: 'the exact request body' },
       file: { type: 'string', valueName: 'path', description: 'read the body from a file instead' },
-      secret: { type: 'string', valueName: 'whsec_…', description: 'signing secret (default: the demo Minecraft source, or DEMO_MINECRAFT_SECRET)' },
+      secret: {
+        type: 'string',
+        valueName: 'whsec_…',
+        description: 'signing secret (default: the demo Minecraft source, or DEMO_MINECRAFT_SECRET); discord: the Ed25519 seed as 64 hex (default: the demo application)',
+      },
       id: { type: 'string', valueName: 'msg_…', description: 'delivery id (default: a new one)' },
       timestamp: { type: 'string', valueName: 'seconds', description: 'Unix time (default: now)' },
-      scheme: { type: 'string', valueName: 'standard-webhooks|github', description: 'the signature scheme (default standard-webhooks)' },
+      scheme: { type: 'string', valueName: 'standard-webhooks|github|discord', description: 'the signature scheme (default standard-webhooks)' },
       event: { type: 'string', valueName: 'name', description: 'github: the X-GitHub-Event header (default push)' },
     },
   });
@@ -34,7 +41,14 @@ function main(): void {
     );
     return;
   }
-  if (scheme !== 'standard-webhooks') failUsage(`webhook:sign: --scheme is standard-webhooks or github, not "${scheme}"`);
+  if (scheme === 'discord') {
+    const seed = String(args['secret'] ?? DEMO_DISCORD_SEED);
+    if (!/^[0-9a-fA-F]{64}$/.test(seed)) failUsage('webhook:sign: --scheme discord takes --secret as the Ed25519 seed, 64 hex characters');
+    const timestamp = String(args['timestamp'] ?? Math.floor(Date.now() / 1000));
+    process.stdout.write(`X-Signature-Ed25519: ${signEd25519Hex(seed, timestamp, body)}\nX-Signature-Timestamp: ${timestamp}\n`);
+    return;
+  }
+  if (scheme !== 'standard-webhooks') failUsage(`webhook:sign: --scheme is standard-webhooks, github or discord, not "${scheme}"`);
   const secret = String(args['secret'] ?? process.env['DEMO_MINECRAFT_SECRET'] ?? DEFAULT_SECRET);
   const id = String(args['id'] ?? `msg_${randomUUID().replace(/-/g, '')}`);
   const timestamp = Number(args['timestamp'] ?? Math.floor(Date.now() / 1000));

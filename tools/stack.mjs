@@ -21,6 +21,7 @@ const env = stackEnv.stackEnvironment(path.join(root, '.env'), process.env);
 const FAKES = [
   ...(env.STEAM_API_KEY ? [] : [{ name: 'fake-steam', entry: 'dist/tools/fake-steam.js', color: 90 }]),
   ...(env.TRUCKERSMP_API_BASE_URL ? [] : [{ name: 'fake-truckersmp', entry: 'dist/tools/fake-truckersmp.js', color: 90 }]),
+  ...(env.DISCORD_CLIENT_ID ? [] : [{ name: 'fake-discord', entry: 'dist/tools/fake-discord.js', color: 90 }]),
   { name: 'demo-site', entry: 'dist/tools/demo-site.js', color: 90 },
 ];
 
@@ -42,6 +43,9 @@ const useFakeSteam = !env.STEAM_API_KEY;
 // TruckersMP's API needs no key: the demo uses the fake (tools/fake-truckersmp.ts) unless TRUCKERSMP_API_BASE_URL names one.
 const FAKE_TRUCKERSMP_PORT = Number(env.FAKE_TRUCKERSMP_PORT ?? 3091);
 const useFakeTruckersMp = !env.TRUCKERSMP_API_BASE_URL;
+// Without a Discord application the demo talks to the fake Discord (tools/fake-discord.ts): OAuth2, REST and the Gateway.
+const FAKE_DISCORD_PORT = Number(env.FAKE_DISCORD_PORT ?? 3093);
+const useFakeDiscord = !env.DISCORD_CLIENT_ID;
 // A page with OpenGraph tags on loopback, so a demo link gains a preview offline (tools/demo-site.ts).
 const DEMO_SITE_PORT = Number(env.DEMO_SITE_PORT ?? 3092);
 
@@ -56,6 +60,19 @@ const serviceEnv = {
       }
     : {}),
   ...(useFakeTruckersMp ? { TRUCKERSMP_API_BASE_URL: `http://127.0.0.1:${FAKE_TRUCKERSMP_PORT}/v2`, TRUCKERSMP_RATE_LIMIT_PER_SECOND: '20' } : {}),
+  ...(useFakeDiscord
+    ? {
+        DISCORD_API_BASE_URL: `http://127.0.0.1:${FAKE_DISCORD_PORT}/api/v10`,
+        DISCORD_AUTHORIZE_URL: `http://127.0.0.1:${FAKE_DISCORD_PORT}/oauth2/authorize`,
+        DISCORD_OAUTH_BASE_URL: `http://127.0.0.1:${FAKE_DISCORD_PORT}/api`,
+        DISCORD_CLIENT_ID: '1234560123453231555',
+        DISCORD_CLIENT_SECRET: 'fake-discord-client-secret',
+        DISCORD_REDIRECT_URI: `http://127.0.0.1:${env.FEED_API_PORT ?? 3000}/v2/accounts/discord/callback`,
+        DISCORD_BOT_TOKEN: 'fake-discord-bot-token-0123456789abcdef',
+        // The demo shows a game within seconds (production waits 30 s for a presence to settle).
+        DISCORD_PRESENCE_DEBOUNCE_MS: env.DISCORD_PRESENCE_DEBOUNCE_MS ?? '2000',
+      }
+    : {}),
   NODE_ENV: env.NODE_ENV ?? 'development',
   // The demo's page server may be previewed although it is on loopback (never in production).
   ...((env.NODE_ENV ?? 'development') === 'production' ? {} : { LINK_PREVIEW_ALLOW_LIST: env.LINK_PREVIEW_ALLOW_LIST ?? `127.0.0.1:${DEMO_SITE_PORT}` }),
@@ -188,7 +205,7 @@ function banner() {
     connector-workers  http://127.0.0.1:${SERVICES[2].port}/health/ready
     outbox-relay       http://127.0.0.1:${SERVICES[3].port}/health/ready
   Link previews: the demo web site on 127.0.0.1:${DEMO_SITE_PORT} (npm run -s internal:event -- --text 'http://127.0.0.1:${DEMO_SITE_PORT}/nether-guide')
-  ${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}${useFakeTruckersMp ? `TruckersMP: the fake TruckersMP API on 127.0.0.1:${FAKE_TRUCKERSMP_PORT} (set TRUCKERSMP_API_BASE_URL=https://api.truckersmp.com/v2 for the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
+  ${useFakeDiscord ? `Discord: the fake Discord on 127.0.0.1:${FAKE_DISCORD_PORT} (POST /_fake/presence plays a game; set DISCORD_CLIENT_ID and friends for a real application)\n  ` : ''}${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}${useFakeTruckersMp ? `TruckersMP: the fake TruckersMP API on 127.0.0.1:${FAKE_TRUCKERSMP_PORT} (set TRUCKERSMP_API_BASE_URL=https://api.truckersmp.com/v2 for the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
 }
 
 async function start() {

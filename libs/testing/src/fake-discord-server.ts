@@ -1,7 +1,8 @@
-import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { signEd25519Hex } from '@activity/connector-sdk';
 
 /** A Discord user as the fake knows them (PLATFORMS.md §2), with their connections. */
 export interface FakeDiscordUser {
@@ -64,9 +65,7 @@ export const DISCORD_TEST_PUBLIC_KEY_HEX = '79b5562e8fe654f94078b112e8a98ba7901f
 
 /** `X-Signature-Ed25519` for a body as Discord signs it: Ed25519 over timestamp + raw body, hex. */
 export function signDiscordWebhook(body: string | Buffer, timestamp: string, seedHex = DISCORD_TEST_SEED_HEX): string {
-  // PKCS#8 wrapping of a raw 32-byte Ed25519 seed.
-  const key = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' });
-  return sign(null, Buffer.concat([Buffer.from(timestamp, 'utf8'), Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')]), key).toString('hex');
+  return signEd25519Hex(seedHex, timestamp, body);
 }
 
 /**

@@ -1,8 +1,21 @@
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { DomainError } from '@activity/domain';
 
 // DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it.
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+// DER prefix of an Ed25519 PKCS#8 private key; the raw 32-byte seed follows it.
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * Signs as Discord does (Ed25519 over timestamp + raw body, hex), with a 32-byte seed given as
+ * hex: for senders we control (the demo, tests), never needed to receive.
+ */
+export function signEd25519Hex(seedHex: string, timestamp: string, body: Buffer | string): string {
+  if (!/^[0-9a-fA-F]{64}$/.test(seedHex)) throw new Error('an Ed25519 seed is 64 hex characters');
+  const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' });
+  return sign(null, Buffer.concat([Buffer.from(timestamp, 'utf8'), Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')]), key).toString('hex');
+}
 
 /** An Ed25519 public key given as 64 hex characters (how Discord shows an application's key). */
 export function ed25519PublicKeyFromHex(hex: string): KeyObject {

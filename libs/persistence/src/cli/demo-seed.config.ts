@@ -22,4 +22,15 @@ export class DemoSeedConfig extends CommonConfig {
   /** alice's demo TruckersMP account (the fixture player; the demo stack serves it from the fake TruckersMP API). */
   @Matches(/^[1-9]\d{0,9}$/, { message: 'must be a TruckersMP player id' })
   DEMO_TRUCKERSMP_ID: string = '1287455';
+
+  /** alice's demo Discord account (the fake Discord plays her presence). */
+  @Matches(/^\d{17,20}$/, { message: 'must be a Discord user id (a snowflake)' })
+  DEMO_DISCORD_USER_ID: string = '80351110224678912';
+
+  /**
+   * The public key of the demo Discord application (source demo-discord): PLATFORMS.md's Ed25519
+   * test vector, whose private seed (bytes 1..32) is public, so anyone can sign a demo delivery.
+   */
+  @Matches(/^[0-9a-f]{64}$/, { message: 'must be an Ed25519 public key as 64 hex characters' })
+  DEMO_DISCORD_PUBLIC_KEY: string = '79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664';
 }

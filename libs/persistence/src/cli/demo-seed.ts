@@ -5,8 +5,9 @@ import { WebhookSourceStore } from '../stores/webhook-source.store';
 import type { DemoSeedConfig } from './demo-seed.config';
 
 export const DEMO_MINECRAFT_SOURCE_ID = 'demo-minecraft';
+export const DEMO_DISCORD_SOURCE_ID = 'demo-discord';
 
-/** Seeds the demo tenant: a Minecraft webhook source and alice's linked Minecraft player, Steam and TruckersMP accounts. Safe to run repeatedly. */
+/** Seeds the demo tenant: Minecraft and Discord webhook sources and alice's linked Minecraft player, Steam, TruckersMP and Discord accounts. Safe to run repeatedly. */
 export async function seedDemo(config: DemoSeedConfig): Promise<void> {
   const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'activity-seed' });
   await dataSource.initialize();
@@ -16,6 +17,17 @@ export async function seedDemo(config: DemoSeedConfig): Promise<void> {
       { tenantId: config.DEMO_TENANT, connector: 'minecraft', sourceId: DEMO_MINECRAFT_SOURCE_ID, name: 'Demo Minecraft server' },
       config.DEMO_MINECRAFT_SECRET,
     );
+    await new WebhookSourceStore(dataSource, cipher).upsert(
+      { tenantId: config.DEMO_TENANT, connector: 'discord', sourceId: DEMO_DISCORD_SOURCE_ID, name: 'Demo Discord application' },
+      config.DEMO_DISCORD_PUBLIC_KEY,
+    );
+    await new AccountLinkStore(dataSource).ensureLink({
+      tenantId: config.DEMO_TENANT,
+      userId: config.DEMO_USER,
+      provider: 'discord',
+      externalId: config.DEMO_DISCORD_USER_ID,
+      displayName: 'Alice',
+    });
     await new AccountLinkStore(dataSource).ensureLink({
       tenantId: config.DEMO_TENANT,
       userId: config.DEMO_USER,
