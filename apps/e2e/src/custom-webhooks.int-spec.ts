@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
-import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { signHmacSha256Hex, signStandardWebhook, signStandardWebhookEd25519, standardWebhookPublicKeyOf } from '@activity/connector-sdk';
 import { KafkaProbe } from '@activity/messaging';
 import { createDataSource } from '@activity/persistence';
 import { ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+import { feedApiCaller } from './fixtures/feed-api-caller';
 
 /**
  * Generic webhook sources that tenant admins configure over `/v2/webhook-sources`, through the
@@ -56,25 +56,7 @@ describe('custom webhook sources, end to end', () => {
     repository: { full_name: 'octo/hello', html_url: 'https://github.com/octo/hello' },
   });
 
-  async function call(method: string, path: string, options: { user?: string; tenantId?: string; body?: unknown; locale?: string } = {}) {
-    const token = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), {
-      tenantId: options.tenantId ?? tenant,
-      userId: options.user ?? 'steward',
-      issuer: 'activity-dev',
-      audience: 'activity-service',
-    });
-    const response = await fetch(`${feedApi.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(options.locale ? { 'accept-language': options.locale } : {}),
-      },
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = feedApiCaller(() => feedApi.url, keyDir, { tenantId: tenant, user: 'steward' });
 
   function sendGithub(sourceId: string, secret: string, event: string, payload: unknown, delivery = randomUUID()) {
     const body = JSON.stringify(payload);

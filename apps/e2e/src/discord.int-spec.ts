@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
-import { issueDevToken, loadOrCreateDevKeyPair } from '@activity/auth';
 import { KafkaProbe } from '@activity/messaging';
 import { createDataSource } from '@activity/persistence';
 import {
@@ -13,6 +12,7 @@ import {
   testEnvironment,
   waitFor,
 } from '@activity/testing';
+import { feedApiCaller } from './fixtures/feed-api-caller';
 
 const NELLY = '80351110224678912';
 const ROBIN_STEAM = '76561197960435530';
@@ -41,25 +41,7 @@ describe('Discord, end to end', () => {
   let admin: DataSource;
   let probe: KafkaProbe;
 
-  async function call(method: string, path: string, options: { user?: string; body?: unknown; locale?: string } = {}) {
-    const token = await issueDevToken(await loadOrCreateDevKeyPair(keyDir), {
-      tenantId: tenant,
-      userId: options.user ?? 'nelly',
-      issuer: 'activity-dev',
-      audience: 'activity-service',
-    });
-    const response = await fetch(`${feedApi.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(options.locale ? { 'accept-language': options.locale } : {}),
-      },
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const call = feedApiCaller(() => feedApi.url, keyDir, { tenantId: tenant, user: 'nelly' });
 
   /** The browser's part: follow authorizeUrl to the fake's consent, which redirects to our callback. */
   async function consent(authorizeUrl: string): Promise<string> {

@@ -103,7 +103,7 @@ describe('Discord REST rate limits, shared by two replicas through real Redis, a
           (error: DomainError) => error.code,
         ),
       );
-    expect(codes).toEqual(['oauth_invalid_grant', 'oauth_invalid_grant', 'oauth_invalid_grant', 'dependency_unavailable', 'dependency_unavailable']);
+    expect(codes).toEqual(['link_reauthorization_required', 'link_reauthorization_required', 'link_reauthorization_required', 'dependency_unavailable', 'dependency_unavailable']);
     expect(fake.requests.filter((request) => request.authorization === 'Bearer not-a-token')).toHaveLength(3);
   });
 });
