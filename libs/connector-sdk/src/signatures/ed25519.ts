@@ -17,10 +17,20 @@ export function signEd25519Hex(seedHex: string, timestamp: string, body: Buffer 
   return sign(null, Buffer.concat([Buffer.from(timestamp, 'utf8'), Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')]), key).toString('hex');
 }
 
+// Parsing a key costs several times the verification itself (measured in bench/discord): keep the
+// few keys in use (one per source and rotation), bounded.
+const parsedKeys = new Map<string, KeyObject>();
+const MAX_PARSED_KEYS = 1_000;
+
 /** An Ed25519 public key given as 64 hex characters (how Discord shows an application's key). */
 export function ed25519PublicKeyFromHex(hex: string): KeyObject {
+  const cached = parsedKeys.get(hex);
+  if (cached) return cached;
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error('an Ed25519 public key is 64 hex characters');
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
+  const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
+  if (parsedKeys.size >= MAX_PARSED_KEYS) parsedKeys.delete(parsedKeys.keys().next().value!);
+  parsedKeys.set(hex, key);
+  return key;
 }
 
 /**

@@ -38,7 +38,8 @@ export class DiscordWebhooks implements WebhookScheme {
   readonly sourceKey = { pattern: /^[0-9a-fA-F]{64}$/, example: '79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664' };
 
   handshake(request: IncomingWebhook, publicKeys: readonly string[]): HandshakeReply | null {
-    if (request.method !== 'POST') return null;
+    if (request.method !== 'POST' || !looksLikePing(request.body)) return null;
+    // Only a genuine PING is answered as one; anything else goes on to verify (signature first).
     this.checkSignature(request, publicKeys);
     return parseBody(request.body).type === 0 ? { status: 204 } : null;
   }
@@ -90,6 +91,15 @@ export class DiscordWebhooks implements WebhookScheme {
 
   private checkSignature(request: IncomingWebhook, publicKeys: readonly string[]): void {
     verifyEd25519(request.headers['x-signature-ed25519'], request.headers['x-signature-timestamp'], request.body, publicKeys);
+  }
+}
+
+/** A cheap look before the signature is checked: is this the PING (`type` 0)? Events are verified once, in `verify`. */
+function looksLikePing(raw: Buffer): boolean {
+  try {
+    return (JSON.parse(raw.toString('utf8')) as { type?: unknown } | null)?.type === 0;
+  } catch {
+    return false;
   }
 }
 
