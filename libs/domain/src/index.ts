@@ -13,3 +13,4 @@ export * from './failure-cause';
 export * from './search-document';
 export * from './feed-search';
 export * from './event-links';
+export * from './mentions';
