@@ -1,6 +1,6 @@
 import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants';
 import { type AccountLinkedV1, bindingOf, KafkaBatchContext, type SyncRequestedV1, Topic, type WebhookReceivedV1 } from '@activity/messaging';
-import type { IngestDelivery, RequestInitialSync, RunSync } from '@activity/use-cases';
+import type { IngestDelivery, ReconcileSubscriptions, RequestInitialSync, RunSync } from '@activity/use-cases';
 import { LinkPreviewRequestsController } from './link-previews/link-preview-requests.controller';
 import { SyncRequestsController } from './sync/sync-requests.controller';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
@@ -36,13 +36,16 @@ describe('connector-workers consumers', () => {
 
     const sync = { runMany: async (requests: SyncRequestedV1[]) => void calls.push(...requests.map((request) => ['sync', request.accountLinkId])) } as unknown as RunSync;
     const initial = { handle: async (linked: AccountLinkedV1) => void calls.push(['initial', linked.accountLinkId]) } as unknown as RequestInitialSync;
-    const controller = new SyncRequestsController(sync, initial);
+    const subscriptions = { removeAll: async (tenantId: string, linkId: string) => void calls.push(['unsubscribe', linkId, tenantId]) } as unknown as ReconcileSubscriptions;
+    const controller = new SyncRequestsController(sync, initial, subscriptions);
     await controller.onSyncRequested([{ tenantId: 'tenant-a', accountLinkId: 'l-1', trigger: 'manual' }]);
     await controller.onAccountLinked({ tenantId: 'tenant-a', userId: 'u', accountLinkId: 'l-2', provider: 'steam', externalId: 'x', status: 'active' });
+    await controller.onAccountLinked({ tenantId: 'tenant-a', userId: 'u', accountLinkId: 'l-3', provider: 'twitch', externalId: 'y', status: 'revoked' });
     expect(calls).toEqual([
       ['ingest', 'd-1', 'tenant-a'],
       ['sync', 'l-1'],
       ['initial', 'l-2'],
+      ['unsubscribe', 'l-3', 'tenant-a'],
     ]);
   });
 });

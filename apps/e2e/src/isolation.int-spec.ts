@@ -237,6 +237,11 @@ describe('isolation between tenants and users, on every route and table', () => 
       webhook_sources: (tenant) => app.query(`INSERT INTO webhook_sources (connector, id, tenant_id, name) VALUES ('minecraft', $2, $1, 'n')`, [tenant, randomUUID()]),
       webhook_source_secrets: (tenant) =>
         app.query(`INSERT INTO webhook_source_secrets (connector, source_id, tenant_id, ciphertext, key_id) VALUES ('minecraft', $2, $1, 'c', 'k')`, [tenant, `src-${tenant}`]),
+      upstream_subscriptions: (tenant) =>
+        app.query(
+          `INSERT INTO upstream_subscriptions (account_link_id, kind, tenant_id, connector, source_id, upstream_id, status) VALUES ($2, $3, $1, 'twitch', 's', 'u', 'enabled')`,
+          [tenant, links['carol'], randomUUID()],
+        ),
       webhook_source_unmatched: (tenant) =>
         app.query(`INSERT INTO webhook_source_unmatched (connector, source_id, tenant_id, deliveries) VALUES ('minecraft', $2, $1, 1)`, [tenant, `src-${tenant}`]),
     };

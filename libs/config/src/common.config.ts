@@ -47,6 +47,13 @@ export class CommonConfig {
   @IsString()
   HTTP_HOST: string = '0.0.0.0';
 
+  /**
+   * The origin platforms reach ingest-gateway at: push subscriptions (Twitch EventSub, YouTube
+   * WebSub) are created with callbacks under it (`<origin>/v1/webhooks/<connector>/<source>`).
+   */
+  @Matches(/^https?:\/\/[^/]+$/, { message: 'must be an http(s) origin without a path, e.g. https://hooks.example.com' })
+  WEBHOOK_PUBLIC_URL: string = 'http://127.0.0.1:3001';
+
   /** base64 of 32 bytes; encrypts webhook secrets and tokens at rest. The built-in key is refused in production. */
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be base64 of exactly 32 bytes' })
   @ValidateBy({

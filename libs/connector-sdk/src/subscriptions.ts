@@ -2,27 +2,33 @@ import type { SyncLink } from './sync';
 
 /** An upstream push subscription (Twitch EventSub, a WebSub lease) as we keep it. */
 export interface UpstreamSubscription {
-  /** The platform's id for it (or the topic, where the platform has none). */
+  /** The platform's id for it (Twitch's subscription id; for WebSub, the topic URL). */
   readonly id: string;
+  /** What it delivers (`stream.online`, `videos`). */
   readonly kind: string;
   readonly status: 'pending' | 'enabled' | 'revoked' | 'failed';
-  /** When the lease ends; renew before it. Absent: it does not expire. */
+  /** When the lease ends; renewed before it. Absent: it does not expire. */
   readonly expiresAt?: Date;
   /** Why it is revoked or failed, shown on the link. */
   readonly reason?: string;
 }
 
+/** Where the platform delivers: the tenant's intake route for the connector, and the secret it signs with. */
+export interface SubscriptionIntake {
+  readonly sourceId: string;
+  readonly callbackUrl: string;
+  readonly secret: string;
+}
+
 /**
- * Push subscriptions a link needs, with their lifecycle: created when the account is linked,
- * verified through the webhook handshake, renewed `renewBeforeSeconds` before the lease ends,
- * reconciled periodically (recreate missing or revoked ones), deleted on unlink.
+ * Push subscriptions a link needs, with their lifecycle. connector-workers call `ensure` when the
+ * account is linked and on every periodic run of the link (reconcile: what the platform lost or
+ * revoked is created again, leases ending within `renewBeforeSeconds` are renewed), and `remove`
+ * for each one when the link is revoked. What `ensure` answers is stored (`upstream_subscriptions`)
+ * and handed back next time as `known`.
  */
 export interface SubscriptionLifecycle {
   readonly renewBeforeSeconds: number;
-  /** The subscriptions a link should have, created where missing; `callbackUrl` is the source's intake route. */
-  ensure(link: SyncLink, callbackUrl: string, known: readonly UpstreamSubscription[]): Promise<UpstreamSubscription[]>;
-  renew(link: SyncLink, callbackUrl: string, subscription: UpstreamSubscription): Promise<UpstreamSubscription>;
-  /** What the platform says exists now (to find revoked or lost subscriptions). */
-  list(link: SyncLink): Promise<UpstreamSubscription[]>;
-  remove(link: SyncLink, subscription: UpstreamSubscription): Promise<void>;
+  ensure(link: SyncLink, intake: SubscriptionIntake, known: readonly UpstreamSubscription[], now?: Date): Promise<UpstreamSubscription[]>;
+  remove(link: SyncLink, intake: SubscriptionIntake | null, subscription: UpstreamSubscription): Promise<void>;
 }

@@ -61,6 +61,24 @@ export class UnmappableDeliveryError extends Error {
   }
 }
 
+/** The push subscriptions we made for a source (WebSub confirms only topics we asked for). */
+export interface SourceSubscriptions {
+  /** Our subscription with this platform id (a WebSub topic), or null when we never asked for it. */
+  find(subscriptionId: string): Promise<{ readonly kind: string; readonly status: string } | null>;
+}
+
+/** The platform ended a push subscription of ours (the next reconcile creates it again if it can). */
+export interface SubscriptionRevocation {
+  /** The platform's subscription id. */
+  readonly subscriptionId: string;
+  readonly reason: string;
+}
+
+/** What normalising may look up: the latest stored event of a type for an account (e.g. when a stream started, to tell how long it ran). */
+export interface NormalizeContext {
+  latestEvent(type: string, externalAccountId: string): Promise<{ readonly occurredAt: Date; readonly payload: Record<string, unknown> } | null>;
+}
+
 /** A verified delivery showing that a player withdrew our access on the platform. */
 export interface LinkRevocation {
   readonly externalAccountId: string;
@@ -86,7 +104,13 @@ export interface WebhookScheme {
    * verify what the platform signs (Discord signs its PING, Twitch its verification) before
    * answering, and throw DomainError `signature_invalid` when that fails.
    */
-  handshake?(request: IncomingWebhook, secrets: readonly string[], now?: Date, settings?: WebhookSourceSettings): HandshakeReply | null;
+  handshake?(
+    request: IncomingWebhook,
+    secrets: readonly string[],
+    now?: Date,
+    settings?: WebhookSourceSettings,
+    subscriptions?: SourceSubscriptions,
+  ): HandshakeReply | null | Promise<HandshakeReply | null>;
   /** Checks signature, timestamp and body contract; throws DomainError (401/400) when it fails. */
   verify(request: IncomingWebhook, secrets: readonly string[], now?: Date, settings?: WebhookSourceSettings): VerifiedWebhook;
   /**
@@ -107,11 +131,14 @@ export interface WebhookScheme {
    * secret is generated.
    */
   readonly sourceKey?: { readonly pattern: RegExp; readonly example: string };
-  normalize(delivery: WebhookDelivery): NormalizedEvent[] | Promise<NormalizedEvent[]>;
+  /** `context` is given by connector-workers (the gateway's pre-acknowledgement check has none). */
+  normalize(delivery: WebhookDelivery, context?: NormalizeContext): NormalizedEvent[] | Promise<NormalizedEvent[]>;
   /** A delivery that proves ownership of an identity (see LinkingMethod `platform-code`), or null. */
   linkConfirmation?(delivery: WebhookDelivery): LinkConfirmation | null;
   /** A delivery saying the player withdrew our access on the platform (Discord's deauthorization): their link is revoked. */
   linkRevocation?(delivery: WebhookDelivery): LinkRevocation | null;
+  /** A delivery saying the platform ended one of our push subscriptions (Twitch's `revocation`): it is marked, and shown on the link. */
+  subscriptionRevocation?(delivery: WebhookDelivery): SubscriptionRevocation | null;
 }
 
 /** Link codes are shown as `K7Q2-M9XD` and typed however: compare without case or dashes. */

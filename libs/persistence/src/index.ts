@@ -19,3 +19,4 @@ export * from './pg-channel-listener';
 export * from './stores/webhook-source.cache';
 export * from './replica-routing';
 export * from './cli/migration.config';
+export * from './stores/upstream-subscription.store';

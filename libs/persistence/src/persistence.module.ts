@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AccountLinkClaimStore } from './stores/account-link-claim.store';
+import { UpstreamSubscriptionStore } from './stores/upstream-subscription.store';
 import { AccountLinkStore } from './stores/account-link.store';
 import { ActivityEventStore } from './stores/activity-event.store';
 import { FeedReadMarkerStore } from './stores/feed-read-marker.store';
@@ -8,7 +9,17 @@ import { OutboxStore } from './stores/outbox.store';
 import { SyncRunStore } from './stores/sync-run.store';
 import { WebhookSourceMappingStore } from './stores/webhook-source-mapping.store';
 
-const STORES = [AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, FeedReadMarkerStore, GatewayShardStateStore, OutboxStore, SyncRunStore, WebhookSourceMappingStore];
+const STORES = [
+  AccountLinkClaimStore,
+  AccountLinkStore,
+  ActivityEventStore,
+  FeedReadMarkerStore,
+  GatewayShardStateStore,
+  OutboxStore,
+  SyncRunStore,
+  UpstreamSubscriptionStore,
+  WebhookSourceMappingStore,
+];
 
 /**
  * Every tenant-data store, injectable anywhere. Needs DATA_SOURCE from the service runtime.

@@ -13,3 +13,4 @@ export * from './use-cases.module';
 export * from './webhooks/ingest-delivery';
 export * from './gateway/gateway-shard-supervisor';
 export * from './linking/oauth-link-tokens';
+export * from './subscriptions/reconcile-subscriptions';

@@ -57,6 +57,9 @@ function intake(
     publisher,
     { KAFKA_PUBLISH_TIMEOUT_MS: 1000 } as IngestGatewayConfig,
     logger,
+    // No handshake of these schemes asks for its source's subscriptions.
+    {} as never,
+    {} as never,
   );
   return { service, published, lookups };
 }

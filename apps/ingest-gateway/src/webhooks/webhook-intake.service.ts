@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { HandshakeReply, IncomingWebhook } from '@activity/connector-sdk';
+import type { HandshakeReply, IncomingWebhook, SourceSubscriptions } from '@activity/connector-sdk';
 import { assertStorableEvents, compositeKey, DomainError } from '@activity/domain';
 import { assertValidPayload, EventPublisher, eventTypeOf, MessageKey, newCloudEvent, toKafkaHeaders, Topic, type WebhookReceivedV1 } from '@activity/messaging';
-import { WebhookSourceCache, type ActiveWebhookSource } from '@activity/persistence';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE, inTenantTransaction, UpstreamSubscriptionStore, WebhookSourceCache, type ActiveWebhookSource } from '@activity/persistence';
 import { childTraceparent, requestContext } from '@activity/observability';
 import { EVENT_PUBLISHER, LOGGER, SERVICE_CONFIG } from '@activity/platform';
 import { ConnectorRegistry } from '@activity/use-cases';
@@ -31,6 +32,8 @@ export class WebhookIntakeService {
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(SERVICE_CONFIG) config: IngestGatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(UpstreamSubscriptionStore) private readonly subscriptions: UpstreamSubscriptionStore,
   ) {
     this.publishTimeoutMs = config.KAFKA_PUBLISH_TIMEOUT_MS;
   }
@@ -49,13 +52,13 @@ export class WebhookIntakeService {
 
     let handshake: HandshakeReply | null;
     try {
-      handshake = scheme.handshake?.(request, source.secrets, undefined, source.settings) ?? null;
+      handshake = (await scheme.handshake?.(request, source.secrets, undefined, source.settings, this.subscriptionsOf(source))) ?? null;
     } catch (error) {
       // A signed handshake (Discord's PING) may come right after a key change the cache has not heard of.
       const fresh = await this.sources.findActive(connectorName, sourceId, { fresh: true });
       if (!fresh || sameSecrets(fresh, source)) throw error;
       source = fresh;
-      handshake = scheme.handshake?.(request, source.secrets, undefined, source.settings) ?? null;
+      handshake = (await scheme.handshake?.(request, source.secrets, undefined, source.settings, this.subscriptionsOf(source))) ?? null;
     }
     if (handshake) {
       this.logger.info({ connector: connectorName, sourceId, status: handshake.status }, 'webhook handshake answered');
@@ -121,6 +124,14 @@ export class WebhookIntakeService {
     this.logger.info({ deliveryId: verified.deliveryId, connector: connectorName, sourceId }, 'delivery accepted');
     // Some platforms want an exact acknowledgement (Discord: 204, empty body).
     return scheme.acceptedStatus ? { status: scheme.acceptedStatus } : { status: 'accepted', deliveryId: verified.deliveryId };
+  }
+
+  /** The push subscriptions we made for a source, looked up in its tenant only when a handshake asks (WebSub intent verification). */
+  private subscriptionsOf(source: ActiveWebhookSource): SourceSubscriptions {
+    return {
+      find: (subscriptionId) =>
+        inTenantTransaction(this.dataSource, source.tenantId, (tx) => this.subscriptions.findBySource(tx, source.connector, source.sourceId, subscriptionId)),
+    };
   }
 }
 

@@ -13,6 +13,7 @@ import { FeedSearch1764250000000 } from './1764250000000-feed-search';
 import { FeedSearchCandidates1764260000000 } from './1764260000000-feed-search-candidates';
 import { LinkPreviews1764270000000 } from './1764270000000-link-previews';
 import { DiscordSupport1764280000000 } from './1764280000000-discord-support';
+import { UpstreamSubscriptions1764290000000 } from './1764290000000-upstream-subscriptions';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   FeedSearchCandidates1764260000000,
   LinkPreviews1764270000000,
   DiscordSupport1764280000000,
+  UpstreamSubscriptions1764290000000,
 ];

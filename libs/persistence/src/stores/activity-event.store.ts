@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATA_SOURCE } from '../persistence.tokens';
 import type { DataSource } from 'typeorm';
 import type { ActivityEvent, ActivityObject, FeedPosition, LinkPreview, NewActivityEvent, SearchSnapshot } from '@activity/domain';
-import { queryAsTenant, type TenantTransaction } from '../tenant-transaction';
+import { queryAsTenant, tenantOf, type TenantTransaction } from '../tenant-transaction';
 
 export interface FeedQuery {
   readonly tenantId: string;
@@ -114,6 +114,15 @@ export class ActivityEventStore {
       params,
     );
     return rows.map(toEvent);
+  }
+
+  /** The newest event of a type in a user's feed (what a connector looks back at, e.g. when a stream started). */
+  async latestOfType(tx: TenantTransaction, userId: string, type: string): Promise<{ occurredAt: Date; payload: Record<string, unknown> } | null> {
+    const rows: Array<{ occurred_at: Date; payload: Record<string, unknown> }> = await tx.query(
+      `SELECT occurred_at, payload FROM activity_events WHERE tenant_id = $1 AND user_id = $2 AND type = $3 ORDER BY occurred_at DESC, id DESC LIMIT 1`,
+      [tenantOf(tx), userId, type],
+    );
+    return rows[0] ? { occurredAt: rows[0].occurred_at, payload: rows[0].payload } : null;
   }
 
   /** One event of a feed (`userId: null`: the tenant's), or undefined. */

@@ -36,6 +36,23 @@ const SELECT = `SELECT s.connector, s.id, s.name, s.status, s.settings, s.create
 export class TenantWebhookSourceStore {
   constructor(@Inject(SecretCipher) private readonly cipher: SecretCipher) {}
 
+  /**
+   * Where a connector's platform should deliver for this tenant: its oldest active source of that
+   * connector, with the newest live secret (push subscriptions are created with it). Null: none.
+   */
+  async intakeOf(tx: TenantTransaction, connector: string): Promise<{ sourceId: string; secret: string } | null> {
+    const rows: Array<{ id: string; ciphertext: string }> = await tx.query(
+      `SELECT s.id, x.ciphertext
+         FROM webhook_sources s
+         JOIN webhook_source_secrets x ON x.connector = s.connector AND x.source_id = s.id AND (x.expires_at IS NULL OR x.expires_at > now())
+        WHERE s.tenant_id = $1 AND s.connector = $2 AND s.status = 'active'
+        ORDER BY s.created_at, s.id, x.created_at DESC
+        LIMIT 1`,
+      [tenantOf(tx), connector],
+    );
+    return rows[0] ? { sourceId: rows[0].id, secret: this.cipher.open(rows[0].ciphertext) } : null;
+  }
+
   async list(tx: TenantTransaction): Promise<TenantWebhookSource[]> {
     const rows: SourceRow[] = await tx.query(`${SELECT} ORDER BY s.connector, s.id`);
     return rows.map(toSource);

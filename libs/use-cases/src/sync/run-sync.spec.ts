@@ -117,7 +117,7 @@ describe('RunSync.runMany', () => {
   const request = (accountLinkId: string, trigger: 'manual' | 'scheduled' = 'scheduled') => ({ tenantId: 't', accountLinkId, trigger });
 
   it("syncs different links at the same time and one link's requests in order", async () => {
-    const sync = new RunSync(...(Array.from({ length: 7 }, () => ({})) as ConstructorParameters<typeof RunSync>));
+    const sync = new RunSync(...(Array.from({ length: 8 }, () => ({})) as ConstructorParameters<typeof RunSync>));
     const log: string[] = [];
     const releases = new Map<string, () => void>();
     jest.spyOn(sync, 'run').mockImplementation(async ({ accountLinkId, trigger }) => {
@@ -138,7 +138,7 @@ describe('RunSync.runMany', () => {
   });
 
   it('lets every sync finish, then fails with the first failure', async () => {
-    const sync = new RunSync(...(Array.from({ length: 7 }, () => ({})) as ConstructorParameters<typeof RunSync>));
+    const sync = new RunSync(...(Array.from({ length: 8 }, () => ({})) as ConstructorParameters<typeof RunSync>));
     const finished: string[] = [];
     jest.spyOn(sync, 'run').mockImplementation(async ({ accountLinkId }) => {
       if (accountLinkId === 'bad') throw new Error('database went away');

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -8,6 +8,7 @@ import { AccountLinkStore, DATA_SOURCE, inTenantTransaction, OutboxStore, SyncRu
 import { LOGGER } from '@activity/platform';
 import { RecordActivity } from '../activity/record-activity';
 import { ConnectorRegistry } from '../connectors/connector-registry';
+import { ReconcileSubscriptions } from '../subscriptions/reconcile-subscriptions';
 
 const syncRuns = new Counter({
   name: 'sync_runs_total',
@@ -33,6 +34,7 @@ export class RunSync {
     @Inject(SyncRunStore) private readonly runs: SyncRunStore,
     @Inject(OutboxStore) private readonly outbox: OutboxStore,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(ReconcileSubscriptions) private readonly subscriptions?: ReconcileSubscriptions,
   ) {}
 
   /**
@@ -77,8 +79,15 @@ export class RunSync {
     const provider = link.provider;
 
     let result;
+    // Push subscriptions (if the connector has any) are part of the run: a run keeps them alive.
+    let subscriptionProblem: string | null = null;
     try {
-      result = await connector.run({ id: link.id, tenantId, userId: link.userId, externalId: link.externalId }, link.syncState);
+      const syncLink = { id: link.id, tenantId, userId: link.userId, externalId: link.externalId };
+      result = await connector.run(syncLink, link.syncState);
+      if (this.subscriptions && this.connectors.get(provider)?.runtime.subscriptions) {
+        const broken = (await this.subscriptions.reconcile(link, syncLink)).find((subscription) => subscription.status === 'revoked' || subscription.status === 'failed');
+        if (broken) subscriptionProblem = `${broken.kind} subscription ${broken.status}${broken.reason ? `: ${broken.reason}` : ''}`;
+      }
     } catch (error) {
       const message = (error as Error).message;
       await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
@@ -108,7 +117,7 @@ export class RunSync {
       await this.links.recordSync(manager, link.id, {
         state: result.state,
         status,
-        reason: result.outcome === 'private' ? 'the profile or its game details are not public' : null,
+        reason: result.outcome === 'private' ? 'the profile or its game details are not public' : subscriptionProblem,
       });
       await this.runs.finish(manager, runId, { status: 'succeeded', eventsCreated: created.length, apiCalls: result.apiCalls });
       await this.outbox.enqueue(manager, [this.completed(tenantId, link.id, runId, provider, 'succeeded', created.length)]);

@@ -4,7 +4,16 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { minecraftConnector } from '@activity/connectors';
 import type { CloudEventAttributes, WebhookReceivedV1 } from '@activity/messaging';
-import { AccountLinkClaimStore, AccountLinkStore, ActivityEventStore, createDataSource, inTenantTransaction, OutboxStore, WebhookSourceMappingStore } from '@activity/persistence';
+import {
+  AccountLinkClaimStore,
+  AccountLinkStore,
+  ActivityEventStore,
+  createDataSource,
+  inTenantTransaction,
+  OutboxStore,
+  WebhookSourceMappingStore,
+  UpstreamSubscriptionStore,
+} from '@activity/persistence';
 import { testEnvironment } from '@activity/testing';
 import { RecordActivity } from '../activity/record-activity';
 import { ConnectorRegistry } from '../connectors/connector-registry';
@@ -36,6 +45,8 @@ describe('IngestDelivery.handleBatch (real Postgres)', () => {
       new LinkAccount(links, outbox),
       links,
       new WebhookSourceMappingStore(),
+      new UpstreamSubscriptionStore(),
+      new ActivityEventStore(dataSource),
       pino({ level: 'silent' }),
     );
   });

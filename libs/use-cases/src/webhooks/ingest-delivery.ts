@@ -2,11 +2,29 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { shapeOf, UnmappableDeliveryError, type LinkConfirmation, type LinkRevocation, type NormalizedEvent, type WebhookSourceSettings } from '@activity/connector-sdk';
+import {
+  shapeOf,
+  UnmappableDeliveryError,
+  type LinkConfirmation,
+  type LinkRevocation,
+  type NormalizeContext,
+  type NormalizedEvent,
+  type SubscriptionRevocation,
+  type WebhookSourceSettings,
+} from '@activity/connector-sdk';
 import { assertStorableEvents, DomainError } from '@activity/domain';
 import { MalformedMessageError, type CloudEventAttributes, type WebhookReceivedV1 } from '@activity/messaging';
 import { metricsRegistry } from '@activity/observability';
-import { AccountLinkClaimStore, AccountLinkStore, DATA_SOURCE, inTenantTransaction, WebhookSourceMappingStore, type TenantTransaction } from '@activity/persistence';
+import {
+  AccountLinkClaimStore,
+  AccountLinkStore,
+  ActivityEventStore,
+  DATA_SOURCE,
+  UpstreamSubscriptionStore,
+  inTenantTransaction,
+  WebhookSourceMappingStore,
+  type TenantTransaction,
+} from '@activity/persistence';
 import { LOGGER } from '@activity/platform';
 import { RecordActivity } from '../activity/record-activity';
 import { ConnectorRegistry } from '../connectors/connector-registry';
@@ -37,6 +55,8 @@ export class IngestDelivery {
     @Inject(LinkAccount) private readonly linking: LinkAccount,
     @Inject(AccountLinkStore) private readonly links: AccountLinkStore,
     @Inject(WebhookSourceMappingStore) private readonly mapping: WebhookSourceMappingStore,
+    @Inject(UpstreamSubscriptionStore) private readonly subscriptions: UpstreamSubscriptionStore,
+    @Inject(ActivityEventStore) private readonly events: ActivityEventStore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -60,6 +80,7 @@ export class IngestDelivery {
       normalized: NormalizedEvent[];
       confirmation: LinkConfirmation | null;
       revocation: LinkRevocation | null;
+      ended: SubscriptionRevocation | null;
       unmatched: boolean;
     }> = [];
     for (const { payload, event } of deliveries) prepared.push({ payload, event, ...(await this.normalize(payload, event, settings)) });
@@ -74,7 +95,8 @@ export class IngestDelivery {
       const inserted = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
         let created = 0;
         let pending: NormalizedEvent[] = [];
-        for (const { payload, normalized, confirmation, revocation, unmatched } of batch) {
+        for (const { payload, normalized, confirmation, revocation, ended, unmatched } of batch) {
+          if (ended) await this.markSubscriptionRevoked(tx, payload.connector, ended);
           if (unmatched) await this.mapping.recordUnmatched(tx, payload.connector, payload.sourceId, unmatchedSample(payload));
           if (confirmation || revocation) {
             created += (await this.activity.recordForAccounts(tx, pending, SOURCE)).length;
@@ -123,7 +145,13 @@ export class IngestDelivery {
     payload: WebhookReceivedV1,
     event: CloudEventAttributes,
     settings: ReadonlyMap<string, WebhookSourceSettings | null>,
-  ): Promise<{ normalized: NormalizedEvent[]; confirmation: LinkConfirmation | null; revocation: LinkRevocation | null; unmatched: boolean }> {
+  ): Promise<{
+    normalized: NormalizedEvent[];
+    confirmation: LinkConfirmation | null;
+    revocation: LinkRevocation | null;
+    ended: SubscriptionRevocation | null;
+    unmatched: boolean;
+  }> {
     const webhook = this.connectors.get(payload.connector)?.runtime.webhook;
     if (!webhook) throw new MalformedMessageError('unknown_connector', `no connector "${payload.connector}" normalises webhooks`);
     const sourceSettings = settings.get(sourceKey(event.tenantId, payload.connector, payload.sourceId));
@@ -138,12 +166,13 @@ export class IngestDelivery {
         receivedAt: payload.receivedAt,
         ...(sourceSettings ? { settings: sourceSettings } : {}),
       };
-      const normalized = await webhook.normalize(delivery);
+      const normalized = await webhook.normalize(delivery, this.contextFor(event.tenantId, payload.connector));
       const confirmation = webhook.linkConfirmation?.(delivery) ?? null;
       const revocation = webhook.linkRevocation?.(delivery) ?? null;
+      const ended = webhook.subscriptionRevocation?.(delivery) ?? null;
       // The gateway checked the same rules before acknowledging; this catches older or foreign producers.
       assertStorableEvents(normalized);
-      return { normalized, confirmation, revocation, unmatched: Boolean(webhook.mapsAfterIntake) && normalized.length === 0 };
+      return { normalized, confirmation, revocation, ended, unmatched: Boolean(webhook.mapsAfterIntake) && normalized.length === 0 };
     } catch (error) {
       if (error instanceof DomainError) throw new MalformedMessageError('invalid_delivery', `${error.code}: ${JSON.stringify(error.details ?? error.params)}`);
       // A source's own rules failed on this delivery (an error, a timeout, an output that is no event): dead-letter it with the reason.
@@ -161,6 +190,24 @@ export class IngestDelivery {
     const link = claim && (await this.linking.create(tx, { tenantId, userId: claim.userId, provider, externalId: confirmation.externalAccountId }, SOURCE));
     const outcome = !claim ? 'no_matching_claim' : link ? 'linked' : 'already_linked';
     this.logger.info({ provider, externalId: confirmation.externalAccountId, outcome }, 'link code confirmed by the platform');
+  }
+
+  /** Lets a connector look back at an account's latest event of a type (in the delivery's tenant, for the linked owner). */
+  private contextFor(tenantId: string, provider: string): NormalizeContext {
+    return {
+      latestEvent: (type, externalAccountId) =>
+        inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+          const userId = await this.links.findUserId(tx, provider, externalAccountId);
+          return userId ? this.events.latestOfType(tx, userId, type) : null;
+        }),
+    };
+  }
+
+  /** The platform ended a push subscription: mark it, and say so on its link (the next run creates it again). */
+  private async markSubscriptionRevoked(tx: TenantTransaction, provider: string, ended: SubscriptionRevocation): Promise<void> {
+    const row = await this.subscriptions.markRevoked(tx, provider, ended.subscriptionId, ended.reason);
+    if (row) await this.links.recordFailure(tx, row.accountLinkId, `${row.kind} subscription revoked by ${provider}: ${ended.reason}`);
+    this.logger.info({ provider, subscriptionId: ended.subscriptionId, reason: ended.reason, known: Boolean(row) }, 'push subscription revoked by the platform');
   }
 
   /**

@@ -1,0 +1,100 @@
+import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { SubscriptionIntake, SyncLink, UpstreamSubscription } from '@activity/connector-sdk';
+import { metricsRegistry } from '@activity/observability';
+import { inTenantTransaction, type AccountLink, type AccountLinkStore, type TenantWebhookSourceStore, type UpstreamSubscriptionStore } from '@activity/persistence';
+import type { ConnectorRegistry } from '../connectors/connector-registry';
+
+const subscriptionsGauge = new Counter({
+  name: 'upstream_subscriptions_reconciled_total',
+  help: 'Push subscriptions seen by reconciles, by connector, kind and status afterwards',
+  labelNames: ['connector', 'kind', 'status'] as const,
+  registers: [metricsRegistry],
+});
+
+/**
+ * Keeps each link's push subscriptions (Twitch EventSub, YouTube WebSub) alive: on every run of
+ * the link the connector creates what is missing or revoked and renews leases about to end, and
+ * the outcome is stored (`upstream_subscriptions`), with a revoked or failed one named on the
+ * link. When a link is revoked its subscriptions are removed at the platform.
+ */
+export class ReconcileSubscriptions {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connectors: ConnectorRegistry,
+    private readonly subscriptions: UpstreamSubscriptionStore,
+    private readonly sources: TenantWebhookSourceStore,
+    private readonly links: AccountLinkStore,
+    private readonly webhookBaseUrl: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Answers what the platform holds for the link now; throws when the platform cannot be reached (the run fails and is retried). */
+  async reconcile(link: AccountLink, syncLink: SyncLink): Promise<UpstreamSubscription[]> {
+    const lifecycle = this.connectors.get(link.provider)?.runtime.subscriptions;
+    if (!lifecycle) return [];
+    const { intake, known } = await inTenantTransaction(this.dataSource, link.tenantId, async (tx) => ({
+      intake: await this.sources.intakeOf(tx, link.provider),
+      known: (await this.subscriptions.listForLink(tx, link.id)).filter((row) => row.status !== 'removing'),
+    }));
+    if (!intake) throw new Error(`no active ${link.provider} webhook source in this tenant: a tenant admin creates one (POST /v2/webhook-sources) for the platform to deliver to`);
+    const current = await lifecycle.ensure(
+      syncLink,
+      this.intake(link.provider, intake),
+      known.map((row) => ({
+        id: row.upstreamId,
+        kind: row.kind,
+        status: row.status as UpstreamSubscription['status'],
+        ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
+        ...(row.reason ? { reason: row.reason } : {}),
+      })),
+    );
+    await inTenantTransaction(this.dataSource, link.tenantId, (tx) =>
+      this.subscriptions.replaceForLink(
+        tx,
+        { id: link.id, connector: link.provider, sourceId: intake.sourceId },
+        current.map((subscription) => ({
+          kind: subscription.kind,
+          upstreamId: subscription.id,
+          status: subscription.status,
+          ...(subscription.expiresAt ? { expiresAt: subscription.expiresAt } : {}),
+          ...(subscription.reason ? { reason: subscription.reason } : {}),
+        })),
+      ),
+    );
+    for (const subscription of current) subscriptionsGauge.inc({ connector: link.provider, kind: subscription.kind, status: subscription.status });
+    return current;
+  }
+
+  /** The link was revoked: its subscriptions are deleted at the platform, then here. One that cannot be removed stays as `removing` (and is logged). */
+  async removeAll(tenantId: string, accountLinkId: string): Promise<void> {
+    const found = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
+      const link = await this.links.get(tx, accountLinkId);
+      const lifecycle = link && this.connectors.get(link.provider)?.runtime.subscriptions;
+      if (!link || !lifecycle) return null;
+      const rows = await this.subscriptions.listForLink(tx, accountLinkId);
+      await this.subscriptions.markRemoving(tx, accountLinkId);
+      return { link, lifecycle, rows, intake: rows.length ? await this.sources.intakeOf(tx, link.provider) : null };
+    });
+    if (!found) return;
+    const { link, lifecycle, rows, intake } = found;
+    const syncLink: SyncLink = { id: link.id, tenantId, userId: link.userId, externalId: link.externalId };
+    for (const row of rows) {
+      try {
+        await lifecycle.remove(syncLink, intake ? this.intake(link.provider, intake) : null, {
+          id: row.upstreamId,
+          kind: row.kind,
+          status: row.status === 'removing' ? 'enabled' : row.status,
+        });
+        await inTenantTransaction(this.dataSource, tenantId, (tx) => this.subscriptions.deleteOne(tx, accountLinkId, row.kind));
+      } catch (error) {
+        this.logger.warn({ accountLinkId, kind: row.kind, err: (error as Error).message }, 'a push subscription could not be removed at the platform');
+      }
+    }
+  }
+
+  private intake(connector: string, intake: { sourceId: string; secret: string }): SubscriptionIntake {
+    return { sourceId: intake.sourceId, secret: intake.secret, callbackUrl: `${this.webhookBaseUrl.replace(/\/$/, '')}/v1/webhooks/${connector}/${intake.sourceId}` };
+  }
+}
