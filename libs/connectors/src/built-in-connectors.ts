@@ -4,6 +4,7 @@ import { discordConnector } from './discord/discord.connector';
 import { minecraftConnector } from './minecraft/minecraft.connector';
 import { steamConnector } from './steam/steam.connector';
 import { truckersMpConnector } from './truckersmp/truckersmp.connector';
+import { twitchConnector } from './twitch/twitch.connector';
 
 /** The connectors this repository ships; more come from CONNECTOR_PLUGINS (see docs/connectors.md). */
 export const BUILT_IN_CONNECTORS: readonly ConnectorDefinition[] = [
@@ -11,5 +12,6 @@ export const BUILT_IN_CONNECTORS: readonly ConnectorDefinition[] = [
   steamConnector,
   truckersMpConnector,
   discordConnector,
+  twitchConnector,
   customConnector,
 ] as readonly ConnectorDefinition[];

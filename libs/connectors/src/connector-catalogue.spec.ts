@@ -60,6 +60,10 @@ describe('the built-in event catalogue', () => {
       'truckersmp.player.unbanned',
       'truckersmp.vtc.joined',
       'truckersmp.vtc.left',
+      'twitch.channel.updated',
+      'twitch.clip.created',
+      'twitch.stream.ended',
+      'twitch.stream.started',
     ]);
     for (const descriptor of catalogue.list()) {
       expect(descriptor.payloadSchema).toMatchObject({ type: 'object' });

@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   token_invalid: 401,
   signature_invalid: 401,
   signature_expired: 401,
+  signature_rejected: 403,
   oauth_invalid_grant: 400,
   forbidden: 403,
   oauth_access_denied: 403,

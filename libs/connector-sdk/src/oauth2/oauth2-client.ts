@@ -10,6 +10,8 @@ export interface OAuth2ClientSettings {
   readonly redirectUri: string;
   readonly scopes: readonly string[];
   readonly timeoutMs?: number;
+  /** How the client authenticates at the token endpoint: HTTP Basic (Discord; the default) or in the form body (Twitch). */
+  readonly clientAuthentication?: 'basic' | 'body';
 }
 
 export interface OAuth2Tokens {
@@ -79,13 +81,14 @@ export class OAuth2Client {
   }
 
   private async post(url: string, form: Record<string, string>): Promise<unknown> {
+    const inBody = this.settings.clientAuthentication === 'body';
     const basic = Buffer.from(`${encodeURIComponent(this.settings.clientId)}:${encodeURIComponent(this.settings.clientSecret)}`).toString('base64');
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${basic}` },
-        body: new URLSearchParams(form).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(inBody ? {} : { authorization: `Basic ${basic}` }) },
+        body: new URLSearchParams(inBody ? { ...form, client_id: this.settings.clientId, client_secret: this.settings.clientSecret } : form).toString(),
         signal: AbortSignal.timeout(this.settings.timeoutMs ?? 10_000),
         redirect: 'error',
       });
