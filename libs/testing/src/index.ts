@@ -12,3 +12,4 @@ export * from './local-kafka-cluster';
 export * from './disposable-postgres';
 export * from './disposable-redis';
 export * from './fake-discord-server';
+export * from './fake-twitch-server';

@@ -97,15 +97,26 @@ export class HelixClient {
     return found;
   }
 
-  async createSubscription(subscription: { type: string; version: string; condition: Record<string, string>; callback: string; secret: string }): Promise<HelixEventSubSubscription> {
-    const answer = await this.request<HelixPage<HelixEventSubSubscription>>('POST', '/eventsub/subscriptions', {}, {
-      body: {
-        type: subscription.type,
-        version: subscription.version,
-        condition: subscription.condition,
-        transport: { method: 'webhook', callback: subscription.callback, secret: subscription.secret },
+  async createSubscription(subscription: {
+    type: string;
+    version: string;
+    condition: Record<string, string>;
+    callback: string;
+    secret: string;
+  }): Promise<HelixEventSubSubscription> {
+    const answer = await this.request<HelixPage<HelixEventSubSubscription>>(
+      'POST',
+      '/eventsub/subscriptions',
+      {},
+      {
+        body: {
+          type: subscription.type,
+          version: subscription.version,
+          condition: subscription.condition,
+          transport: { method: 'webhook', callback: subscription.callback, secret: subscription.secret },
+        },
       },
-    });
+    );
     const created = answer.data[0];
     if (!created) throw new DomainError('dependency_unavailable', { dependency: 'Twitch' });
     return created;
@@ -115,12 +126,7 @@ export class HelixClient {
     await this.request('DELETE', '/eventsub/subscriptions', { id }, { allowNotFound: true });
   }
 
-  private async request<T>(
-    method: string,
-    path: string,
-    query: Record<string, string>,
-    options: { userToken?: string; body?: unknown; allowNotFound?: boolean } = {},
-  ): Promise<T> {
+  private async request<T>(method: string, path: string, query: Record<string, string>, options: { userToken?: string; body?: unknown; allowNotFound?: boolean } = {}): Promise<T> {
     let renewedToken = false;
     for (let attempt = 1; ; attempt += 1) {
       await this.waitForBucket();

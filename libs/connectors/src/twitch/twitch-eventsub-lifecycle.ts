@@ -19,13 +19,16 @@ export class TwitchEventSubLifecycle implements SubscriptionLifecycle {
 
   constructor(private readonly helix: HelixClient) {}
 
-  async ensure(link: SyncLink, intake: SubscriptionIntake): Promise<UpstreamSubscription[]> {
+  // What Twitch lists is the truth; what we stored (`known`) is not needed to reconcile it.
+  async ensure(link: SyncLink, intake: SubscriptionIntake, _known: readonly UpstreamSubscription[] = []): Promise<UpstreamSubscription[]> {
     const ours = (await this.helix.subscriptionsOf(link.externalId)).filter(
       (subscription) => subscription.transport.method === 'webhook' && subscription.transport.callback === intake.callbackUrl,
     );
     const result: UpstreamSubscription[] = [];
     for (const wanted of TWITCH_SUBSCRIPTION_TYPES) {
-      const live = ours.find((subscription) => subscription.type === wanted.type && (subscription.status === 'enabled' || subscription.status === 'webhook_callback_verification_pending'));
+      const live = ours.find(
+        (subscription) => subscription.type === wanted.type && (subscription.status === 'enabled' || subscription.status === 'webhook_callback_verification_pending'),
+      );
       for (const dead of ours.filter((subscription) => subscription.type === wanted.type && subscription !== live)) await this.helix.deleteSubscription(dead.id);
       if (live) {
         result.push(toUpstream(live));

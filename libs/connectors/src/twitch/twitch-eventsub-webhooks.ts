@@ -46,10 +46,12 @@ export class TwitchEventSubWebhooks implements WebhookScheme {
   verify(request: IncomingWebhook, secrets: readonly string[], now = new Date()): VerifiedWebhook {
     const { id, timestamp } = this.authenticate(request, secrets, now);
     const type = request.headers[HEADER.type];
-    if (type !== 'notification' && type !== 'revocation') throw invalid('twitch-eventsub-message-type', 'messageType', 'the message type is notification, revocation or webhook_callback_verification');
+    if (type !== 'notification' && type !== 'revocation')
+      throw invalid('twitch-eventsub-message-type', 'messageType', 'the message type is notification, revocation or webhook_callback_verification');
     const body = parseJson(request.body) as { subscription?: TwitchMessage['subscription']; event?: Record<string, unknown> };
     const subscription = body.subscription;
-    if (!subscription || typeof subscription.id !== 'string' || typeof subscription.type !== 'string') throw invalid('subscription', 'subscription', 'a message names its subscription');
+    if (!subscription || typeof subscription.id !== 'string' || typeof subscription.type !== 'string')
+      throw invalid('subscription', 'subscription', 'a message names its subscription');
     if (type === 'notification' && (!body.event || typeof body.event !== 'object')) throw invalid('event', 'event', 'a notification carries its event');
     const broadcaster = String(body.event?.['broadcaster_user_id'] ?? subscription.condition?.['broadcaster_user_id'] ?? '');
     if (type === 'notification' && !/^\d{1,20}$/.test(broadcaster)) throw invalid('event.broadcaster_user_id', 'broadcaster', 'the broadcaster is a Twitch user id');
@@ -75,7 +77,12 @@ export class TwitchEventSubWebhooks implements WebhookScheme {
             ...base,
             sourceEventId: `twitch:stream:${String(event['id'] ?? message.message.id)}:started`,
             type: 'twitch.stream.started',
-            object: { type: 'Video', id: `twitch:stream:${String(event['id'] ?? message.message.id)}`, name: typeof channel?.['title'] === 'string' ? channel['title'] : 'live', url: `https://www.twitch.tv/${String(event['broadcaster_user_login'] ?? '')}` },
+            object: {
+              type: 'Video',
+              id: `twitch:stream:${String(event['id'] ?? message.message.id)}`,
+              name: typeof channel?.['title'] === 'string' ? channel['title'] : 'live',
+              url: `https://www.twitch.tv/${String(event['broadcaster_user_login'] ?? '')}`,
+            },
             occurredAt: startedAt,
             payload: {
               streamId: String(event['id'] ?? ''),

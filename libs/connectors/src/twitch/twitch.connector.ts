@@ -70,7 +70,12 @@ export const twitchConnector = defineConnector({
     }
     const helix = new HelixClient(
       { baseUrl: settings.TWITCH_API_BASE_URL, clientId: settings.TWITCH_CLIENT_ID, timeoutMs: settings.TWITCH_TIMEOUT_MS, maxWaitMs: 60_000 },
-      new TwitchAppToken({ authBaseUrl: settings.TWITCH_AUTH_BASE_URL, clientId: settings.TWITCH_CLIENT_ID, clientSecret: settings.TWITCH_CLIENT_SECRET, timeoutMs: settings.TWITCH_TIMEOUT_MS }),
+      new TwitchAppToken({
+        authBaseUrl: settings.TWITCH_AUTH_BASE_URL,
+        clientId: settings.TWITCH_CLIENT_ID,
+        clientSecret: settings.TWITCH_CLIENT_SECRET,
+        timeoutMs: settings.TWITCH_TIMEOUT_MS,
+      }),
       sharedState('helix'),
       rateGate('twitch', settings.TWITCH_RATE_LIMIT_POINTS_PER_MINUTE / 60, Math.max(1, Math.floor(settings.TWITCH_RATE_LIMIT_POINTS_PER_MINUTE / 10))),
       logger.child({ upstream: 'twitch' }),
