@@ -2,7 +2,7 @@ import { directDatabaseUrl } from '@activity/config';
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { PgChannelListener, SecretCipher, WebhookSourceCache, WebhookSourceStore } from '@activity/persistence';
+import { PgChannelListener, SecretCipher, UpstreamSubscriptionStore, WebhookSourceCache, WebhookSourceStore } from '@activity/persistence';
 import { LOGGER, REDIS, SERVICE_CONFIG } from '@activity/platform';
 import type { IngestGatewayConfig } from '../ingest-gateway.config';
 import { DeliveryDeduplicator } from './delivery-deduplicator';
@@ -54,6 +54,8 @@ class WebhookSourceChanges implements OnApplicationBootstrap, BeforeApplicationS
       useFactory: (config: IngestGatewayConfig, redis: Redis | null, logger: Logger) => new DeliveryDeduplicator(redis, config.WEBHOOK_DEDUPE_TTL_SECONDS, logger),
       inject: [SERVICE_CONFIG, REDIS, LOGGER],
     },
+    // WebSub handshakes confirm only topics we subscribed to.
+    UpstreamSubscriptionStore,
     WebhookIntakeService,
   ],
 })
