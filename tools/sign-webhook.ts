@@ -1,7 +1,8 @@
 // `npm run -s webhook:sign -- --body '<json>' [--secret whsec_...] [--id msg_...] [--scheme github --event push | --scheme discord]`
 // Prints the signature headers, one per line, ready for `curl -H @<(...)`: the three Standard
 // Webhooks headers, GitHub's X-Hub-Signature-256 / X-GitHub-Delivery / X-GitHub-Event, or Discord's
-// X-Signature-Ed25519 / X-Signature-Timestamp (signed with the demo application's key by default).
+// X-Signature-Ed25519 / X-Signature-Timestamp (signed with the demo application's key by default), or Twitch
+// EventSub's four headers (signed with the demo source's secret by default).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { signEd25519Hex, signHmacSha256Hex, signStandardWebhook } from '@activity/connector-sdk';
@@ -26,7 +27,8 @@ function main(): void {
       },
       id: { type: 'string', valueName: 'msg_…', description: 'delivery id (default: a new one)' },
       timestamp: { type: 'string', valueName: 'seconds', description: 'Unix time (default: now)' },
-      scheme: { type: 'string', valueName: 'standard-webhooks|github|discord', description: 'the signature scheme (default standard-webhooks)' },
+      scheme: { type: 'string', valueName: 'standard-webhooks|github|discord|twitch', description: 'the signature scheme (default standard-webhooks)' },
+      type: { type: 'string', valueName: 'message type', description: 'twitch: Twitch-Eventsub-Message-Type (default notification)' },
       event: { type: 'string', valueName: 'name', description: 'github: the X-GitHub-Event header (default push)' },
     },
   });
@@ -41,6 +43,15 @@ function main(): void {
     );
     return;
   }
+  if (scheme === 'twitch') {
+    const secret = String(args['secret'] ?? 'demo-twitch-eventsub-secret');
+    const id = String(args['id'] ?? randomUUID());
+    const timestamp = String(args['timestamp'] ?? new Date().toISOString());
+    process.stdout.write(
+      `Twitch-Eventsub-Message-Id: ${id}\nTwitch-Eventsub-Message-Type: ${String(args['type'] ?? 'notification')}\nTwitch-Eventsub-Message-Timestamp: ${timestamp}\nTwitch-Eventsub-Message-Signature: ${signHmacSha256Hex(secret, id, timestamp, body)}\n`,
+    );
+    return;
+  }
   if (scheme === 'discord') {
     const seed = String(args['secret'] ?? DEMO_DISCORD_SEED);
     if (!/^[0-9a-fA-F]{64}$/.test(seed)) failUsage('webhook:sign: --scheme discord takes --secret as the Ed25519 seed, 64 hex characters');
@@ -48,7 +59,7 @@ function main(): void {
     process.stdout.write(`X-Signature-Ed25519: ${signEd25519Hex(seed, timestamp, body)}\nX-Signature-Timestamp: ${timestamp}\n`);
     return;
   }
-  if (scheme !== 'standard-webhooks') failUsage(`webhook:sign: --scheme is standard-webhooks, github or discord, not "${scheme}"`);
+  if (scheme !== 'standard-webhooks') failUsage(`webhook:sign: --scheme is standard-webhooks, github, discord or twitch, not "${scheme}"`);
   const secret = String(args['secret'] ?? process.env['DEMO_MINECRAFT_SECRET'] ?? DEFAULT_SECRET);
   const id = String(args['id'] ?? `msg_${randomUUID().replace(/-/g, '')}`);
   const timestamp = Number(args['timestamp'] ?? Math.floor(Date.now() / 1000));

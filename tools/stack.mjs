@@ -22,6 +22,7 @@ const FAKES = [
   ...(env.STEAM_API_KEY ? [] : [{ name: 'fake-steam', entry: 'dist/tools/fake-steam.js', color: 90 }]),
   ...(env.TRUCKERSMP_API_BASE_URL ? [] : [{ name: 'fake-truckersmp', entry: 'dist/tools/fake-truckersmp.js', color: 90 }]),
   ...(env.DISCORD_CLIENT_ID ? [] : [{ name: 'fake-discord', entry: 'dist/tools/fake-discord.js', color: 90 }]),
+  ...(env.TWITCH_CLIENT_ID ? [] : [{ name: 'fake-twitch', entry: 'dist/tools/fake-twitch.js', color: 90 }]),
   { name: 'demo-site', entry: 'dist/tools/demo-site.js', color: 90 },
 ];
 
@@ -46,6 +47,9 @@ const useFakeTruckersMp = !env.TRUCKERSMP_API_BASE_URL;
 // Without a Discord application the demo talks to the fake Discord (tools/fake-discord.ts): OAuth2, REST and the Gateway.
 const FAKE_DISCORD_PORT = Number(env.FAKE_DISCORD_PORT ?? 3093);
 const useFakeDiscord = !env.DISCORD_CLIENT_ID;
+// Without a Twitch application the demo talks to the fake Twitch (tools/fake-twitch.ts): OAuth2, Helix and EventSub.
+const FAKE_TWITCH_PORT = Number(env.FAKE_TWITCH_PORT ?? 3094);
+const useFakeTwitch = !env.TWITCH_CLIENT_ID;
 // A page with OpenGraph tags on loopback, so a demo link gains a preview offline (tools/demo-site.ts).
 const DEMO_SITE_PORT = Number(env.DEMO_SITE_PORT ?? 3092);
 
@@ -73,6 +77,17 @@ const serviceEnv = {
         DISCORD_PRESENCE_DEBOUNCE_MS: env.DISCORD_PRESENCE_DEBOUNCE_MS ?? '2000',
       }
     : {}),
+  ...(useFakeTwitch
+    ? {
+        TWITCH_API_BASE_URL: `http://127.0.0.1:${FAKE_TWITCH_PORT}/helix`,
+        TWITCH_AUTH_BASE_URL: `http://127.0.0.1:${FAKE_TWITCH_PORT}/oauth2`,
+        TWITCH_CLIENT_ID: 'fakeclientid0123456789abcdef',
+        TWITCH_CLIENT_SECRET: 'fake-twitch-client-secret',
+        TWITCH_REDIRECT_URI: `http://127.0.0.1:${env.FEED_API_PORT ?? 3000}/v2/accounts/twitch/callback`,
+      }
+    : {}),
+  // Platforms subscribe our ingest-gateway at this origin.
+  WEBHOOK_PUBLIC_URL: env.WEBHOOK_PUBLIC_URL ?? `http://127.0.0.1:${env.INGEST_GATEWAY_PORT ?? 3001}`,
   NODE_ENV: env.NODE_ENV ?? 'development',
   // The demo's page server may be previewed although it is on loopback (never in production).
   ...((env.NODE_ENV ?? 'development') === 'production' ? {} : { LINK_PREVIEW_ALLOW_LIST: env.LINK_PREVIEW_ALLOW_LIST ?? `127.0.0.1:${DEMO_SITE_PORT}` }),
@@ -205,7 +220,7 @@ function banner() {
     connector-workers  http://127.0.0.1:${SERVICES[2].port}/health/ready
     outbox-relay       http://127.0.0.1:${SERVICES[3].port}/health/ready
   Link previews: the demo web site on 127.0.0.1:${DEMO_SITE_PORT} (npm run -s internal:event -- --text 'http://127.0.0.1:${DEMO_SITE_PORT}/nether-guide')
-  ${useFakeDiscord ? `Discord: the fake Discord on 127.0.0.1:${FAKE_DISCORD_PORT} (POST /_fake/presence plays a game; set DISCORD_CLIENT_ID and friends for a real application)\n  ` : ''}${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}${useFakeTruckersMp ? `TruckersMP: the fake TruckersMP API on 127.0.0.1:${FAKE_TRUCKERSMP_PORT} (set TRUCKERSMP_API_BASE_URL=https://api.truckersmp.com/v2 for the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
+  ${useFakeTwitch ? `Twitch: the fake Twitch on 127.0.0.1:${FAKE_TWITCH_PORT} (POST /_fake/notify sends an EventSub notification; set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET for a real application)\n  ` : ''}${useFakeDiscord ? `Discord: the fake Discord on 127.0.0.1:${FAKE_DISCORD_PORT} (POST /_fake/presence plays a game; set DISCORD_CLIENT_ID and friends for a real application)\n  ` : ''}${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}${useFakeTruckersMp ? `TruckersMP: the fake TruckersMP API on 127.0.0.1:${FAKE_TRUCKERSMP_PORT} (set TRUCKERSMP_API_BASE_URL=https://api.truckersmp.com/v2 for the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
 }
 
 async function start() {

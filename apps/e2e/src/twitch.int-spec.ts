@@ -110,7 +110,10 @@ describe('Twitch, end to end', () => {
     const again = await twitch.redeliver(online!);
     expect(again.status).toBe(202);
     await waitFor('the stream started', async () => (await feed('twitch.stream.started')).length === 1, 20_000);
-    expect((await feed('twitch.stream.started'))[0]).toMatchObject({ summary: 'ChewieMelodies went live: *Piano covers*', payload: { title: 'Piano covers', category: 'Music' } });
+    expect((await feed('twitch.stream.started'))[0]).toMatchObject({
+      summary: 'ChewieMelodies went live on Twitch: *Piano covers*',
+      payload: { title: 'Piano covers', category: 'Music' },
+    });
 
     await twitch.notify('stream.offline', BROADCASTER, { broadcaster_user_id: BROADCASTER, broadcaster_user_login: 'chewiemelodies', broadcaster_user_name: 'ChewieMelodies' });
     await waitFor('the stream ended', async () => (await feed('twitch.stream.ended')).length === 1, 20_000);

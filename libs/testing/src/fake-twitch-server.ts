@@ -241,6 +241,20 @@ export class FakeTwitchServer {
     if (path === '/oauth2/token' && request.method === 'POST') return this.token(raw, json);
     if (path === '/oauth2/authorize' && request.method === 'GET') return this.authorize(url, response);
     if (path === '/oauth2/revoke' && request.method === 'POST') return json(200, undefined);
+    if (path === '/_fake/notify' && request.method === 'POST') {
+      // The demo's button: a signed notification to every enabled subscription of that type.
+      const body = JSON.parse(raw || '{}') as { type?: string; broadcasterId?: string; event?: Record<string, unknown> };
+      const user = body.broadcasterId ? this.users.get(body.broadcasterId) : undefined;
+      if (!body.type || !user) return json(400, { message: 'type and a known broadcasterId are required' });
+      const event = {
+        ...(body.type === 'stream.online' ? { id: randomBytes(5).toString('hex'), type: 'live', started_at: new Date().toISOString() } : {}),
+        broadcaster_user_id: user.id,
+        broadcaster_user_login: user.login,
+        broadcaster_user_name: user.display_name,
+        ...body.event,
+      };
+      return json(200, { messages: await this.notify(body.type, user.id, event), deliveries: this.deliveries.slice(-3) });
+    }
     if (!path.startsWith('/helix/')) return json(404, { error: 'Not Found', status: 404, message: '' });
 
     const reset = String(Math.ceil(Date.now() / 1000) + this.rateLimitResetSeconds);

@@ -82,7 +82,7 @@ describe('TwitchEventSubWebhooks', () => {
       externalAccountId: '1337',
       actor: { id: 'twitch:user:1337', name: 'Cool_User' },
       object: { name: 'Speedrun night', url: 'https://www.twitch.tv/cool_user' },
-      payload: { streamId: '9001', streamType: 'live', title: 'Speedrun night', category: 'Celeste' },
+      payload: { titled: 'yes', streamId: '9001', streamType: 'live', title: 'Speedrun night', category: 'Celeste' },
     });
     expect(started!.occurredAt.toISOString()).toBe('2020-10-11T10:11:12.123Z');
   });

@@ -85,6 +85,7 @@ export class TwitchEventSubWebhooks implements WebhookScheme {
             },
             occurredAt: startedAt,
             payload: {
+              titled: typeof channel?.['title'] === 'string' && channel['title'] ? 'yes' : 'no',
               streamId: String(event['id'] ?? ''),
               streamType: String(event['type'] ?? 'live'),
               ...(typeof channel?.['title'] === 'string' ? { title: channel['title'] } : {}),

@@ -14,6 +14,7 @@ export const TWITCH_EVENT_TYPES = [
     type: 'twitch.stream.started',
     description: 'A linked broadcaster went live (EventSub stream.online); the title and category are the channel’s latest',
     payloadSchema: Type.Object({
+      titled: Type.Union([Type.Literal('yes'), Type.Literal('no')], { description: 'whether the channel’s title was known' }),
       streamId: Type.String(),
       streamType: Type.String({ description: 'live, playlist, watch_party, premiere or rerun' }),
       title: Type.Optional(Type.String()),

@@ -33,4 +33,12 @@ export class DemoSeedConfig extends CommonConfig {
    */
   @Matches(/^[0-9a-f]{64}$/, { message: 'must be an Ed25519 public key as 64 hex characters' })
   DEMO_DISCORD_PUBLIC_KEY: string = '79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664';
+
+  /** alice's demo Twitch channel (the fake Twitch's twitchdev). */
+  @Matches(/^\d{1,20}$/, { message: 'must be a Twitch user id' })
+  DEMO_TWITCH_ID: string = '141981764';
+
+  /** The EventSub secret of the demo Twitch source (10-100 ASCII characters, as Twitch requires). */
+  @Matches(/^[\x21-\x7e]{10,100}$/, { message: 'must be 10-100 printable ASCII characters' })
+  DEMO_TWITCH_SECRET: string = 'demo-twitch-eventsub-secret';
 }

@@ -6,8 +6,9 @@ import type { DemoSeedConfig } from './demo-seed.config';
 
 export const DEMO_MINECRAFT_SOURCE_ID = 'demo-minecraft';
 export const DEMO_DISCORD_SOURCE_ID = 'demo-discord';
+export const DEMO_TWITCH_SOURCE_ID = 'demo-twitch';
 
-/** Seeds the demo tenant: Minecraft and Discord webhook sources and alice's linked Minecraft player, Steam, TruckersMP and Discord accounts. Safe to run repeatedly. */
+/** Seeds the demo tenant: Minecraft, Discord and Twitch webhook sources and alice's linked Minecraft player, Steam, TruckersMP, Discord and Twitch accounts. Safe to run repeatedly. */
 export async function seedDemo(config: DemoSeedConfig): Promise<void> {
   const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'activity-seed' });
   await dataSource.initialize();
@@ -21,6 +22,17 @@ export async function seedDemo(config: DemoSeedConfig): Promise<void> {
       { tenantId: config.DEMO_TENANT, connector: 'discord', sourceId: DEMO_DISCORD_SOURCE_ID, name: 'Demo Discord application' },
       config.DEMO_DISCORD_PUBLIC_KEY,
     );
+    await new WebhookSourceStore(dataSource, cipher).upsert(
+      { tenantId: config.DEMO_TENANT, connector: 'twitch', sourceId: DEMO_TWITCH_SOURCE_ID, name: 'Demo Twitch EventSub' },
+      config.DEMO_TWITCH_SECRET,
+    );
+    await new AccountLinkStore(dataSource).ensureLink({
+      tenantId: config.DEMO_TENANT,
+      userId: config.DEMO_USER,
+      provider: 'twitch',
+      externalId: config.DEMO_TWITCH_ID,
+      displayName: 'TwitchDev',
+    });
     await new AccountLinkStore(dataSource).ensureLink({
       tenantId: config.DEMO_TENANT,
       userId: config.DEMO_USER,
