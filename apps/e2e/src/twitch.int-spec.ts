@@ -7,9 +7,9 @@ import { feedApiCaller } from './fixtures/feed-api-caller';
 const BROADCASTER = '67955580';
 
 /**
- * Twitch through the four services and the fake Twitch: a tenant's EventSub source, a linked
- * broadcaster whose first sync subscribes (Twitch verifies the callback through ingest-gateway)
- * and pulls clips, notifications into the feed (redeliveries once), a revocation shown on the
+ * Twitch through the four services and the fake Twitch: a broadcaster linked before the tenant
+ * has a source (clips arrive; the link says why nothing is subscribed), the source added and the
+ * next sync subscribing (Twitch verifies the callback through ingest-gateway), notifications into the feed (redeliveries once), a revocation shown on the
  * link and healed by the next sync, bad signatures and stale timestamps refused, and unlinking
  * deleting the subscriptions.
  */
@@ -62,15 +62,29 @@ describe('Twitch, end to end', () => {
 
   let linkId: string;
 
-  it('a linked broadcaster’s first sync subscribes to stream.online, stream.offline and channel.update (verified through ingest-gateway) and pulls their clips', async () => {
-    const source = await call('POST', '/v2/webhook-sources', { body: { id: sourceId, name: 'Our Twitch EventSub', connector: 'twitch' } });
-    expect(source.status).toBe(201);
-    expect(source.body.secret).toMatch(/^[\x21-\x7e]{10,100}$/);
-
+  it('a broadcaster linked before the tenant has a Twitch source gets their clips, and the link says why nothing is subscribed', async () => {
     const linked = await call('POST', '/v2/accounts/twitch', { body: { account: 'https://www.twitch.tv/ChewieMelodies', userId: 'chewie' } });
     expect(linked.status).toBe(201);
     expect(linked.body).toMatchObject({ provider: 'twitch', externalId: BROADCASTER, displayName: 'ChewieMelodies' });
     linkId = linked.body.id;
+    await waitFor('the clip in the feed', async () => (await feed('twitch.clip.created')).length === 1, 20_000);
+    expect((await feed('twitch.clip.created'))[0]!.summary).toBe('BlackNova03 clipped ChewieMelodies: *babymetal*');
+    await waitFor(
+      'the link names the missing source',
+      async () => {
+        const link = ((await call('GET', '/v2/accounts?userId=chewie')).body as Array<{ id: string; statusReason: string | null }>).find((candidate) => candidate.id === linkId);
+        return Boolean(link?.statusReason?.includes('no active twitch webhook source'));
+      },
+      20_000,
+    );
+    expect(twitch.subscriptions.size).toBe(0);
+  });
+
+  it('once a tenant admin adds the source, the next sync subscribes to stream.online, stream.offline and channel.update, verified through ingest-gateway', async () => {
+    const source = await call('POST', '/v2/webhook-sources', { body: { id: sourceId, name: 'Our Twitch EventSub', connector: 'twitch' } });
+    expect(source.status).toBe(201);
+    expect(source.body.secret).toMatch(/^[\x21-\x7e]{10,100}$/);
+    expect((await call('POST', `/v2/accounts/${linkId}/sync`)).status).toBe(202);
 
     await waitFor('three enabled subscriptions', () => enabled().length === 3, 30_000);
     expect(
@@ -81,10 +95,10 @@ describe('Twitch, end to end', () => {
     expect(enabled().every((subscription) => subscription.transport.callback === `http://127.0.0.1:${base + 1}/v1/webhooks/twitch/${sourceId}`)).toBe(true);
     const verifications = twitch.deliveries.filter((delivery) => delivery.type === 'webhook_callback_verification');
     expect(verifications.every((delivery) => delivery.status === 200 && delivery.contentType?.startsWith('text/plain'))).toBe(true);
-    await waitFor('the clip in the feed', async () => (await feed('twitch.clip.created')).length === 1, 20_000);
-    expect((await feed('twitch.clip.created'))[0]!.summary).toBe('BlackNova03 clipped ChewieMelodies: *babymetal*');
-    const rows = await admin.query(`SELECT kind, status FROM upstream_subscriptions WHERE account_link_id = $1 ORDER BY kind`, [linkId]);
+    const rows = await admin.query(`SELECT kind FROM upstream_subscriptions WHERE account_link_id = $1 ORDER BY kind`, [linkId]);
     expect(rows.map((row: { kind: string }) => row.kind)).toEqual(['channel.update', 'stream.offline', 'stream.online']);
+    // The same clip again on this sync: stored once.
+    expect(await feed('twitch.clip.created')).toHaveLength(1);
   });
 
   it('notifications reach the feed (a redelivery only once); the stream ends with its length; the channel’s title names the stream', async () => {

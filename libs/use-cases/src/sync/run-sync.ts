@@ -85,8 +85,14 @@ export class RunSync {
       const syncLink = { id: link.id, tenantId, userId: link.userId, externalId: link.externalId };
       result = await connector.run(syncLink, link.syncState);
       if (this.subscriptions && this.connectors.get(provider)?.runtime.subscriptions) {
-        const broken = (await this.subscriptions.reconcile(link, syncLink)).find((subscription) => subscription.status === 'revoked' || subscription.status === 'failed');
-        if (broken) subscriptionProblem = `${broken.kind} subscription ${broken.status}${broken.reason ? `: ${broken.reason}` : ''}`;
+        // What the pull brought is kept even when subscribing fails (no source yet, the platform down): the link says why.
+        try {
+          const broken = (await this.subscriptions.reconcile(link, syncLink)).find((subscription) => subscription.status === 'revoked' || subscription.status === 'failed');
+          if (broken) subscriptionProblem = `${broken.kind} subscription ${broken.status}${broken.reason ? `: ${broken.reason}` : ''}`;
+        } catch (error) {
+          subscriptionProblem = `push subscriptions not kept: ${(error as Error).message}`.slice(0, 500);
+          this.logger.warn({ accountLinkId, err: (error as Error).message }, 'push subscriptions could not be reconciled');
+        }
       }
     } catch (error) {
       const message = (error as Error).message;
