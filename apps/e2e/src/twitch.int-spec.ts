@@ -178,7 +178,8 @@ describe('Twitch, end to end', () => {
     const [row] = await admin.query(`SELECT status, reason FROM upstream_subscriptions WHERE account_link_id = $1 AND kind = 'stream.online'`, [linkId]);
     expect(row).toEqual({ status: 'revoked', reason: 'authorization_revoked' });
 
-    expect((await call('POST', `/v2/accounts/${linkId}/sync`)).status).toBe(202);
+    // Manual syncs are once a second here (429 with Retry-After before that).
+    await waitFor('a manual sync accepted', async () => (await call('POST', `/v2/accounts/${linkId}/sync`)).status === 202, 10_000);
     await waitFor('stream.online subscribed again', () => enabled().some((subscription) => subscription.type === 'stream.online' && subscription.id !== online.id), 20_000);
     await waitFor(
       'the row enabled again',
