@@ -10,3 +10,4 @@ export * from './sync';
 export * from './webhook';
 export * from './upstream-retry';
 export * from './body-shape';
+export * from './shared-buckets';

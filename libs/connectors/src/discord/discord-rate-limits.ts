@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter } from 'prom-client';
-import type { RateGate, SharedState } from '@activity/connector-sdk';
+import { SharedUpstreamBuckets, waitForSharedDeadline, type RateGate, type SharedState } from '@activity/connector-sdk';
 import { DomainError } from '@activity/domain';
 import { metricsRegistry } from '@activity/observability';
 
@@ -41,23 +40,22 @@ export class DiscordRateLimits {
     private readonly globalGate: RateGate,
     private readonly budgetGate: RateGate,
     private readonly options: DiscordRateLimitOptions,
-  ) {}
+  ) {
+    this.buckets = new SharedUpstreamBuckets(state);
+  }
+
+  private readonly buckets: SharedUpstreamBuckets;
 
   /** Waits until `route` may be called (its bucket, the global pause, both gates). */
   async before(route: string): Promise<void> {
     if (Number((await this.state.get('invalid')) ?? 0) >= this.options.invalidRequestBrake)
       throw new DomainError('dependency_unavailable', { dependency: 'Discord', retryAfterSeconds: 60 });
     const bucket = (await this.state.get(`route:${route}`)) ?? route;
-    const deadline = Date.now() + this.options.maxWaitMs;
-    // Look again after each wait: another replica may have met a new 429 meanwhile.
-    for (;;) {
-      const pausedUntil = Math.max(Number((await this.state.get('pause:global')) ?? 0), Number((await this.state.get(`pause:${bucket}`)) ?? 0), await this.exhaustedUntil(bucket));
-      const now = Date.now();
-      if (pausedUntil <= now) break;
-      if (pausedUntil > deadline) throw new DomainError('dependency_unavailable', { dependency: 'Discord', retryAfterSeconds: Math.ceil((pausedUntil - now) / 1000) });
-      // +1: a timer may fire within the millisecond before its time.
-      await sleep(pausedUntil - now + 1);
-    }
+    await waitForSharedDeadline(
+      async () => Math.max(Number((await this.state.get('pause:global')) ?? 0), Number((await this.state.get(`pause:${bucket}`)) ?? 0), await this.buckets.emptyUntil(bucket)),
+      this.options.maxWaitMs,
+      'Discord',
+    );
     await this.budgetGate.acquire(this.options.maxWaitMs);
     await this.globalGate.acquire(this.options.maxWaitMs);
   }
@@ -73,9 +71,7 @@ export class DiscordRateLimits {
     const remaining = headers.get('x-ratelimit-remaining');
     const key = bucket ?? route;
     if (bucket) await this.state.set(`route:${route}`, bucket, 3_600_000);
-    if (remaining !== null && Number.isFinite(resetAfter) && resetAfter >= 0) {
-      await this.state.set(`bucket:${key}`, `${Number(remaining)}|${Date.now() + resetAfter * 1000}`, resetAfter * 1000 + 1000);
-    }
+    if (remaining !== null && Number.isFinite(resetAfter) && resetAfter >= 0) await this.buckets.record(key, Number(remaining), Date.now() + resetAfter * 1000);
     const scope = headers.get('x-ratelimit-scope') ?? undefined;
     if (response.status === 401 || response.status === 403 || (response.status === 429 && scope !== 'shared')) {
       invalidRequests.inc({ status: String(response.status) });
@@ -89,12 +85,5 @@ export class DiscordRateLimits {
     rateLimited.inc({ scope: global ? 'global' : (scope ?? 'user') });
     await this.state.extendUntil(global ? 'pause:global' : `pause:${key}`, Date.now() + waitMs);
     return waitMs;
-  }
-
-  private async exhaustedUntil(bucket: string): Promise<number> {
-    const value = await this.state.get(`bucket:${bucket}`);
-    if (!value) return 0;
-    const [remaining, resetAt] = value.split('|').map(Number);
-    return remaining !== undefined && remaining <= 0 && resetAt ? resetAt : 0;
   }
 }

@@ -1,8 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { RateGate, SharedState } from '@activity/connector-sdk';
+import { SharedUpstreamBuckets, waitForSharedDeadline, type RateGate, type SharedState } from '@activity/connector-sdk';
 import { DomainError } from '@activity/domain';
 import type { TwitchAppToken } from './twitch-app-token';
+
+/** Helix has one bucket per client id for app tokens. */
+const BUCKET = 'app';
 
 export interface HelixUser {
   readonly id: string;
@@ -56,14 +58,17 @@ export interface HelixClientOptions {
  */
 export class HelixClient {
   calls = 0;
+  private readonly buckets: SharedUpstreamBuckets;
 
   constructor(
     private readonly options: HelixClientOptions,
     private readonly appToken: TwitchAppToken,
-    private readonly state: SharedState,
+    state: SharedState,
     private readonly gate: RateGate,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.buckets = new SharedUpstreamBuckets(state);
+  }
 
   async usersByLogin(login: string): Promise<HelixUser | null> {
     return (await this.request<HelixPage<HelixUser>>('GET', '/users', { login })).data[0] ?? null;
@@ -175,18 +180,10 @@ export class HelixClient {
     const remaining = headers.get('ratelimit-remaining');
     const reset = Number(headers.get('ratelimit-reset'));
     if (remaining === null || !Number.isFinite(reset)) return;
-    const resetAt = reset * 1000;
-    await this.state.set('bucket', `${Number(remaining)}|${resetAt}`, Math.max(1_000, resetAt - Date.now() + 1_000));
+    await this.buckets.record(BUCKET, Number(remaining), reset * 1000);
   }
 
-  private async waitForBucket(): Promise<void> {
-    const deadline = Date.now() + this.options.maxWaitMs;
-    for (;;) {
-      const [remaining, resetAt] = ((await this.state.get('bucket')) ?? '1|0').split('|').map(Number);
-      const now = Date.now();
-      if (remaining! > 0 || !resetAt || resetAt <= now) return;
-      if (resetAt > deadline) throw new DomainError('dependency_unavailable', { dependency: 'Twitch', retryAfterSeconds: Math.ceil((resetAt - now) / 1000) });
-      await sleep(resetAt - now + 1);
-    }
+  private waitForBucket(): Promise<void> {
+    return waitForSharedDeadline(() => this.buckets.emptyUntil(BUCKET), this.options.maxWaitMs, 'Twitch');
   }
 }

@@ -6,7 +6,7 @@ import { metricsRegistry } from '@activity/observability';
 import { inTenantTransaction, type AccountLink, type AccountLinkStore, type TenantWebhookSourceStore, type UpstreamSubscriptionStore } from '@activity/persistence';
 import type { ConnectorRegistry } from '../connectors/connector-registry';
 
-const subscriptionsGauge = new Counter({
+const reconciledSubscriptions = new Counter({
   name: 'upstream_subscriptions_reconciled_total',
   help: 'Push subscriptions seen by reconciles, by connector, kind and status afterwards',
   labelNames: ['connector', 'kind', 'status'] as const,
@@ -63,7 +63,7 @@ export class ReconcileSubscriptions {
         })),
       ),
     );
-    for (const subscription of current) subscriptionsGauge.inc({ connector: link.provider, kind: subscription.kind, status: subscription.status });
+    for (const subscription of current) reconciledSubscriptions.inc({ connector: link.provider, kind: subscription.kind, status: subscription.status });
     return current;
   }
 
