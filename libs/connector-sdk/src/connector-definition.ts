@@ -32,8 +32,8 @@ export interface SharedState {
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Raises a deadline (epoch ms) that only moves forward. */
   extendUntil(key: string, untilMs: number): Promise<void>;
-  /** Counts within a window that starts with the first count; answers the new count. */
-  increment(key: string, windowMs: number): Promise<number>;
+  /** Counts (by `by`, default 1) within a window that starts with the first count; answers the new count. */
+  increment(key: string, windowMs: number, by?: number): Promise<number>;
 }
 
 /** What the platform hands a connector when it builds it. */

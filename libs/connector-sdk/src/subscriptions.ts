@@ -29,6 +29,13 @@ export interface SubscriptionIntake {
  */
 export interface SubscriptionLifecycle {
   readonly renewBeforeSeconds: number;
+  /**
+   * The subscriptions `ensure` is about to ask for, stored (as `pending` unless already enabled)
+   * before it runs: a platform that verifies intent while the request is still open (a WebSub hub
+   * calling back to confirm) finds them. What the platform settles during `ensure` (confirmed,
+   * denied) wins over what `ensure` answers.
+   */
+  plan?(link: SyncLink, known: readonly UpstreamSubscription[], now?: Date): UpstreamSubscription[];
   ensure(link: SyncLink, intake: SubscriptionIntake, known: readonly UpstreamSubscription[], now?: Date): Promise<UpstreamSubscription[]>;
   remove(link: SyncLink, intake: SubscriptionIntake | null, subscription: UpstreamSubscription): Promise<void>;
 }

@@ -47,6 +47,19 @@ export interface WebhookDelivery {
 /** Events a delivery, a sync or a gateway message becomes; `externalAccountId` resolves to the feed owner through account links. */
 export interface NormalizedEvent extends Omit<NewActivityEvent, 'tenantId' | 'userId'> {
   readonly externalAccountId: string;
+  /**
+   * The platform may send the same event again with new content (a YouTube video's title was
+   * edited): a stored one with the same source event id takes the new object and payload (and
+   * `feed.item.updated` says so) instead of the new one being skipped as a duplicate.
+   */
+  readonly revisable?: boolean;
+}
+
+/** Stored events the platform withdrew (a deleted YouTube video): removed from feeds and search, announced with `feed.item.updated`. */
+export interface EventRetraction {
+  /** The source event ids the connector gave them. */
+  readonly sourceEventIds: readonly string[];
+  readonly reason: string;
 }
 
 /**
@@ -65,6 +78,10 @@ export class UnmappableDeliveryError extends Error {
 export interface SourceSubscriptions {
   /** Our subscription with this platform id (a WebSub topic), or null when we never asked for it. */
   find(subscriptionId: string): Promise<{ readonly kind: string; readonly status: string } | null>;
+  /** The platform confirmed it (WebSub intent verification), with the lease it granted. */
+  confirm(subscriptionId: string, expiresAt?: Date): Promise<void>;
+  /** The platform refused it (WebSub `denied`): marked failed and shown on the link; the next reconcile asks again. */
+  deny(subscriptionId: string, reason: string): Promise<void>;
 }
 
 /** The platform ended a push subscription of ours (the next reconcile creates it again if it can). */
@@ -139,6 +156,8 @@ export interface WebhookScheme {
   linkRevocation?(delivery: WebhookDelivery): LinkRevocation | null;
   /** A delivery saying the platform ended one of our push subscriptions (Twitch's `revocation`): it is marked, and shown on the link. */
   subscriptionRevocation?(delivery: WebhookDelivery): SubscriptionRevocation | null;
+  /** Events a delivery withdraws (YouTube's `at:deleted-entry` tombstones). */
+  retractions?(delivery: WebhookDelivery): EventRetraction[];
 }
 
 /** Link codes are shown as `K7Q2-M9XD` and typed however: compare without case or dashes. */

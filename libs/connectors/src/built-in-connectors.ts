@@ -5,6 +5,7 @@ import { minecraftConnector } from './minecraft/minecraft.connector';
 import { steamConnector } from './steam/steam.connector';
 import { truckersMpConnector } from './truckersmp/truckersmp.connector';
 import { twitchConnector } from './twitch/twitch.connector';
+import { youTubeConnector } from './youtube/youtube.connector';
 
 /** The connectors this repository ships; more come from CONNECTOR_PLUGINS (see docs/connectors.md). */
 export const BUILT_IN_CONNECTORS: readonly ConnectorDefinition[] = [
@@ -13,5 +14,6 @@ export const BUILT_IN_CONNECTORS: readonly ConnectorDefinition[] = [
   truckersMpConnector,
   discordConnector,
   twitchConnector,
+  youTubeConnector,
   customConnector,
 ] as readonly ConnectorDefinition[];

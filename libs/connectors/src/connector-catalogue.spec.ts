@@ -64,6 +64,10 @@ describe('the built-in event catalogue', () => {
       'twitch.clip.created',
       'twitch.stream.ended',
       'twitch.stream.started',
+      'youtube.stream.ended',
+      'youtube.stream.scheduled',
+      'youtube.stream.started',
+      'youtube.video.published',
     ]);
     for (const descriptor of catalogue.list()) {
       expect(descriptor.payloadSchema).toMatchObject({ type: 'object' });

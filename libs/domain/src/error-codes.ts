@@ -32,6 +32,7 @@ export const ERROR_STATUS = {
   header_fields_too_large: 431,
   internal: 500,
   dependency_unavailable: 503,
+  upstream_quota_exhausted: 503,
   backend_unavailable: 503,
 } as const;
 

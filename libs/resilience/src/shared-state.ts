@@ -11,8 +11,8 @@ export interface SharedState {
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Raises a deadline (epoch ms) that only moves forward: concurrent 429s keep the latest one. */
   extendUntil(key: string, untilMs: number): Promise<void>;
-  /** Adds one to a counter that starts with a window of `windowMs`; answers the new count. */
-  increment(key: string, windowMs: number): Promise<number>;
+  /** Adds `by` (default 1) to a counter that starts with a window of `windowMs`; answers the new count. */
+  increment(key: string, windowMs: number, by?: number): Promise<number>;
 }
 
 // Keeps the larger deadline; the key lives until that deadline.
@@ -26,8 +26,8 @@ return 1`;
 
 // The window starts with the first count and is not pushed back by later ones.
 const INCREMENT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return count`;
 
 export class RedisSharedState implements SharedState {
@@ -49,8 +49,8 @@ export class RedisSharedState implements SharedState {
     await this.redis.eval(EXTEND_UNTIL, 1, this.key(key), String(Math.ceil(untilMs)), String(ttl));
   }
 
-  async increment(key: string, windowMs: number): Promise<number> {
-    return Number(await this.redis.eval(INCREMENT, 1, this.key(key), String(Math.ceil(windowMs))));
+  async increment(key: string, windowMs: number, by = 1): Promise<number> {
+    return Number(await this.redis.eval(INCREMENT, 1, this.key(key), String(Math.ceil(windowMs)), String(Math.trunc(by))));
   }
 
   private key(key: string): string {
@@ -81,10 +81,10 @@ export class LocalSharedState implements SharedState {
     if (untilMs > current) this.values.set(key, { value: String(untilMs), expiresAt: untilMs });
   }
 
-  async increment(key: string, windowMs: number): Promise<number> {
+  async increment(key: string, windowMs: number, by = 1): Promise<number> {
     const current = await this.get(key);
     const entry = this.values.get(key);
-    const count = Number(current ?? 0) + 1;
+    const count = Number(current ?? 0) + Math.trunc(by);
     this.values.set(key, { value: String(count), expiresAt: current && entry ? entry.expiresAt : Date.now() + windowMs });
     return count;
   }

@@ -60,6 +60,7 @@ function intake(
     // No handshake of these schemes asks for its source's subscriptions.
     {} as never,
     {} as never,
+    {} as never,
   );
   return { service, published, lookups };
 }

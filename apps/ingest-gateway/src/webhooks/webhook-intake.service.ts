@@ -5,7 +5,7 @@ import type { HandshakeReply, IncomingWebhook, SourceSubscriptions } from '@acti
 import { assertStorableEvents, compositeKey, DomainError } from '@activity/domain';
 import { assertValidPayload, EventPublisher, eventTypeOf, MessageKey, newCloudEvent, toKafkaHeaders, Topic, type WebhookReceivedV1 } from '@activity/messaging';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, inTenantTransaction, UpstreamSubscriptionStore, WebhookSourceCache, type ActiveWebhookSource } from '@activity/persistence';
+import { AccountLinkStore, DATA_SOURCE, inTenantTransaction, UpstreamSubscriptionStore, WebhookSourceCache, type ActiveWebhookSource } from '@activity/persistence';
 import { childTraceparent, requestContext } from '@activity/observability';
 import { EVENT_PUBLISHER, LOGGER, SERVICE_CONFIG } from '@activity/platform';
 import { ConnectorRegistry } from '@activity/use-cases';
@@ -34,6 +34,7 @@ export class WebhookIntakeService {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(UpstreamSubscriptionStore) private readonly subscriptions: UpstreamSubscriptionStore,
+    @Inject(AccountLinkStore) private readonly links: AccountLinkStore,
   ) {
     this.publishTimeoutMs = config.KAFKA_PUBLISH_TIMEOUT_MS;
   }
@@ -126,11 +127,24 @@ export class WebhookIntakeService {
     return scheme.acceptedStatus ? { status: scheme.acceptedStatus } : { status: 'accepted', deliveryId: verified.deliveryId };
   }
 
-  /** The push subscriptions we made for a source, looked up in its tenant only when a handshake asks (WebSub intent verification). */
+  /** The push subscriptions we made for a source, looked up (and settled) in its tenant only when a handshake asks (WebSub intent verification). */
   private subscriptionsOf(source: ActiveWebhookSource): SourceSubscriptions {
     return {
       find: (subscriptionId) =>
         inTenantTransaction(this.dataSource, source.tenantId, (tx) => this.subscriptions.findBySource(tx, source.connector, source.sourceId, subscriptionId)),
+      confirm: async (subscriptionId, expiresAt) => {
+        await inTenantTransaction(this.dataSource, source.tenantId, (tx) =>
+          this.subscriptions.settle(tx, source.connector, source.sourceId, subscriptionId, { status: 'enabled', ...(expiresAt ? { expiresAt } : {}) }),
+        );
+      },
+      deny: async (subscriptionId, reason) => {
+        const row = await inTenantTransaction(this.dataSource, source.tenantId, async (tx) => {
+          const denied = await this.subscriptions.settle(tx, source.connector, source.sourceId, subscriptionId, { status: 'failed', reason });
+          if (denied) await this.links.recordFailure(tx, denied.accountLinkId, `${denied.kind} subscription denied by ${source.connector}: ${reason}`);
+          return denied;
+        });
+        this.logger.warn({ connector: source.connector, sourceId: source.sourceId, subscriptionId, reason, known: Boolean(row) }, 'push subscription denied by the platform');
+      },
     };
   }
 }

@@ -2,7 +2,7 @@ import { directDatabaseUrl } from '@activity/config';
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { PgChannelListener, SecretCipher, UpstreamSubscriptionStore, WebhookSourceCache, WebhookSourceStore } from '@activity/persistence';
+import { AccountLinkStore, PgChannelListener, SecretCipher, UpstreamSubscriptionStore, WebhookSourceCache, WebhookSourceStore } from '@activity/persistence';
 import { LOGGER, REDIS, SERVICE_CONFIG } from '@activity/platform';
 import type { IngestGatewayConfig } from '../ingest-gateway.config';
 import { DeliveryDeduplicator } from './delivery-deduplicator';
@@ -54,8 +54,9 @@ class WebhookSourceChanges implements OnApplicationBootstrap, BeforeApplicationS
       useFactory: (config: IngestGatewayConfig, redis: Redis | null, logger: Logger) => new DeliveryDeduplicator(redis, config.WEBHOOK_DEDUPE_TTL_SECONDS, logger),
       inject: [SERVICE_CONFIG, REDIS, LOGGER],
     },
-    // WebSub handshakes confirm only topics we subscribed to.
+    // WebSub handshakes confirm only topics we subscribed to; a denied one is shown on its link.
     UpstreamSubscriptionStore,
+    AccountLinkStore,
     WebhookIntakeService,
   ],
 })

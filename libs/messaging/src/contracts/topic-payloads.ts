@@ -4,7 +4,8 @@ import { Type, type Static, type TUnsafe } from '@sinclair/typebox';
 // published in the AsyncAPI document) and its TypeScript type are both derived from it.
 
 /** A string from a fixed set, as a plain JSON Schema `enum` (what other languages' generators expect). */
-const StringEnum = <const T extends readonly string[]>(values: T): TUnsafe<T[number]> => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnsafe<T[number]> =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
 const Id = Type.String({ minLength: 1 });
 const Uuid = Type.String({ format: 'uuid' });
@@ -76,9 +77,15 @@ export const FeedItemUpdatedV1Schema = Type.Object(
     tenantId: Id,
     userId: Type.Union([Id, Type.Null()], { description: 'The feed owner; null: the tenant feed only' }),
     eventId: Type.String({ pattern: '^[0-9]+$' }),
-    change: StringEnum(['link_previews'] as const),
+    change: StringEnum(['link_previews', 'revised', 'removed'] as const, {
+      description: 'link_previews: its previews arrived; revised: the platform changed it (a renamed video); removed: the platform withdrew it (gone from feeds)',
+    }),
   },
-  schema('feed-item-updated', 'feed.item.updated v1', 'An event already in a feed changed (its link previews arrived): re-read it from feed-api.'),
+  schema(
+    'feed-item-updated',
+    'feed.item.updated v1',
+    'An event already in a feed changed (its link previews arrived, the platform revised it) or was removed: re-read it from feed-api (404 once removed).',
+  ),
 );
 
 export type FeedUpdatedV1 = Static<typeof FeedUpdatedV1Schema>;

@@ -101,6 +101,46 @@ export class ActivityEventStore {
   }
 
   /**
+   * Gives stored events the new content of a revised one (same tenant, source and source event
+   * id): object, payload and search text, when they differ. Answers the rows changed.
+   */
+  async revise(
+    manager: TenantTransaction,
+    events: ReadonlyArray<Pick<NewActivityEvent, 'source' | 'sourceEventId' | 'object' | 'payload'> & { readonly searchText?: string }>,
+  ): Promise<Array<{ id: string; userId: string | null }>> {
+    if (events.length === 0) return [];
+    const records = events.map((event) => ({
+      source: event.source,
+      source_event_id: event.sourceEventId,
+      object: event.object ?? null,
+      payload: event.payload,
+      search_text: event.searchText ?? null,
+    }));
+    const rows = await manager.query(
+      `UPDATE activity_events a SET object = e.object, payload = e.payload, search_text = e.search_text
+         FROM jsonb_to_recordset($2::jsonb) AS e(source text, source_event_id text, object jsonb, payload jsonb, search_text text)
+        WHERE a.tenant_id = $1 AND a.source = e.source AND a.source_event_id = e.source_event_id
+          AND (a.object IS DISTINCT FROM e.object OR a.payload IS DISTINCT FROM e.payload)
+        RETURNING a.id::text AS id, a.user_id`,
+      [tenantOf(manager), JSON.stringify(records)],
+    );
+    // A bare UPDATE answers [rows, count] through TypeORM.
+    const updated = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ id: string; user_id: string | null }>;
+    return updated.map((row) => ({ id: row.id, userId: row.user_id }));
+  }
+
+  /** Removes events the platform withdrew (by source event id); answers the rows removed. */
+  async retract(manager: TenantTransaction, source: string, sourceEventIds: readonly string[]): Promise<Array<{ id: string; userId: string | null }>> {
+    if (sourceEventIds.length === 0) return [];
+    const rows = await manager.query(
+      `DELETE FROM activity_events WHERE tenant_id = $1 AND source = $2 AND source_event_id = ANY($3::text[]) RETURNING id::text AS id, user_id`,
+      [tenantOf(manager), source, sourceEventIds],
+    );
+    const removed = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ id: string; user_id: string | null }>;
+    return removed.map((row) => ({ id: row.id, userId: row.user_id }));
+  }
+
+  /**
    * Events that arrived after `afterId` (by id, ascending, i.e. oldest first), for long-poll and
    * streaming clients catching up. `userId: null` reads the tenant feed.
    */

@@ -39,32 +39,42 @@ export class ReconcileSubscriptions {
       known: (await this.subscriptions.listForLink(tx, link.id)).filter((row) => row.status !== 'removing'),
     }));
     if (!intake) throw new Error(`no active ${link.provider} webhook source in this tenant: a tenant admin creates one (POST /v2/webhook-sources) for the platform to deliver to`);
-    const current = await lifecycle.ensure(
-      syncLink,
-      this.intake(link.provider, intake),
-      known.map((row) => ({
+    const stored = { id: link.id, connector: link.provider, sourceId: intake.sourceId };
+    const knownSubscriptions = known.map(
+      (row): UpstreamSubscription => ({
         id: row.upstreamId,
         kind: row.kind,
         status: row.status as UpstreamSubscription['status'],
         ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
         ...(row.reason ? { reason: row.reason } : {}),
-      })),
+      }),
     );
-    await inTenantTransaction(this.dataSource, link.tenantId, (tx) =>
-      this.subscriptions.replaceForLink(
+    // Stored before asking, so a platform verifying intent during the request finds what we asked for.
+    const planned = lifecycle.plan?.(syncLink, knownSubscriptions) ?? [];
+    const settledAfter = planned.length
+      ? await inTenantTransaction(this.dataSource, link.tenantId, (tx) => this.subscriptions.plan(tx, stored, planned.map((subscription) => toRow(subscription))))
+      : undefined;
+    const current = await lifecycle.ensure(syncLink, this.intake(link.provider, intake), knownSubscriptions);
+    // What is stored afterwards is the answer: the platform may have settled a subscription while it was asked for.
+    const now = await inTenantTransaction(this.dataSource, link.tenantId, async (tx) => {
+      await this.subscriptions.replaceForLink(
         tx,
-        { id: link.id, connector: link.provider, sourceId: intake.sourceId },
-        current.map((subscription) => ({
-          kind: subscription.kind,
-          upstreamId: subscription.id,
-          status: subscription.status,
-          ...(subscription.expiresAt ? { expiresAt: subscription.expiresAt } : {}),
-          ...(subscription.reason ? { reason: subscription.reason } : {}),
-        })),
-      ),
-    );
-    for (const subscription of current) reconciledSubscriptions.inc({ connector: link.provider, kind: subscription.kind, status: subscription.status });
-    return current;
+        stored,
+        current.map((subscription) => toRow(subscription)),
+        settledAfter,
+      );
+      return (await this.subscriptions.listForLink(tx, link.id)).map(
+        (row): UpstreamSubscription => ({
+          id: row.upstreamId,
+          kind: row.kind,
+          status: row.status === 'removing' ? 'enabled' : row.status,
+          ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
+          ...(row.reason ? { reason: row.reason } : {}),
+        }),
+      );
+    });
+    for (const subscription of now) reconciledSubscriptions.inc({ connector: link.provider, kind: subscription.kind, status: subscription.status });
+    return now;
   }
 
   /** The link was revoked: its subscriptions are deleted at the platform, then here. One that cannot be removed stays as `removing` (and is logged). */
@@ -97,4 +107,14 @@ export class ReconcileSubscriptions {
   private intake(connector: string, intake: { sourceId: string; secret: string }): SubscriptionIntake {
     return { sourceId: intake.sourceId, secret: intake.secret, callbackUrl: `${this.webhookBaseUrl.replace(/\/$/, '')}/v1/webhooks/${connector}/${intake.sourceId}` };
   }
+}
+
+function toRow(subscription: UpstreamSubscription): { kind: string; upstreamId: string; status: UpstreamSubscription['status']; expiresAt?: Date; reason?: string } {
+  return {
+    kind: subscription.kind,
+    upstreamId: subscription.id,
+    status: subscription.status,
+    ...(subscription.expiresAt ? { expiresAt: subscription.expiresAt } : {}),
+    ...(subscription.reason ? { reason: subscription.reason } : {}),
+  };
 }

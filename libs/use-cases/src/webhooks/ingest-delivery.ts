@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import {
   shapeOf,
   UnmappableDeliveryError,
+  type EventRetraction,
   type LinkConfirmation,
   type LinkRevocation,
   type NormalizeContext,
@@ -81,6 +82,7 @@ export class IngestDelivery {
       confirmation: LinkConfirmation | null;
       revocation: LinkRevocation | null;
       ended: SubscriptionRevocation | null;
+      retracted: EventRetraction[];
       unmatched: boolean;
     }> = [];
     for (const { payload, event } of deliveries) prepared.push({ payload, event, ...(await this.normalize(payload, event, settings)) });
@@ -95,8 +97,17 @@ export class IngestDelivery {
       const inserted = await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
         let created = 0;
         let pending: NormalizedEvent[] = [];
-        for (const { payload, normalized, confirmation, revocation, ended, unmatched } of batch) {
+        for (const { payload, normalized, confirmation, revocation, ended, retracted, unmatched } of batch) {
           if (ended) await this.markSubscriptionRevoked(tx, payload.connector, ended);
+          if (retracted.length) {
+            // In delivery order: what came before the withdrawal is stored first, then removed with the rest.
+            created += (await this.activity.recordForAccounts(tx, pending, SOURCE)).length;
+            pending = [];
+            for (const retraction of retracted) {
+              const removed = await this.activity.retract(tx, payload.connector, retraction.sourceEventIds, SOURCE);
+              this.logger.info({ provider: payload.connector, reason: retraction.reason, removed }, 'events withdrawn by the platform');
+            }
+          }
           if (unmatched) await this.mapping.recordUnmatched(tx, payload.connector, payload.sourceId, unmatchedSample(payload));
           if (confirmation || revocation) {
             created += (await this.activity.recordForAccounts(tx, pending, SOURCE)).length;
@@ -150,6 +161,7 @@ export class IngestDelivery {
     confirmation: LinkConfirmation | null;
     revocation: LinkRevocation | null;
     ended: SubscriptionRevocation | null;
+    retracted: EventRetraction[];
     unmatched: boolean;
   }> {
     const webhook = this.connectors.get(payload.connector)?.runtime.webhook;
@@ -170,9 +182,10 @@ export class IngestDelivery {
       const confirmation = webhook.linkConfirmation?.(delivery) ?? null;
       const revocation = webhook.linkRevocation?.(delivery) ?? null;
       const ended = webhook.subscriptionRevocation?.(delivery) ?? null;
+      const retracted = webhook.retractions?.(delivery) ?? [];
       // The gateway checked the same rules before acknowledging; this catches older or foreign producers.
       assertStorableEvents(normalized);
-      return { normalized, confirmation, revocation, ended, unmatched: Boolean(webhook.mapsAfterIntake) && normalized.length === 0 };
+      return { normalized, confirmation, revocation, ended, retracted, unmatched: Boolean(webhook.mapsAfterIntake) && normalized.length === 0 };
     } catch (error) {
       if (error instanceof DomainError) throw new MalformedMessageError('invalid_delivery', `${error.code}: ${JSON.stringify(error.details ?? error.params)}`);
       // A source's own rules failed on this delivery (an error, a timeout, an output that is no event): dead-letter it with the reason.
