@@ -13,3 +13,4 @@ export * from './disposable-postgres';
 export * from './disposable-redis';
 export * from './fake-discord-server';
 export * from './fake-twitch-server';
+export * from './fake-youtube-server';
