@@ -2,10 +2,11 @@
 // Prints the signature headers, one per line, ready for `curl -H @<(...)`: the three Standard
 // Webhooks headers, GitHub's X-Hub-Signature-256 / X-GitHub-Delivery / X-GitHub-Event, or Discord's
 // X-Signature-Ed25519 / X-Signature-Timestamp (signed with the demo application's key by default), or Twitch
-// EventSub's four headers (signed with the demo source's secret by default).
+// EventSub's four headers (signed with the demo source's secret by default), or WebSub's X-Hub-Signature
+// (HMAC-SHA1 with the demo YouTube source's secret by default).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { signEd25519Hex, signHmacSha256Hex, signStandardWebhook } from '@activity/connector-sdk';
+import { signEd25519Hex, signHmacSha256Hex, signHubSignatureSha1, signStandardWebhook } from '@activity/connector-sdk';
 import { failUsage, parseCommandLine } from '@activity/config';
 
 const DEFAULT_SECRET = 'whsec_ZGVtby1taW5lY3JhZnQtc2lnbmluZy1zZWNyZXQ=';
@@ -16,7 +17,7 @@ function main(): void {
   const { values: args } = parseCommandLine({
     usage: 'npm run -s webhook:sign --',
     summary:
-      'Prints the signature headers for exactly this body, one per line, for curl -H @<(...): Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) or, with --scheme github, X-Hub-Signature-256, X-GitHub-Delivery and X-GitHub-Event, or with --scheme discord, X-Signature-Ed25519 and X-Signature-Timestamp.',
+      'Prints the signature headers for exactly this body, one per line, for curl -H @<(...): Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) or, with --scheme github, X-Hub-Signature-256, X-GitHub-Delivery and X-GitHub-Event, or with --scheme discord, X-Signature-Ed25519 and X-Signature-Timestamp, with --scheme twitch the four EventSub headers, with --scheme youtube X-Hub-Signature.',
     options: {
       body: { type: 'string', valueName: 'json', description: 'the exact request body' },
       file: { type: 'string', valueName: 'path', description: 'read the body from a file instead' },
@@ -27,7 +28,7 @@ function main(): void {
       },
       id: { type: 'string', valueName: 'msg_…', description: 'delivery id (default: a new one)' },
       timestamp: { type: 'string', valueName: 'seconds', description: 'Unix time (default: now)' },
-      scheme: { type: 'string', valueName: 'standard-webhooks|github|discord|twitch', description: 'the signature scheme (default standard-webhooks)' },
+      scheme: { type: 'string', valueName: 'standard-webhooks|github|discord|twitch|youtube', description: 'the signature scheme (default standard-webhooks)' },
       type: { type: 'string', valueName: 'message type', description: 'twitch: Twitch-Eventsub-Message-Type (default notification)' },
       event: { type: 'string', valueName: 'name', description: 'github: the X-GitHub-Event header (default push)' },
     },
@@ -52,6 +53,10 @@ function main(): void {
     );
     return;
   }
+  if (scheme === 'youtube') {
+    process.stdout.write(`X-Hub-Signature: ${signHubSignatureSha1(String(args['secret'] ?? 'demo-youtube-websub-secret'), body)}\n`);
+    return;
+  }
   if (scheme === 'discord') {
     const seed = String(args['secret'] ?? DEMO_DISCORD_SEED);
     if (!/^[0-9a-fA-F]{64}$/.test(seed)) failUsage('webhook:sign: --scheme discord takes --secret as the Ed25519 seed, 64 hex characters');
@@ -59,7 +64,7 @@ function main(): void {
     process.stdout.write(`X-Signature-Ed25519: ${signEd25519Hex(seed, timestamp, body)}\nX-Signature-Timestamp: ${timestamp}\n`);
     return;
   }
-  if (scheme !== 'standard-webhooks') failUsage(`webhook:sign: --scheme is standard-webhooks, github, discord or twitch, not "${scheme}"`);
+  if (scheme !== 'standard-webhooks') failUsage(`webhook:sign: --scheme is standard-webhooks, github, discord, twitch or youtube, not "${scheme}"`);
   const secret = String(args['secret'] ?? process.env['DEMO_MINECRAFT_SECRET'] ?? DEFAULT_SECRET);
   const id = String(args['id'] ?? `msg_${randomUUID().replace(/-/g, '')}`);
   const timestamp = Number(args['timestamp'] ?? Math.floor(Date.now() / 1000));

@@ -23,6 +23,7 @@ const FAKES = [
   ...(env.TRUCKERSMP_API_BASE_URL ? [] : [{ name: 'fake-truckersmp', entry: 'dist/tools/fake-truckersmp.js', color: 90 }]),
   ...(env.DISCORD_CLIENT_ID ? [] : [{ name: 'fake-discord', entry: 'dist/tools/fake-discord.js', color: 90 }]),
   ...(env.TWITCH_CLIENT_ID ? [] : [{ name: 'fake-twitch', entry: 'dist/tools/fake-twitch.js', color: 90 }]),
+  ...(env.YOUTUBE_API_KEYS ? [] : [{ name: 'fake-youtube', entry: 'dist/tools/fake-youtube.js', color: 90 }]),
   { name: 'demo-site', entry: 'dist/tools/demo-site.js', color: 90 },
 ];
 
@@ -50,6 +51,9 @@ const useFakeDiscord = !env.DISCORD_CLIENT_ID;
 // Without a Twitch application the demo talks to the fake Twitch (tools/fake-twitch.ts): OAuth2, Helix and EventSub.
 const FAKE_TWITCH_PORT = Number(env.FAKE_TWITCH_PORT ?? 3094);
 const useFakeTwitch = !env.TWITCH_CLIENT_ID;
+// Without Data API keys the demo talks to the fake YouTube (tools/fake-youtube.ts): a WebSub hub and the Data API with quota.
+const FAKE_YOUTUBE_PORT = Number(env.FAKE_YOUTUBE_PORT ?? 3095);
+const useFakeYouTube = !env.YOUTUBE_API_KEYS;
 // A page with OpenGraph tags on loopback, so a demo link gains a preview offline (tools/demo-site.ts).
 const DEMO_SITE_PORT = Number(env.DEMO_SITE_PORT ?? 3092);
 
@@ -84,6 +88,13 @@ const serviceEnv = {
         TWITCH_CLIENT_ID: 'fakeclientid0123456789abcdef',
         TWITCH_CLIENT_SECRET: 'fake-twitch-client-secret',
         TWITCH_REDIRECT_URI: `http://127.0.0.1:${env.FEED_API_PORT ?? 3000}/v2/accounts/twitch/callback`,
+      }
+    : {}),
+  ...(useFakeYouTube
+    ? {
+        YOUTUBE_API_BASE_URL: `http://127.0.0.1:${FAKE_YOUTUBE_PORT}/youtube/v3`,
+        YOUTUBE_HUB_URL: `http://127.0.0.1:${FAKE_YOUTUBE_PORT}/hub/subscribe`,
+        YOUTUBE_API_KEYS: 'fake-youtube-api-key-0123456789',
       }
     : {}),
   // Platforms subscribe our ingest-gateway at this origin.
@@ -220,7 +231,7 @@ function banner() {
     connector-workers  http://127.0.0.1:${SERVICES[2].port}/health/ready
     outbox-relay       http://127.0.0.1:${SERVICES[3].port}/health/ready
   Link previews: the demo web site on 127.0.0.1:${DEMO_SITE_PORT} (npm run -s internal:event -- --text 'http://127.0.0.1:${DEMO_SITE_PORT}/nether-guide')
-  ${useFakeTwitch ? `Twitch: the fake Twitch on 127.0.0.1:${FAKE_TWITCH_PORT} (POST /_fake/notify sends an EventSub notification; set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET for a real application)\n  ` : ''}${useFakeDiscord ? `Discord: the fake Discord on 127.0.0.1:${FAKE_DISCORD_PORT} (POST /_fake/presence plays a game; set DISCORD_CLIENT_ID and friends for a real application)\n  ` : ''}${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}${useFakeTruckersMp ? `TruckersMP: the fake TruckersMP API on 127.0.0.1:${FAKE_TRUCKERSMP_PORT} (set TRUCKERSMP_API_BASE_URL=https://api.truckersmp.com/v2 for the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
+  ${useFakeTwitch ? `Twitch: the fake Twitch on 127.0.0.1:${FAKE_TWITCH_PORT} (POST /_fake/notify sends an EventSub notification; set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET for a real application)\n  ` : ''}${useFakeYouTube ? `YouTube: the fake YouTube on 127.0.0.1:${FAKE_YOUTUBE_PORT} (POST /_fake/upload publishes a video, /_fake/live starts a stream; set YOUTUBE_API_KEYS for the real Data API)\n  ` : ''}${useFakeDiscord ? `Discord: the fake Discord on 127.0.0.1:${FAKE_DISCORD_PORT} (POST /_fake/presence plays a game; set DISCORD_CLIENT_ID and friends for a real application)\n  ` : ''}${useFakeSteam ? `Steam: the fake Steam Web API on 127.0.0.1:${FAKE_STEAM_PORT} (set STEAM_API_KEY to use the real one)\n  ` : ''}${useFakeTruckersMp ? `TruckersMP: the fake TruckersMP API on 127.0.0.1:${FAKE_TRUCKERSMP_PORT} (set TRUCKERSMP_API_BASE_URL=https://api.truckersmp.com/v2 for the real one)\n  ` : ''}Try it: see "Send the demo webhook" in README.md.`);
 }
 
 async function start() {

@@ -34,8 +34,12 @@ describe('YouTube, end to end', () => {
   const intake = () => `${gateway.url}/v1/webhooks/youtube/${sourceId}`;
 
   const feed = async (types: string, locale = 'en') =>
-    ((await call('GET', `/v2/feed?types=${types}`, { user: 'creator', locale })).body.items as Array<{ id: string; type: string; summary: string; payload: Record<string, unknown> }>) ??
-    [];
+    ((await call('GET', `/v2/feed?types=${types}`, { user: 'creator', locale })).body.items as Array<{
+      id: string;
+      type: string;
+      summary: string;
+      payload: Record<string, unknown>;
+    }>) ?? [];
   const linkOf = async () => ((await call('GET', '/v2/accounts?userId=creator')).body as Array<{ id: string; statusReason: string | null }>).find((link) => link.id === linkId);
   const manualSync = () => waitFor('a manual sync accepted', async () => (await call('POST', `/v2/accounts/${linkId}/sync`)).status === 202, 10_000);
 
@@ -118,7 +122,11 @@ describe('YouTube, end to end', () => {
 
     youtube.videos.get('upload00001')!.title = 'Building agents with Gemini';
     await youtube.publish('upload00001');
-    await waitFor('the title updated in place', async () => (await feed('youtube.video.published', 'ru'))[0]?.summary === 'Google for Developers публикует на YouTube *Building agents with Gemini*', 20_000);
+    await waitFor(
+      'the title updated in place',
+      async () => (await feed('youtube.video.published', 'ru'))[0]?.summary === 'Google for Developers публикует на YouTube *Building agents with Gemini*',
+      20_000,
+    );
     const items = await feed('youtube.video.published');
     expect(items).toHaveLength(1);
     expect(items[0]!.id).toBe(item!.id);
@@ -135,7 +143,13 @@ describe('YouTube, end to end', () => {
   });
 
   it('a scheduled stream is announced, and the next sync sees it go live', async () => {
-    youtube.addVideo({ id: 'premiere001', channelId: CHANNEL, title: 'Launch stream', publishedAt: new Date().toISOString(), live: { scheduledStartTime: new Date(Date.now() + 3_600_000).toISOString() } });
+    youtube.addVideo({
+      id: 'premiere001',
+      channelId: CHANNEL,
+      title: 'Launch stream',
+      publishedAt: new Date().toISOString(),
+      live: { scheduledStartTime: new Date(Date.now() + 3_600_000).toISOString() },
+    });
     await youtube.publish('premiere001');
     await waitFor('the stream scheduled', async () => (await feed('youtube.stream.scheduled')).length === 1, 20_000);
     expect((await feed('youtube.stream.scheduled'))[0]!.summary).toBe('Google for Developers scheduled a YouTube stream: *Launch stream*');
@@ -154,10 +168,14 @@ describe('YouTube, end to end', () => {
     expect(metrics).toMatch(/youtube_quota_exhausted\{key="[0-9a-f]{8}"\} 1/);
     const asked = youtube.requests.filter((request) => request.path.startsWith('/youtube/v3')).length;
     await manualSync();
-    await waitFor('the second sync recorded', async () => {
-      const [run] = await admin.query(`SELECT count(*)::int AS n FROM sync_runs WHERE account_link_id = $1 AND status = 'failed'`, [linkId]);
-      return run.n >= 2;
-    }, 20_000);
+    await waitFor(
+      'the second sync recorded',
+      async () => {
+        const [run] = await admin.query(`SELECT count(*)::int AS n FROM sync_runs WHERE account_link_id = $1 AND status = 'failed'`, [linkId]);
+        return run.n >= 2;
+      },
+      20_000,
+    );
     expect(youtube.requests.filter((request) => request.path.startsWith('/youtube/v3')).length).toBe(asked);
   });
 

@@ -103,6 +103,8 @@ export class FakeYouTubeServer {
   searchCallsPerDay = 100;
   /** Units and search calls charged per key since the last reset. */
   readonly usage = new Map<string, { units: number; searchCalls: number }>();
+  /** The channel `/_fake/*` calls act for when they name none (the demo's). */
+  defaultChannelId?: string;
   /** Refuse the next subscribe requests for these topics with a `denied` callback instead of verifying. */
   readonly denyTopics = new Map<string, string>();
   private server!: Server;
@@ -202,6 +204,7 @@ export class FakeYouTubeServer {
       this.requests.push({ method: 'POST', path: url.pathname, query, form });
       return this.subscribe(form, response);
     }
+    if (request.method === 'POST' && url.pathname.startsWith('/_fake/')) return this.demoAction(url.pathname.slice('/_fake/'.length), raw, json);
     this.requests.push({ method: request.method ?? 'GET', path: url.pathname, query });
     const api = /^\/youtube\/v3\/(channels|videos|search)$/.exec(url.pathname);
     if (request.method !== 'GET' || !api) return json(404, { error: { code: 404, message: 'Not Found', errors: [{ reason: 'notFound' }] } });
@@ -214,7 +217,7 @@ export class FakeYouTubeServer {
         apiError(403, 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.', 'youtube.quota', 'quotaExceeded'),
       );
     }
-    if (!query['part']) return json(400, apiError(400, "No filter selected. Expected one of: ...", 'youtube.parameter', 'missingRequiredParameter'));
+    if (!query['part']) return json(400, apiError(400, 'No filter selected. Expected one of: ...', 'youtube.parameter', 'missingRequiredParameter'));
     if (resource === 'channels') {
       const found = query['forHandle']
         ? [...this.channels.values()].filter((channel) => channel.handle.toLowerCase() === query['forHandle']!.toLowerCase())
@@ -233,7 +236,11 @@ export class FakeYouTubeServer {
         .split(',')
         .map((id) => this.videos.get(id))
         .filter((video): video is FakeYouTubeVideo => Boolean(video));
-      return json(200, { kind: 'youtube#videoListResponse', items: found.map((video) => this.videoResource(video)), pageInfo: { totalResults: found.length, resultsPerPage: found.length } });
+      return json(200, {
+        kind: 'youtube#videoListResponse',
+        items: found.map((video) => this.videoResource(video)),
+        pageInfo: { totalResults: found.length, resultsPerPage: found.length },
+      });
     }
     if (query['eventType'] && query['type'] !== 'video') return json(400, apiError(400, 'Request contains an invalid argument.', 'youtube.search', 'invalidSearchFilter'));
     const live = [...this.videos.values()].filter(
@@ -241,8 +248,52 @@ export class FakeYouTubeServer {
     );
     return json(200, {
       kind: 'youtube#searchListResponse',
-      items: live.map((video) => ({ kind: 'youtube#searchResult', id: { kind: 'youtube#video', videoId: video.id }, snippet: { channelId: video.channelId, title: video.title, liveBroadcastContent: broadcastOf(video) } })),
+      items: live.map((video) => ({
+        kind: 'youtube#searchResult',
+        id: { kind: 'youtube#video', videoId: video.id },
+        snippet: { channelId: video.channelId, title: video.title, liveBroadcastContent: broadcastOf(video) },
+      })),
     });
+  }
+
+  /**
+   * Demo knobs: `upload` publishes a new video, `live` a stream that is live now, `end` ends a
+   * stream (the next sync sees it), `rename` retitles a video and notifies, `delete` sends its
+   * tombstone. The body may name `channelId`, `videoId` and `title`.
+   */
+  private async demoAction(action: string, raw: string, json: (status: number, body: unknown) => void): Promise<void> {
+    let input: { channelId?: string; videoId?: string; title?: string } = {};
+    try {
+      input = raw ? (JSON.parse(raw) as typeof input) : {};
+    } catch {
+      return json(400, { error: 'the body is JSON: {"channelId"?, "videoId"?, "title"?}' });
+    }
+    const channelId = input.channelId ?? this.defaultChannelId ?? '';
+    const now = new Date().toISOString();
+    const newId = () => randomBytes(8).toString('base64url').slice(0, 11);
+    if (action === 'upload' || action === 'live') {
+      if (!this.channels.has(channelId)) return json(404, { error: `no channel ${channelId}` });
+      const video = this.addVideo({
+        id: newId(),
+        channelId,
+        title: input.title ?? (action === 'live' ? 'Live now: ranked grind' : 'Patch notes explained'),
+        publishedAt: now,
+        ...(action === 'live' ? { live: { scheduledStartTime: now, actualStartTime: now } } : {}),
+      });
+      return json(200, { videoId: video.id, notifications: await this.publish(video.id) });
+    }
+    const video = input.videoId ? this.videos.get(input.videoId) : undefined;
+    if (!video) return json(404, { error: `no video ${input.videoId ?? '(give videoId)'}` });
+    if (action === 'end') {
+      video.live = { ...video.live, actualEndTime: now };
+      return json(200, { videoId: video.id, live: video.live });
+    }
+    if (action === 'rename') {
+      video.title = input.title ?? `${video.title} (updated)`;
+      return json(200, { videoId: video.id, notifications: await this.publish(video.id) });
+    }
+    if (action === 'delete') return json(200, { videoId: video.id, notifications: await this.tombstone(video.id) });
+    return json(404, { error: `no action ${action}: upload, live, end, rename or delete` });
   }
 
   /** Every request costs, failed ones too; answers false when the key has no quota left for it. */
@@ -274,7 +325,11 @@ export class FakeYouTubeServer {
     const mode = form['hub.mode'];
     const topic = form['hub.topic'] ?? '';
     const callback = form['hub.callback'] ?? '';
-    if ((mode !== 'subscribe' && mode !== 'unsubscribe') || !/^https:\/\/www\.youtube\.com\/xml\/feeds\/videos\.xml\?channel_id=UC[\w-]{22}$/.test(topic) || !/^https?:\/\//.test(callback)) {
+    if (
+      (mode !== 'subscribe' && mode !== 'unsubscribe') ||
+      !/^https:\/\/www\.youtube\.com\/xml\/feeds\/videos\.xml\?channel_id=UC[\w-]{22}$/.test(topic) ||
+      !/^https?:\/\//.test(callback)
+    ) {
       response.writeHead(400, { 'content-type': 'text/plain' }).end('Invalid value for hub.mode, hub.topic or hub.callback');
       return;
     }
@@ -291,7 +346,10 @@ export class FakeYouTubeServer {
       target.searchParams.set('hub.mode', 'denied');
       target.searchParams.set('hub.topic', topic);
       target.searchParams.set('hub.reason', denied);
-      await fetch(target, { signal: AbortSignal.timeout(10_000) }).then((answer) => answer.body?.cancel(), () => undefined);
+      await fetch(target, { signal: AbortSignal.timeout(10_000) }).then(
+        (answer) => answer.body?.cancel(),
+        () => undefined,
+      );
       return;
     }
     const challenge = randomBytes(16).toString('hex');

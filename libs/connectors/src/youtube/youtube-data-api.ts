@@ -141,4 +141,3 @@ function errorReasonOf(body: unknown): string | undefined {
   const reason = Array.isArray(errors) ? errors[0]?.reason : undefined;
   return typeof reason === 'string' ? reason : undefined;
 }
-

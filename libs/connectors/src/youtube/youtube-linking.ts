@@ -19,7 +19,13 @@ export class YouTubeChannelLinking implements TypedIdLinking {
     if (!channel) {
       const channelName = 'channelId' in reference ? reference.channelId : reference.handle;
       throw new DomainError('validation_failed', {}, [
-        { field: 'account', rule: 'youtubeChannelExists', message: `no YouTube channel ${channelName}`, messageKey: 'validation.youtube.unknownChannel', params: { channel: channelName } },
+        {
+          field: 'account',
+          rule: 'youtubeChannelExists',
+          message: `no YouTube channel ${channelName}`,
+          messageKey: 'validation.youtube.unknownChannel',
+          params: { channel: channelName },
+        },
       ]);
     }
     return { externalId: channel.id, displayName: channel.title };

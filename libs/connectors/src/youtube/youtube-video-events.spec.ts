@@ -12,14 +12,21 @@ describe('what a confirmed YouTube video is', () => {
   it('an upload is published, at its publication time, and settled', () => {
     const upload = video({});
     expect(eventsOfVideo(upload)).toEqual([
-      expect.objectContaining({ type: 'youtube.video.published', occurredAt: new Date('2026-11-27T10:00:00Z'), sourceEventId: 'youtube:video:vid0000001:published', revisable: true }),
+      expect.objectContaining({
+        type: 'youtube.video.published',
+        occurredAt: new Date('2026-11-27T10:00:00Z'),
+        sourceEventId: 'youtube:video:vid0000001:published',
+        revisable: true,
+      }),
     ]);
     expect(isSettled(upload)).toBe(true);
   });
 
   it('a stream scheduled is announced with its start time and is watched', () => {
     const upcoming = video({ liveBroadcastContent: 'upcoming' }, { scheduledStartTime: '2026-11-28T18:00:00Z' });
-    expect(eventsOfVideo(upcoming)).toEqual([expect.objectContaining({ type: 'youtube.stream.scheduled', payload: expect.objectContaining({ scheduledStartTime: '2026-11-28T18:00:00.000Z' }) })]);
+    expect(eventsOfVideo(upcoming)).toEqual([
+      expect.objectContaining({ type: 'youtube.stream.scheduled', payload: expect.objectContaining({ scheduledStartTime: '2026-11-28T18:00:00.000Z' }) }),
+    ]);
     expect(isSettled(upcoming)).toBe(false);
   });
 

@@ -64,7 +64,14 @@ export function eventsOfVideo(video: YouTubeVideo, now = new Date()): Normalized
     ];
   }
   const events: NormalizedEvent[] = [
-    { ...base, sourceEventId: videoSourceEventId(id, 'started'), type: 'youtube.stream.started', object, occurredAt: started, payload: { ...common, startedAt: started.toISOString() } },
+    {
+      ...base,
+      sourceEventId: videoSourceEventId(id, 'started'),
+      type: 'youtube.stream.started',
+      object,
+      occurredAt: started,
+      payload: { ...common, startedAt: started.toISOString() },
+    },
   ];
   if (ended) {
     const durationSeconds = Math.max(0, Math.round((ended.getTime() - started.getTime()) / 1000));

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { DomainError } from '@activity/domain';
+import type { DomainError } from '@activity/domain';
 import { signHubSignatureSha1, type IncomingWebhook, type SourceSubscriptions } from '@activity/connector-sdk';
 import { YouTubeWebSub } from './youtube-websub';
 
@@ -67,14 +67,18 @@ describe('YouTubeWebSub', () => {
 
   it('marks a denied subscription failed with the hub’s reason', async () => {
     const ours = subscriptions({ [TOPIC]: 'pending' });
-    expect(await scheme.handshake(get({ 'hub.mode': 'denied', 'hub.topic': TOPIC, 'hub.reason': 'too many subscriptions' }), [SECRET], now, {}, ours)).toMatchObject({ status: 200 });
+    expect(await scheme.handshake(get({ 'hub.mode': 'denied', 'hub.topic': TOPIC, 'hub.reason': 'too many subscriptions' }), [SECRET], now, {}, ours)).toMatchObject({
+      status: 200,
+    });
     expect(ours.settled).toEqual([`deny ${TOPIC} too many subscriptions`]);
   });
 
   it('refuses a verification without a challenge or with an unknown mode (400)', async () => {
     const ours = subscriptions({ [TOPIC]: 'pending' });
     await expect(scheme.handshake(get({ 'hub.mode': 'subscribe', 'hub.topic': TOPIC }), [SECRET], now, {}, ours)).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(scheme.handshake(get({ 'hub.mode': 'publish', 'hub.topic': TOPIC, 'hub.challenge': 'x' }), [SECRET], now, {}, ours)).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(scheme.handshake(get({ 'hub.mode': 'publish', 'hub.topic': TOPIC, 'hub.challenge': 'x' }), [SECRET], now, {}, ours)).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 
   it('ignores a notification with a bad or missing signature but answers 202, as WebSub allows', async () => {

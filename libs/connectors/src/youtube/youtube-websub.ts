@@ -49,7 +49,13 @@ export class YouTubeWebSub implements WebhookScheme {
     private readonly confirmation?: YouTubeConfirmation,
   ) {}
 
-  async handshake(request: IncomingWebhook, secrets: readonly string[], now = new Date(), _settings?: unknown, subscriptions?: SourceSubscriptions): Promise<HandshakeReply | null> {
+  async handshake(
+    request: IncomingWebhook,
+    secrets: readonly string[],
+    now = new Date(),
+    _settings?: unknown,
+    subscriptions?: SourceSubscriptions,
+  ): Promise<HandshakeReply | null> {
     if (request.method === 'POST') {
       try {
         verifyHubSignatureSha1(request.headers['x-hub-signature'], secrets, request.body);

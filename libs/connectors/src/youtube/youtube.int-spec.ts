@@ -66,7 +66,12 @@ describe('YouTube against the fake YouTube (real HTTP, real Redis): WebSub lease
     const lifecycle = () => new YouTubeWebSubLifecycle(http('youtube-hub'), { hubUrl: `${fake.url}/hub/subscribe`, leaseSeconds: 3_600, renewBeforeSeconds: 600 });
     const intake = () => ({ sourceId: 'src', callbackUrl, secret: SECRET });
     const known = (): UpstreamSubscription[] =>
-      [...rows.entries()].map(([id, row]) => ({ id, kind: 'videos', status: row.status as UpstreamSubscription['status'], ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}) }));
+      [...rows.entries()].map(([id, row]) => ({
+        id,
+        kind: 'videos',
+        status: row.status as UpstreamSubscription['status'],
+        ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
+      }));
 
     beforeEach(async () => {
       rows.clear();
@@ -77,7 +82,13 @@ describe('YouTube against the fake YouTube (real HTTP, real Redis): WebSub lease
           const url = new URL(request.url ?? '/', 'http://127.0.0.1');
           const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
           scheme
-            .handshake({ method: request.method as 'GET' | 'POST', headers, query: Object.fromEntries(url.searchParams), body: Buffer.concat(chunks) }, [SECRET], new Date(), {}, subscriptions)
+            .handshake(
+              { method: request.method as 'GET' | 'POST', headers, query: Object.fromEntries(url.searchParams), body: Buffer.concat(chunks) },
+              [SECRET],
+              new Date(),
+              {},
+              subscriptions,
+            )
             .then((reply) => {
               if (reply) response.writeHead(reply.status, reply.contentType ? { 'content-type': reply.contentType } : {}).end(reply.body ?? '');
               else response.writeHead(202).end();
@@ -117,7 +128,10 @@ describe('YouTube against the fake YouTube (real HTTP, real Redis): WebSub lease
       const other = 'UC' + 'z'.repeat(22);
       fake.addChannel({ id: other, title: 'Someone else', handle: '@someone' });
       // Someone else asks the hub to send another channel to our callback.
-      await fetch(`${fake.url}/hub/subscribe`, { method: 'POST', body: new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': youTubeTopic(other), 'hub.callback': callbackUrl }) });
+      await fetch(`${fake.url}/hub/subscribe`, {
+        method: 'POST',
+        body: new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': youTubeTopic(other), 'hub.callback': callbackUrl }),
+      });
       await waitFor('the verification attempt', () => fake.verifications.length === 1, 5_000);
       expect(fake.verifications[0]).toMatchObject({ status: 404, verified: false });
       expect(fake.leaseOf(other)).toBeUndefined();
@@ -176,7 +190,10 @@ describe('YouTube against the fake YouTube (real HTTP, real Redis): WebSub lease
       expect(await linking.resolve({ account: '@googledevelopers' })).toEqual(expected);
       expect(await linking.resolve({ account: 'https://www.youtube.com/@GoogleDevelopers' })).toEqual(expected);
       expect(await linking.resolve({ account: `youtube.com/channel/${CHANNEL}` })).toEqual(expected);
-      await expect(linking.resolve({ account: '@nobody-here' })).rejects.toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ rule: 'youtubeChannelExists' })] });
+      await expect(linking.resolve({ account: '@nobody-here' })).rejects.toMatchObject({
+        code: 'validation_failed',
+        details: [expect.objectContaining({ rule: 'youtubeChannelExists' })],
+      });
       await expect(linking.resolve({ account: 'not a channel' })).rejects.toMatchObject({ code: 'validation_failed' });
     });
 

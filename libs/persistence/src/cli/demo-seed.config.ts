@@ -41,4 +41,12 @@ export class DemoSeedConfig extends CommonConfig {
   /** The EventSub secret of the demo Twitch source (10-100 ASCII characters, as Twitch requires). */
   @Matches(/^[\x21-\x7e]{10,100}$/, { message: 'must be 10-100 printable ASCII characters' })
   DEMO_TWITCH_SECRET: string = 'demo-twitch-eventsub-secret';
+
+  /** alice's demo YouTube channel (the fake YouTube's Google for Developers). */
+  @Matches(/^UC[A-Za-z0-9_-]{22}$/, { message: 'must be a YouTube channel id (UC + 22 characters)' })
+  DEMO_YOUTUBE_CHANNEL_ID: string = 'UC_x5XG1OV2P6uZZ5FSM9Ttw';
+
+  /** The WebSub secret of the demo YouTube source (hub.secret; the hub signs notifications with it). */
+  @Matches(/^[\x21-\x7e]{10,200}$/, { message: 'must be 10-200 printable ASCII characters' })
+  DEMO_YOUTUBE_SECRET: string = 'demo-youtube-websub-secret';
 }

@@ -7,8 +7,9 @@ import type { DemoSeedConfig } from './demo-seed.config';
 export const DEMO_MINECRAFT_SOURCE_ID = 'demo-minecraft';
 export const DEMO_DISCORD_SOURCE_ID = 'demo-discord';
 export const DEMO_TWITCH_SOURCE_ID = 'demo-twitch';
+export const DEMO_YOUTUBE_SOURCE_ID = 'demo-youtube';
 
-/** Seeds the demo tenant: Minecraft, Discord and Twitch webhook sources and alice's linked Minecraft player, Steam, TruckersMP, Discord and Twitch accounts. Safe to run repeatedly. */
+/** Seeds the demo tenant: Minecraft, Discord, Twitch and YouTube webhook sources and alice's linked Minecraft player, Steam, TruckersMP, Discord, Twitch and YouTube accounts. Safe to run repeatedly. */
 export async function seedDemo(config: DemoSeedConfig): Promise<void> {
   const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'activity-seed' });
   await dataSource.initialize();
@@ -26,6 +27,17 @@ export async function seedDemo(config: DemoSeedConfig): Promise<void> {
       { tenantId: config.DEMO_TENANT, connector: 'twitch', sourceId: DEMO_TWITCH_SOURCE_ID, name: 'Demo Twitch EventSub' },
       config.DEMO_TWITCH_SECRET,
     );
+    await new WebhookSourceStore(dataSource, cipher).upsert(
+      { tenantId: config.DEMO_TENANT, connector: 'youtube', sourceId: DEMO_YOUTUBE_SOURCE_ID, name: 'Demo YouTube WebSub' },
+      config.DEMO_YOUTUBE_SECRET,
+    );
+    await new AccountLinkStore(dataSource).ensureLink({
+      tenantId: config.DEMO_TENANT,
+      userId: config.DEMO_USER,
+      provider: 'youtube',
+      externalId: config.DEMO_YOUTUBE_CHANNEL_ID,
+      displayName: 'Google for Developers',
+    });
     await new AccountLinkStore(dataSource).ensureLink({
       tenantId: config.DEMO_TENANT,
       userId: config.DEMO_USER,

@@ -132,10 +132,11 @@ export class ActivityEventStore {
   /** Removes events the platform withdrew (by source event id); answers the rows removed. */
   async retract(manager: TenantTransaction, source: string, sourceEventIds: readonly string[]): Promise<Array<{ id: string; userId: string | null }>> {
     if (sourceEventIds.length === 0) return [];
-    const rows = await manager.query(
-      `DELETE FROM activity_events WHERE tenant_id = $1 AND source = $2 AND source_event_id = ANY($3::text[]) RETURNING id::text AS id, user_id`,
-      [tenantOf(manager), source, sourceEventIds],
-    );
+    const rows = await manager.query(`DELETE FROM activity_events WHERE tenant_id = $1 AND source = $2 AND source_event_id = ANY($3::text[]) RETURNING id::text AS id, user_id`, [
+      tenantOf(manager),
+      source,
+      sourceEventIds,
+    ]);
     const removed = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ id: string; user_id: string | null }>;
     return removed.map((row) => ({ id: row.id, userId: row.user_id }));
   }

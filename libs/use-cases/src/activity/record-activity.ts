@@ -40,7 +40,13 @@ export class RecordActivity {
       rows.filter((row, index) => events[index]!.revisable && !inserted.has(`${row.source}\n${row.sourceEventId}`)),
     );
     const updates = revised.map((row) =>
-      announce(Topic.FeedItemUpdated, tenantId, MessageKey.event(tenantId, row.id), { tenantId, userId: row.userId, eventId: row.id, change: 'revised' as const }, { ...origin, subject: row.id }),
+      announce(
+        Topic.FeedItemUpdated,
+        tenantId,
+        MessageKey.event(tenantId, row.id),
+        { tenantId, userId: row.userId, eventId: row.id, change: 'revised' as const },
+        { ...origin, subject: row.id },
+      ),
     );
     // Links in an event's text get previews, fetched by connector-workers after it is stored (never in the request path).
     const links = new Map(events.map((event) => [`${event.source}\n${event.sourceEventId}`, linksIn(event.payload)]));
@@ -62,7 +68,13 @@ export class RecordActivity {
     await this.outbox.enqueue(
       tx,
       removed.map((row) =>
-        announce(Topic.FeedItemUpdated, tenantId, MessageKey.event(tenantId, row.id), { tenantId, userId: row.userId, eventId: row.id, change: 'removed' as const }, { ...origin, subject: row.id }),
+        announce(
+          Topic.FeedItemUpdated,
+          tenantId,
+          MessageKey.event(tenantId, row.id),
+          { tenantId, userId: row.userId, eventId: row.id, change: 'removed' as const },
+          { ...origin, subject: row.id },
+        ),
       ),
     );
     return removed.length;

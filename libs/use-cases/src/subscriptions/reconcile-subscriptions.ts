@@ -40,19 +40,23 @@ export class ReconcileSubscriptions {
     }));
     if (!intake) throw new Error(`no active ${link.provider} webhook source in this tenant: a tenant admin creates one (POST /v2/webhook-sources) for the platform to deliver to`);
     const stored = { id: link.id, connector: link.provider, sourceId: intake.sourceId };
-    const knownSubscriptions = known.map(
-      (row): UpstreamSubscription => ({
-        id: row.upstreamId,
-        kind: row.kind,
-        status: row.status as UpstreamSubscription['status'],
-        ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
-        ...(row.reason ? { reason: row.reason } : {}),
-      }),
-    );
+    const knownSubscriptions = known.map((row): UpstreamSubscription => ({
+      id: row.upstreamId,
+      kind: row.kind,
+      status: row.status as UpstreamSubscription['status'],
+      ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
+      ...(row.reason ? { reason: row.reason } : {}),
+    }));
     // Stored before asking, so a platform verifying intent during the request finds what we asked for.
     const planned = lifecycle.plan?.(syncLink, knownSubscriptions) ?? [];
     const settledAfter = planned.length
-      ? await inTenantTransaction(this.dataSource, link.tenantId, (tx) => this.subscriptions.plan(tx, stored, planned.map((subscription) => toRow(subscription))))
+      ? await inTenantTransaction(this.dataSource, link.tenantId, (tx) =>
+          this.subscriptions.plan(
+            tx,
+            stored,
+            planned.map((subscription) => toRow(subscription)),
+          ),
+        )
       : undefined;
     const current = await lifecycle.ensure(syncLink, this.intake(link.provider, intake), knownSubscriptions);
     // What is stored afterwards is the answer: the platform may have settled a subscription while it was asked for.
@@ -63,15 +67,13 @@ export class ReconcileSubscriptions {
         current.map((subscription) => toRow(subscription)),
         settledAfter,
       );
-      return (await this.subscriptions.listForLink(tx, link.id)).map(
-        (row): UpstreamSubscription => ({
-          id: row.upstreamId,
-          kind: row.kind,
-          status: row.status === 'removing' ? 'enabled' : row.status,
-          ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
-          ...(row.reason ? { reason: row.reason } : {}),
-        }),
-      );
+      return (await this.subscriptions.listForLink(tx, link.id)).map((row): UpstreamSubscription => ({
+        id: row.upstreamId,
+        kind: row.kind,
+        status: row.status === 'removing' ? 'enabled' : row.status,
+        ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
+        ...(row.reason ? { reason: row.reason } : {}),
+      }));
     });
     for (const subscription of now) reconciledSubscriptions.inc({ connector: link.provider, kind: subscription.kind, status: subscription.status });
     return now;
