@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listenOnLoopback } from './loopback-http-server';
 
 export interface FakeYouTubeChannel {
   id: string;
@@ -112,13 +112,7 @@ export class FakeYouTubeServer {
 
   static async start(port = 0): Promise<FakeYouTubeServer> {
     const fake = new FakeYouTubeServer();
-    fake.server = createServer((request, response) => {
-      let raw = '';
-      request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      request.on('end', () => void fake.handle(request, response, raw));
-    });
-    await new Promise<void>((resolve) => fake.server.listen(port, '127.0.0.1', resolve));
-    fake.port = (fake.server.address() as AddressInfo).port;
+    ({ server: fake.server, port: fake.port } = await listenOnLoopback(port, (request, response, raw) => fake.handle(request, response, raw)));
     return fake;
   }
 
