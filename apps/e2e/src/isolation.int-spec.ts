@@ -242,6 +242,20 @@ describe('isolation between tenants and users, on every route and table', () => 
           `INSERT INTO upstream_subscriptions (account_link_id, kind, tenant_id, connector, source_id, upstream_id, status) VALUES ($2, $3, $1, 'twitch', 's', 'u', 'enabled')`,
           [tenant, links['carol'], randomUUID()],
         ),
+      feed_groups: (tenant) =>
+        app.query(
+          `INSERT INTO feed_groups (tenant_id, user_id, group_key, type, event_count, first_at, last_at, last_event_id) VALUES ($1, 'u', $2, 't', 1, now(), now(), 1)`,
+          [tenant, randomUUID()],
+        ),
+      feed_grouping_rules: (tenant) =>
+        app.query(`INSERT INTO feed_grouping_rules (tenant_id, type, fields, window_seconds) VALUES ($1, $2, '{actor}', 3600)`, [tenant, `platform.${randomUUID().slice(0, 8)}`]),
+      user_handles: (tenant) => app.query(`INSERT INTO user_handles (tenant_id, handle_key, handle, user_id) VALUES ($1, $2, $2, $2)`, [tenant, randomUUID()]),
+      notifications: (tenant) =>
+        app.query(
+          `WITH e AS (INSERT INTO activity_events (tenant_id, source, source_event_id, type, actor, occurred_at) VALUES ($1, 'x', $2, 't', '{}', now()) RETURNING id)
+           INSERT INTO notifications (tenant_id, user_id, kind, event_id, actor, excerpt) SELECT $1, 'u', 'mention', e.id, '{}', 'hi @u' FROM e`,
+          [tenant, randomUUID()],
+        ),
       webhook_source_unmatched: (tenant) =>
         app.query(`INSERT INTO webhook_source_unmatched (connector, source_id, tenant_id, deliveries) VALUES ('minecraft', $2, $1, 1)`, [tenant, `src-${tenant}`]),
     };

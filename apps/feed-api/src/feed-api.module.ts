@@ -10,6 +10,7 @@ import type { FeedApiConfig } from './feed-api.config';
 import { ReplicaModule } from './replica/replica.module';
 import { FeedModule } from './feed/feed.module';
 import { InternalModule } from './internal/internal.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { WebhookSourcesModule } from './webhook-sources/webhook-sources.module';
 
 /** feed-api: player feeds, real-time, unread counts, account links, webhook sources and first-party intake, one feature module each. */
@@ -28,6 +29,7 @@ export class FeedApiModule {
         FeedModule,
         AccountsModule,
         InternalModule,
+        NotificationsModule,
         WebhookSourcesModule,
       ],
       controllers: [HealthController, MetricsController],

@@ -54,6 +54,12 @@ export class CommonConfig {
   @Matches(/^https?:\/\/[^/]+$/, { message: 'must be an http(s) origin without a path, e.g. https://hooks.example.com' })
   WEBHOOK_PUBLIC_URL: string = 'http://127.0.0.1:3001';
 
+  /** One message (a comment, a chat line) notifies at most this many @mentioned users; further names stay plain text. */
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  MENTIONS_MAX_PER_MESSAGE: number = 10;
+
   /** base64 of 32 bytes; encrypts webhook secrets and tokens at rest. The built-in key is refused in production. */
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be base64 of exactly 32 bytes' })
   @ValidateBy({

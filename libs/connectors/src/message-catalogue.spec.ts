@@ -71,4 +71,19 @@ describe('the message catalogues (platform and every built-in connector)', () =>
     expect(retry('en', 1)).toBe('Slow down; retry after 1 second.');
     expect(retry('en', 30)).toBe('Slow down; retry after 30 seconds.');
   });
+
+  it('words aggregated groups with plurals in each language', () => {
+    const catalogue = MessageCatalogue.fromTranslations(translations);
+    const achievements = { actor: 'alice', target: 'Team Fortress 2', count: 5 };
+    expect(catalogue.format('en', 'groups.steam.achievement.unlocked', achievements)).toBe('alice unlocked 5 achievements in Team Fortress 2');
+    expect(catalogue.format('en', 'groups.steam.achievement.unlocked', { ...achievements, count: 1 })).toBe('alice unlocked an achievement in Team Fortress 2');
+    expect(catalogue.format('ru', 'groups.steam.achievement.unlocked', achievements)).toBe('alice получает 5 достижений в Team Fortress 2');
+    expect(catalogue.format('ru', 'groups.steam.achievement.unlocked', { ...achievements, count: 2 })).toBe('alice получает 2 достижения в Team Fortress 2');
+    expect(catalogue.format('en', 'groups.minecraft.player.joined', { actor: 'bob', target: 'Survival', count: 3 })).toBe('bob joined Survival 3 times');
+    expect(catalogue.format('ru', 'groups.minecraft.player.joined', { actor: 'bob', target: 'Survival', count: 3 })).toBe('bob заходит на Survival 3 раза');
+    const generic = { actor: 'alice', actorCount: 3, count: 21, latest: 'alice posted' };
+    expect(catalogue.format('en', 'feed.group.fallback', generic)).toBe('alice and 2 others: 21 events, the latest: alice posted');
+    expect(catalogue.format('en', 'feed.group.fallback', { ...generic, actorCount: 1, count: 1 })).toBe('alice: 1 event, the latest: alice posted');
+    expect(catalogue.format('ru', 'feed.group.fallback', generic)).toBe('alice и ещё 2: 21 событие, последнее: alice posted');
+  });
 });

@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   account_already_linked: 409,
   link_reauthorization_required: 409,
   webhook_source_exists: 409,
+  handle_taken: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,

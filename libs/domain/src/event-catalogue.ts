@@ -1,4 +1,5 @@
 import type { ActivityEvent } from './activity-event';
+import { GroupingRules, type GroupingRule } from './feed-grouping';
 import type { Locale } from './locale';
 
 /** Formats a catalogue message (ICU) in a locale; undefined when the key is missing. */
@@ -13,6 +14,8 @@ export interface EventTypeDescriptor {
   readonly description: string;
   /** JSON Schema of the event's `payload`. */
   readonly payloadSchema: object;
+  /** How aggregated feeds group it, when not by actor and target per day (tenants may override). */
+  readonly grouping?: GroupingRule;
 }
 
 /** First-party events from other services (`POST /internal/v1/events`): `platform.<name>[.<name>…]`. */
@@ -41,6 +44,11 @@ export class EventCatalogue {
   /** The declared types, sorted. */
   types(): string[] {
     return [...this.byType.keys()].sort();
+  }
+
+  /** The connectors' own grouping rules, by type. */
+  groupingDefaults(): GroupingRules {
+    return new GroupingRules(new Map(this.list().flatMap((descriptor) => (descriptor.grouping ? [[descriptor.type, descriptor.grouping] as const] : []))));
   }
 
   describe(type: string): EventTypeDescriptor | undefined {

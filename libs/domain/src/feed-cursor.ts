@@ -65,3 +65,29 @@ export class FeedCursor {
     return { occurredAt, id: i };
   }
 }
+
+/** A position in an aggregated feed ordered by (group position desc, group key desc). */
+export interface GroupPosition {
+  readonly at: Date;
+  readonly key: string;
+}
+
+/** The aggregated feed's keyset cursor: a signed (position, group key). */
+export class GroupCursor {
+  private readonly codec: SignedCursorCodec;
+
+  constructor(secret: string) {
+    this.codec = new SignedCursorCodec(secret);
+  }
+
+  encode(position: GroupPosition, filterFingerprint: string): string {
+    return this.codec.encode({ t: position.at.toISOString(), g: position.key }, filterFingerprint);
+  }
+
+  decode(token: string, filterFingerprint: string): GroupPosition {
+    const { t, g } = this.codec.decode(token, filterFingerprint);
+    const at = typeof t === 'string' ? new Date(t) : undefined;
+    if (!at || Number.isNaN(at.getTime()) || typeof g !== 'string' || g.length > 300) throw new DomainError('invalid_cursor');
+    return { at, key: g };
+  }
+}

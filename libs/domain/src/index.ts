@@ -14,3 +14,4 @@ export * from './search-document';
 export * from './feed-search';
 export * from './event-links';
 export * from './mentions';
+export * from './feed-grouping';

@@ -1,4 +1,4 @@
-import { findMentions } from './mentions';
+import { excerptAround, findMentions, mentionTextOf } from './mentions';
 
 const names = (text: string, maxMentions = 10) => findMentions(text, { maxMentions }).map((mention) => mention.name);
 
@@ -39,5 +39,20 @@ describe('findMentions', () => {
   it('names each person once and keeps at most maxMentions of them, in order of first appearance', () => {
     expect(names('@a1 @b2 @A1 @c3 @d4', 3)).toEqual(['a1', 'b2', 'c3']);
     expect(names('@a1 @b2', 0)).toEqual([]);
+  });
+
+  it('reads mentions from the text fields of a payload only, nested one level', () => {
+    expect(mentionTextOf({ text: 'hi @bob', url: 'https://x/@carol', comment: { body: 'and @dave' }, title: '@erin' })).toBe('hi @bob\n\nand @dave');
+  });
+
+  it('cuts an excerpt around a mention on word boundaries', () => {
+    const text = `${'lorem ipsum '.repeat(30)}thanks @bob for the carry ${'dolor sit '.repeat(30)}`;
+    const [mention] = findMentions(text, { maxMentions: 5 });
+    const excerpt = excerptAround(text, mention!, 60);
+    expect(excerpt).toContain('@bob');
+    expect(excerpt.startsWith('…')).toBe(true);
+    expect(excerpt.endsWith('…')).toBe(true);
+    expect(excerpt.length).toBeLessThanOrEqual(70);
+    expect(excerptAround('@bob gg', { start: 0, end: 4 })).toBe('@bob gg');
   });
 });

@@ -47,3 +47,34 @@ export function findMentions(text: string, options: MentionOptions): Mention[] {
 function blank(text: string, pattern: RegExp): string {
   return text.replace(pattern, (matched) => ' '.repeat(matched.length));
 }
+
+/** Payload fields that hold what a person wrote (a comment, a chat message): where mentions count. */
+const MENTION_TEXT_FIELDS = new Set(['text', 'message', 'body', 'content', 'comment', 'description']);
+
+/** The free text of an event's payload (its text fields, one level of nesting deep), joined by blank lines. */
+export function mentionTextOf(payload: Readonly<Record<string, unknown>>): string {
+  const parts: string[] = [];
+  const visit = (value: unknown, key: string, depth: number) => {
+    if (typeof value === 'string') {
+      if (MENTION_TEXT_FIELDS.has(key.toLowerCase())) parts.push(value.slice(0, 10_000));
+      return;
+    }
+    if (depth < 2 && value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [inner, child] of Object.entries(value).slice(0, 50)) visit(child, inner, depth + 1);
+    }
+  };
+  visit(payload, '', 0);
+  return parts.join('\n\n');
+}
+
+/** About `width` characters of the text around a mention, on word boundaries, with ellipses where cut. */
+export function excerptAround(text: string, mention: Pick<Mention, 'start' | 'end'>, width = 160): string {
+  const normalized = text.normalize('NFC');
+  const half = Math.max(20, Math.floor((width - (mention.end - mention.start)) / 2));
+  let from = Math.max(0, mention.start - half);
+  let to = Math.min(normalized.length, mention.end + half);
+  if (from > 0) from = normalized.lastIndexOf(' ', mention.start) > from ? normalized.indexOf(' ', from) + 1 : from;
+  if (to < normalized.length) to = Math.max(mention.end, normalized.lastIndexOf(' ', to));
+  const core = normalized.slice(from, to).replace(/\s+/g, ' ').trim();
+  return `${from > 0 ? '…' : ''}${core}${to < normalized.length ? '…' : ''}`;
+}

@@ -7,6 +7,7 @@ export const Topic = {
   SyncCompleted: 'sync.completed',
   LinkPreviewRequested: 'link.preview.requested',
   FeedItemUpdated: 'feed.item.updated',
+  NotificationCreated: 'notification.created',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];

@@ -3,6 +3,8 @@ export * from './secret-cipher';
 export * from './stores/account-link.store';
 export * from './stores/activity-event.store';
 export * from './stores/feed-read-marker.store';
+export * from './stores/feed-group.store';
+export * from './stores/notification.store';
 export * from './stores/outbox.store';
 export * from './stores/sync-run.store';
 export * from './stores/webhook-source.store';

@@ -3,8 +3,10 @@ import { AccountLinkClaimStore } from './stores/account-link-claim.store';
 import { UpstreamSubscriptionStore } from './stores/upstream-subscription.store';
 import { AccountLinkStore } from './stores/account-link.store';
 import { ActivityEventStore } from './stores/activity-event.store';
+import { FeedGroupStore } from './stores/feed-group.store';
 import { FeedReadMarkerStore } from './stores/feed-read-marker.store';
 import { GatewayShardStateStore } from './stores/gateway-shard-state.store';
+import { NotificationStore } from './stores/notification.store';
 import { OutboxStore } from './stores/outbox.store';
 import { SyncRunStore } from './stores/sync-run.store';
 import { WebhookSourceMappingStore } from './stores/webhook-source-mapping.store';
@@ -14,7 +16,9 @@ const STORES = [
   AccountLinkStore,
   ActivityEventStore,
   FeedReadMarkerStore,
+  FeedGroupStore,
   GatewayShardStateStore,
+  NotificationStore,
   OutboxStore,
   SyncRunStore,
   UpstreamSubscriptionStore,

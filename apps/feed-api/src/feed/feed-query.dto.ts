@@ -18,6 +18,7 @@ const splitList = ({ value }: { value: unknown }) =>
     : value;
 
 export type FeedScope = 'user' | 'tenant';
+export type FeedView = 'items' | 'aggregated';
 
 /** Filters shared by every feed read (v2, v1, poll). */
 export class FeedFilterDto {
@@ -64,6 +65,31 @@ export class FeedQueryDto extends FeedFilterDto {
   @IsOptional()
   @Matches(CURSOR, { message: i18nValidationMessage('validation.field.cursor') })
   cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: ['items', 'aggregated'],
+    default: 'items',
+    description: '`aggregated`: groups of similar events (user scope); filters apply inside groups, so counts and times are of the matching members',
+  })
+  @IsOptional()
+  @IsIn(['items', 'aggregated'])
+  view: FeedView = 'items';
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 10, default: 3, description: '`view=aggregated`: newest members shown with each group' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  samples: number = 3;
+}
+
+/** Query of GET /v2/feed/unread-count. */
+export class UnreadQueryDto {
+  @ApiPropertyOptional({ enum: ['items', 'aggregated'], default: 'items', description: '`aggregated`: groups with unread members, each counted once' })
+  @IsOptional()
+  @IsIn(['items', 'aggregated'])
+  view: FeedView = 'items';
 }
 
 /** Query of GET /v2/feed/poll. */
@@ -98,6 +124,26 @@ export class StreamQueryDto {
   @IsOptional()
   @IsIn(['user', 'tenant'])
   scope: FeedScope = 'user';
+
+  @ApiPropertyOptional({ enum: ['items', 'aggregated'], default: 'items', description: '`aggregated`: also `group` events, the changed group as the aggregated feed shows it' })
+  @IsOptional()
+  @IsIn(['items', 'aggregated'])
+  view: FeedView = 'items';
+}
+
+/** Body of PUT /v2/feed/grouping-rules/{type}. */
+export class GroupingRuleDto {
+  @ApiProperty({ description: 'Up to 4 of actor, object, target, payload.<name>', example: ['actor', 'target'], type: [String] })
+  @IsString({ each: true })
+  @ArrayMaxSize(4)
+  fields!: string[];
+
+  @ApiProperty({ description: 'The window events of a group fall in, in seconds (60 to 2592000)', example: 86400 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(2_592_000)
+  windowSeconds!: number;
 }
 
 /** Body of POST /v2/feed/read: exactly one of the three. */

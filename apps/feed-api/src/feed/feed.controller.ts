@@ -4,8 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessControl, CurrentPrincipal, RequirePermission, type Principal } from '@activity/auth';
 import { negotiateLocale } from '@activity/domain';
 import { notModified } from './etag';
-import { FeedQueryDto, MarkReadDto } from './feed-query.dto';
-import { FeedService } from './feed.service';
+import { AggregatedFeedService } from './aggregated-feed.service';
+import { FeedQueryDto, MarkReadDto, UnreadQueryDto } from './feed-query.dto';
+import { FeedService, timeWindow } from './feed.service';
 
 @ApiTags('feed')
 @ApiBearerAuth()
@@ -13,13 +14,18 @@ import { FeedService } from './feed.service';
 export class FeedController {
   constructor(
     private readonly feed: FeedService,
+    private readonly aggregated: AggregatedFeedService,
     private readonly access: AccessControl,
   ) {}
 
   @Get()
   @RequirePermission('activity.feed.read')
-  @ApiOperation({ summary: "The caller's feed, newest first, keyset-paginated", description: 'Supports If-None-Match (304). `scope=tenant` needs activity.feed.read_tenant.' })
-  @ApiOkResponse({ description: '{ items, nextCursor, headCursor }' })
+  @ApiOperation({
+    summary: "The caller's feed, newest first, keyset-paginated",
+    description:
+      'Supports If-None-Match (304). `scope=tenant` needs activity.feed.read_tenant. `view=aggregated` answers `{ groups, nextCursor }`: similar events grouped (key, type, count, first/last time, distinct actors, summary, read/seen, samples), the filters applied inside each group.',
+  })
+  @ApiOkResponse({ description: '{ items, nextCursor, headCursor }, or with view=aggregated { groups, nextCursor }' })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: FeedQueryDto,
@@ -35,16 +41,21 @@ export class FeedController {
       .header('cache-control', 'private, no-cache')
       .header('content-type', 'application/json; charset=utf-8');
     // Already serialised (possibly straight from the cache): sent as is.
-    const body = await this.feed.pageJson(principal, query, locale);
+    const body =
+      query.view === 'aggregated' ? JSON.stringify(await this.aggregated.page(principal, query, locale, timeWindow(query))) : await this.feed.pageJson(principal, query, locale);
     return notModified(request, reply, body) ? undefined : body;
   }
 
   @Get('unread-count')
   @RequirePermission('activity.feed.read')
-  @ApiOperation({ summary: 'Unread events since the read marker', description: 'Exact up to 1000; above that `count` is the string "1000+" and `capped` is true.' })
-  async unreadCount(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({
+    summary: 'Unread events since the read marker',
+    description:
+      'Exact up to 1000; above that `count` is the string "1000+" and `capped` is true. `view=aggregated`: unread groups (each once, however many members) and `unseen` groups.',
+  })
+  async unreadCount(@CurrentPrincipal() principal: Principal, @Query() query: UnreadQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     void reply.header('cache-control', 'private, no-store');
-    return this.feed.unreadCount(principal);
+    return query.view === 'aggregated' ? this.aggregated.unreadCount(principal) : this.feed.unreadCount(principal);
   }
 
   @Post('read')

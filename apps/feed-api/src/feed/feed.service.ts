@@ -192,7 +192,7 @@ export class FeedService {
   }
 }
 
-function timeWindow(filters: FeedFilterDto): FilterWindow {
+export function timeWindow(filters: FeedFilterDto): FilterWindow {
   const since = filters.since ? parseInstant(filters.since, { allowDate: true })! : undefined;
   const until = filters.until ? parseInstant(filters.until, { allowDate: true })! : undefined;
   if (since && until && since >= until) {

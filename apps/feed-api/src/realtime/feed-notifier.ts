@@ -1,8 +1,17 @@
 import { Gauge } from 'prom-client';
 import { metricsRegistry } from '@activity/observability';
 
-/** What woke a waiting client: new events in the feed, the read marker moved (another device), or an event in the feed changed. */
-export type FeedSignal = { readonly kind: 'updated' } | { readonly kind: 'read' } | { readonly kind: 'closing' } | { readonly kind: 'item'; readonly eventId: string };
+/**
+ * What woke a waiting client: new events in the feed, the read marker moved (another device), an
+ * event in the feed changed, the user was notified, or their notifications were marked seen or read.
+ */
+export type FeedSignal =
+  | { readonly kind: 'updated' }
+  | { readonly kind: 'read' }
+  | { readonly kind: 'closing' }
+  | { readonly kind: 'item'; readonly eventId: string }
+  | { readonly kind: 'notification'; readonly notificationId: string }
+  | { readonly kind: 'notifications' };
 
 type Listener = (signal: FeedSignal) => void;
 

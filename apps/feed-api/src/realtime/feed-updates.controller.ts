@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { consumerBinding, Topic, type FeedItemUpdatedV1, type FeedUpdatedV1 } from '@activity/messaging';
+import { consumerBinding, Topic, type FeedItemUpdatedV1, type FeedUpdatedV1, type NotificationCreatedV1 } from '@activity/messaging';
 import { UnreadCounter } from '../unread/unread-counter';
 import { FeedNotifier } from './feed-notifier';
 
@@ -27,5 +27,11 @@ export class FeedUpdatesController {
   async onFeedItemUpdated(@Payload() update: FeedItemUpdatedV1): Promise<void> {
     if (update.userId) await this.unread.invalidate(update.tenantId, update.userId);
     this.notifier.notify(update.tenantId, update.userId, { kind: 'item', eventId: update.eventId });
+  }
+
+  /** The user was notified (an @mention): their open streams get it, and the new counts. */
+  @EventPattern(Topic.NotificationCreated, consumerBinding({ group: 'feed-api.notifications', broadcast: true, healthName: 'notifications-consumer' }))
+  onNotificationCreated(@Payload() notification: NotificationCreatedV1): void {
+    this.notifier.notify(notification.tenantId, notification.userId, { kind: 'notification', notificationId: notification.notificationId });
   }
 }

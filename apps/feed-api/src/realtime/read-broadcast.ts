@@ -5,8 +5,8 @@ import type { FeedNotifier } from './feed-notifier';
 const CHANNEL = 'activity:feed-read';
 
 /**
- * Tells every feed-api instance that a user's read marker moved, so the badge on the user's
- * other open devices updates at once. Redis pub/sub when configured; otherwise (one instance)
+ * Tells every feed-api instance that a user's read marker moved (or their notifications were
+ * marked), so the badges on the user's other open devices update at once. Redis pub/sub when configured; otherwise (one instance)
  * the local notifier directly.
  */
 export class ReadBroadcast {
@@ -24,8 +24,8 @@ export class ReadBroadcast {
     subscriber.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'read broadcast subscriber error'));
     subscriber.on('message', (_channel: string, raw: string) => {
       try {
-        const { tenantId, userId } = JSON.parse(raw) as { tenantId: string; userId: string };
-        this.notifier.notify(tenantId, userId, { kind: 'read' });
+        const { tenantId, userId, what } = JSON.parse(raw) as { tenantId: string; userId: string; what?: 'read' | 'notifications' };
+        this.notifier.notify(tenantId, userId, { kind: what === 'notifications' ? 'notifications' : 'read' });
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'ignored a malformed read broadcast');
       }
@@ -36,16 +36,17 @@ export class ReadBroadcast {
     subscriber.subscribe(CHANNEL).catch((error: Error) => this.logger.warn({ err: error.message }, 'read broadcast not subscribed yet; retrying in the background'));
   }
 
-  async publish(tenantId: string, userId: string): Promise<void> {
+  /** `what`: the feed's read state moved, or the user's notifications were marked seen or read. */
+  async publish(tenantId: string, userId: string, what: 'read' | 'notifications' = 'read'): Promise<void> {
     if (this.redis && this.subscriber) {
       try {
-        await this.redis.publish(CHANNEL, JSON.stringify({ tenantId, userId }));
+        await this.redis.publish(CHANNEL, JSON.stringify({ tenantId, userId, what }));
         return;
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'read broadcast failed; notifying this instance only');
       }
     }
-    this.notifier.notify(tenantId, userId, { kind: 'read' });
+    this.notifier.notify(tenantId, userId, { kind: what });
   }
 
   async stop(): Promise<void> {

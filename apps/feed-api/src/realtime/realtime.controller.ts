@@ -4,7 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessControl, CurrentPrincipal, RequirePermission, type Principal } from '@activity/auth';
 import { isEventId, negotiateLocale } from '@activity/domain';
 import { PollQueryDto, StreamQueryDto, type FeedScope } from '../feed/feed-query.dto';
+import { AggregatedFeedService } from '../feed/aggregated-feed.service';
 import { FeedService } from '../feed/feed.service';
+import { NotificationsService } from '../notifications/notifications.service';
 import { FeedNotifier, type FeedSignal } from './feed-notifier';
 
 const HEARTBEAT_MS = 15_000;
@@ -15,6 +17,8 @@ const HEARTBEAT_MS = 15_000;
 export class RealtimeController {
   constructor(
     private readonly feed: FeedService,
+    private readonly aggregated: AggregatedFeedService,
+    private readonly notifications: NotificationsService,
     private readonly notifier: FeedNotifier,
     private readonly access: AccessControl,
   ) {}
@@ -64,7 +68,8 @@ export class RealtimeController {
   @RequirePermission('activity.feed.read')
   @ApiProduces('text/event-stream')
   @ApiOperation({
-    summary: 'Server-Sent Events: `activity` events (id = event id) and `unread` events',
+    summary:
+      'Server-Sent Events: `activity` events (id = event id), `unread` events, `notification` (a new @mention) and `notification.counts` (unseen/unread, also when another device marks them); with view=aggregated also `group` events (a group that changed, as the aggregated feed shows it)',
     description: 'Resumes after the Last-Event-ID header (or lastEventId query). A comment line every 15 s keeps proxies from closing the stream.',
   })
   async stream(
@@ -96,7 +101,9 @@ export class RealtimeController {
       // One flush at a time per connection, in signal order.
       busy = busy.then(work).catch(() => close());
     };
+    const aggregated = query.view === 'aggregated' && query.scope === 'user';
     const flushNew = async () => {
+      const from = lastSent;
       for (;;) {
         const newer = await this.feed.arrivedAfter(principal, query.scope, lastSent, locale, 200);
         for (const item of [...newer.items].reverse()) {
@@ -104,11 +111,20 @@ export class RealtimeController {
           raw.write(`id: ${item.id}\nevent: activity\ndata: ${JSON.stringify(item)}\n\n`);
           lastSent = item.id;
         }
-        if (newer.items.length < 200) return;
+        if (newer.items.length < 200) break;
+      }
+      // Aggregated clients also get each group that gained members, whole (it moves to the top).
+      if (aggregated && lastSent !== from) {
+        for (const key of await this.aggregated.changedSince(principal, from)) {
+          const group = await this.aggregated.group(principal, key, locale);
+          if (group && !closed) raw.write(`event: group\ndata: ${JSON.stringify(group)}\n\n`);
+        }
       }
     };
     const pushUnread = async () => {
-      if (query.scope === 'user' && !closed) raw.write(`event: unread\ndata: ${JSON.stringify(await this.feed.unreadCount(principal))}\n\n`);
+      if (query.scope !== 'user' || closed) return;
+      const counts = aggregated ? { ...(await this.feed.unreadCount(principal)), groups: await this.aggregated.unreadCount(principal) } : await this.feed.unreadCount(principal);
+      if (!closed) raw.write(`event: unread\ndata: ${JSON.stringify(counts)}\n\n`);
     };
     const heartbeat = setInterval(() => raw.write(`: keep-alive\n\n`), HEARTBEAT_MS);
     const pushItem = (eventId: string) => async () => {
@@ -117,9 +133,27 @@ export class RealtimeController {
       const item = await this.feed.item(principal, query.scope, eventId, locale);
       if (item && !closed) raw.write(`event: item.updated\ndata: ${JSON.stringify(item)}\n\n`);
     };
+    const pushNotificationCounts = async () => {
+      if (query.scope === 'user' && !closed) raw.write(`event: notification.counts\ndata: ${JSON.stringify(await this.notifications.counts(principal))}\n\n`);
+    };
+    const pushNotification = (notificationId: string) => async () => {
+      const notification = query.scope === 'user' ? await this.notifications.item(principal, notificationId, locale) : undefined;
+      if (notification && !closed) raw.write(`event: notification\ndata: ${JSON.stringify(notification)}\n\n`);
+      await pushNotificationCounts();
+    };
     const unsubscribe = this.notifier.subscribe(principal.tenantId, query.scope === 'tenant' ? null : principal.userId, (signal) => {
       if (signal.kind === 'closing') return close();
-      send(signal.kind === 'updated' ? flushNew : signal.kind === 'item' ? pushItem(signal.eventId) : pushUnread);
+      send(
+        signal.kind === 'updated'
+          ? flushNew
+          : signal.kind === 'item'
+            ? pushItem(signal.eventId)
+            : signal.kind === 'notification'
+              ? pushNotification(signal.notificationId)
+              : signal.kind === 'notifications'
+                ? pushNotificationCounts
+                : pushUnread,
+      );
     });
     const close = () => {
       if (closed) return;

@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'activity.accounts.manage',
   'activity.webhooks.manage',
   'activity.events.write',
+  'activity.users.write',
   'activity.admin',
 ] as const;
 

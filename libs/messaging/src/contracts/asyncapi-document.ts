@@ -11,6 +11,7 @@ const MESSAGE_OF: Record<string, TopicName> = {
   syncCompletedV1: Topic.SyncCompleted,
   linkPreviewRequestedV1: Topic.LinkPreviewRequested,
   feedItemUpdatedV1: Topic.FeedItemUpdated,
+  notificationCreatedV1: Topic.NotificationCreated,
 };
 
 /** A plain JSON copy (TypeBox schemas carry symbol keys that a published document must not). */

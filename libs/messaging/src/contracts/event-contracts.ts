@@ -7,6 +7,7 @@ import {
   FeedItemUpdatedV1Schema,
   FeedUpdatedV1Schema,
   LinkPreviewRequestedV1Schema,
+  NotificationCreatedV1Schema,
   SyncCompletedV1Schema,
   SyncRequestedV1Schema,
   WebhookReceivedV1Schema,
@@ -14,12 +15,13 @@ import {
   type FeedItemUpdatedV1,
   type FeedUpdatedV1,
   type LinkPreviewRequestedV1,
+  type NotificationCreatedV1,
   type SyncCompletedV1,
   type SyncRequestedV1,
   type WebhookReceivedV1,
 } from './topic-payloads';
 
-export type { AccountLinkedV1, FeedItemUpdatedV1, FeedUpdatedV1, LinkPreviewRequestedV1, SyncCompletedV1, SyncRequestedV1, WebhookReceivedV1 };
+export type { AccountLinkedV1, FeedItemUpdatedV1, FeedUpdatedV1, LinkPreviewRequestedV1, NotificationCreatedV1, SyncCompletedV1, SyncRequestedV1, WebhookReceivedV1 };
 
 export interface PayloadOf {
   [Topic.WebhookReceived]: WebhookReceivedV1;
@@ -29,6 +31,7 @@ export interface PayloadOf {
   [Topic.SyncCompleted]: SyncCompletedV1;
   [Topic.LinkPreviewRequested]: LinkPreviewRequestedV1;
   [Topic.FeedItemUpdated]: FeedItemUpdatedV1;
+  [Topic.NotificationCreated]: NotificationCreatedV1;
 }
 
 /** CloudEvent `type` prefix per topic; the major version follows as `.v<N>`. */
@@ -40,6 +43,7 @@ const TYPE_PREFIX: Record<TopicName, string> = {
   [Topic.SyncCompleted]: 'dev.activity.sync.completed',
   [Topic.LinkPreviewRequested]: 'dev.activity.link.preview.requested',
   [Topic.FeedItemUpdated]: 'dev.activity.feed.item.updated',
+  [Topic.NotificationCreated]: 'dev.activity.notification.created',
 };
 
 const SCHEMAS: Record<TopicName, Record<number, object>> = {
@@ -50,6 +54,7 @@ const SCHEMAS: Record<TopicName, Record<number, object>> = {
   [Topic.SyncCompleted]: { 1: SyncCompletedV1Schema },
   [Topic.LinkPreviewRequested]: { 1: LinkPreviewRequestedV1Schema },
   [Topic.FeedItemUpdated]: { 1: FeedItemUpdatedV1Schema },
+  [Topic.NotificationCreated]: { 1: NotificationCreatedV1Schema },
 };
 
 const CURRENT_MAJOR = 1;

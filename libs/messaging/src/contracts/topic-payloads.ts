@@ -88,7 +88,25 @@ export const FeedItemUpdatedV1Schema = Type.Object(
   ),
 );
 
+export const NotificationCreatedV1Schema = Type.Object(
+  {
+    tenantId: Id,
+    userId: Id,
+    notificationId: Type.String({ pattern: '^[0-9]+$' }),
+    kind: StringEnum(['mention'] as const, { description: 'mention: the user was @mentioned in an event’s text' }),
+    eventId: Type.String({ pattern: '^[0-9]+$', description: 'The event that mentions them (feed-api: GET /v2/feed/items/{id} of its owner)' }),
+    actor: Type.Object(
+      { type: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 512 }), name: Type.Optional(Type.String({ maxLength: 512 })) },
+      { description: 'Who mentioned them' },
+    ),
+    excerpt: Type.String({ maxLength: 400, description: 'The text around the mention' }),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  schema('notification-created', 'notification.created v1', 'A user was notified (an @mention); push and e-mail services act on it.'),
+);
+
 export type FeedUpdatedV1 = Static<typeof FeedUpdatedV1Schema>;
+export type NotificationCreatedV1 = Static<typeof NotificationCreatedV1Schema>;
 export type LinkPreviewRequestedV1 = Static<typeof LinkPreviewRequestedV1Schema>;
 export type FeedItemUpdatedV1 = Static<typeof FeedItemUpdatedV1Schema>;
 export type AccountLinkedV1 = Static<typeof AccountLinkedV1Schema>;

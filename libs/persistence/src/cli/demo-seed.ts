@@ -1,6 +1,7 @@
 import { createDataSource } from '../data-source';
 import { SecretCipher } from '../secret-cipher';
 import { AccountLinkStore } from '../stores/account-link.store';
+import { NotificationStore } from '../stores/notification.store';
 import { WebhookSourceStore } from '../stores/webhook-source.store';
 import type { DemoSeedConfig } from './demo-seed.config';
 
@@ -27,6 +28,8 @@ export async function seedDemo(config: DemoSeedConfig): Promise<void> {
       { tenantId: config.DEMO_TENANT, connector: 'twitch', sourceId: DEMO_TWITCH_SOURCE_ID, name: 'Demo Twitch EventSub' },
       config.DEMO_TWITCH_SECRET,
     );
+    // Platform usernames: "@alice" and "@bob" in a comment notify them (README, "Mentions").
+    for (const user of [config.DEMO_USER, 'bob']) await new NotificationStore(dataSource).setHandle(config.DEMO_TENANT, user, user);
     await new WebhookSourceStore(dataSource, cipher).upsert(
       { tenantId: config.DEMO_TENANT, connector: 'youtube', sourceId: DEMO_YOUTUBE_SOURCE_ID, name: 'Demo YouTube WebSub' },
       config.DEMO_YOUTUBE_SECRET,

@@ -14,6 +14,8 @@ import { FeedSearchCandidates1764260000000 } from './1764260000000-feed-search-c
 import { LinkPreviews1764270000000 } from './1764270000000-link-previews';
 import { DiscordSupport1764280000000 } from './1764280000000-discord-support';
 import { UpstreamSubscriptions1764290000000 } from './1764290000000-upstream-subscriptions';
+import { FeedAggregation1764300000000 } from './1764300000000-feed-aggregation';
+import { MentionNotifications1764310000000 } from './1764310000000-mention-notifications';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a published one. */
 export const MIGRATIONS = [
@@ -33,4 +35,6 @@ export const MIGRATIONS = [
   LinkPreviews1764270000000,
   DiscordSupport1764280000000,
   UpstreamSubscriptions1764290000000,
+  FeedAggregation1764300000000,
+  MentionNotifications1764310000000,
 ];

@@ -43,9 +43,12 @@ export interface InsertedEvent {
   readonly userId: string | null;
   readonly type: string;
   readonly occurredAt: Date;
+  /** The aggregated-feed group it joined (events of a user's feed), and its actor. */
+  readonly groupKey?: string;
+  readonly actorId?: string;
 }
 
-interface EventRow {
+export interface EventRow {
   id: string;
   tenant_id: string;
   user_id: string | null;
@@ -61,7 +64,7 @@ interface EventRow {
   link_previews: LinkPreview[] | null;
 }
 
-const COLUMNS = `id::text AS id, tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, received_at, payload, link_previews`;
+export const EVENT_COLUMNS = `id::text AS id, tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, received_at, payload, link_previews`;
 
 /** Reads and writes `activity_events`. Every method takes the tenant explicitly. */
 @Injectable()
@@ -73,7 +76,7 @@ export class ActivityEventStore {
    * skipped by the unique constraint. Returns only the rows actually inserted. Must run inside
    * a tenant transaction (the caller adds outbox rows in the same one).
    */
-  async insertNew(manager: TenantTransaction, events: ReadonlyArray<NewActivityEvent & { readonly searchText?: string }>): Promise<InsertedEvent[]> {
+  async insertNew(manager: TenantTransaction, events: ReadonlyArray<NewActivityEvent & { readonly searchText?: string; readonly groupKey?: string }>): Promise<InsertedEvent[]> {
     if (events.length === 0) return [];
     const records = events.map((event) => ({
       tenant_id: event.tenantId,
@@ -87,17 +90,35 @@ export class ActivityEventStore {
       occurred_at: event.occurredAt.toISOString(),
       payload: event.payload,
       search_text: event.searchText ?? null,
+      group_key: event.userId ? (event.groupKey ?? null) : null,
     }));
-    const rows: Array<{ id: string; source: string; source_event_id: string; user_id: string | null; type: string; occurred_at: Date }> = await manager.query(
-      `INSERT INTO activity_events (tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, payload, search_text)
-       SELECT e.tenant_id, e.user_id, e.source, e.source_event_id, e.type, e.actor, e.object, e.target, e.occurred_at, e.payload, e.search_text
+    const rows: Array<{
+      id: string;
+      source: string;
+      source_event_id: string;
+      user_id: string | null;
+      type: string;
+      occurred_at: Date;
+      group_key: string | null;
+      actor_id: string;
+    }> = await manager.query(
+      `INSERT INTO activity_events (tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, payload, search_text, group_key)
+       SELECT e.tenant_id, e.user_id, e.source, e.source_event_id, e.type, e.actor, e.object, e.target, e.occurred_at, e.payload, e.search_text, e.group_key
          FROM jsonb_to_recordset($1::jsonb) AS e(tenant_id text, user_id text, source text, source_event_id text, type text,
-                                                 actor jsonb, object jsonb, target jsonb, occurred_at timestamptz, payload jsonb, search_text text)
+                                                 actor jsonb, object jsonb, target jsonb, occurred_at timestamptz, payload jsonb, search_text text, group_key text)
        ON CONFLICT ON CONSTRAINT uq_activity_events_source_event DO NOTHING
-       RETURNING id::text AS id, source, source_event_id, user_id, type, occurred_at`,
+       RETURNING id::text AS id, source, source_event_id, user_id, type, occurred_at, group_key, actor->>'id' AS actor_id`,
       [JSON.stringify(records)],
     );
-    return rows.map((row) => ({ id: row.id, source: row.source, sourceEventId: row.source_event_id, userId: row.user_id, type: row.type, occurredAt: row.occurred_at }));
+    return rows.map((row) => ({
+      id: row.id,
+      source: row.source,
+      sourceEventId: row.source_event_id,
+      userId: row.user_id,
+      type: row.type,
+      occurredAt: row.occurred_at,
+      ...(row.group_key ? { groupKey: row.group_key, actorId: row.actor_id } : {}),
+    }));
   }
 
   /**
@@ -130,15 +151,14 @@ export class ActivityEventStore {
   }
 
   /** Removes events the platform withdrew (by source event id); answers the rows removed. */
-  async retract(manager: TenantTransaction, source: string, sourceEventIds: readonly string[]): Promise<Array<{ id: string; userId: string | null }>> {
+  async retract(manager: TenantTransaction, source: string, sourceEventIds: readonly string[]): Promise<Array<{ id: string; userId: string | null; groupKey: string | null }>> {
     if (sourceEventIds.length === 0) return [];
-    const rows = await manager.query(`DELETE FROM activity_events WHERE tenant_id = $1 AND source = $2 AND source_event_id = ANY($3::text[]) RETURNING id::text AS id, user_id`, [
-      tenantOf(manager),
-      source,
-      sourceEventIds,
-    ]);
-    const removed = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ id: string; user_id: string | null }>;
-    return removed.map((row) => ({ id: row.id, userId: row.user_id }));
+    const rows = await manager.query(
+      `DELETE FROM activity_events WHERE tenant_id = $1 AND source = $2 AND source_event_id = ANY($3::text[]) RETURNING id::text AS id, user_id, group_key`,
+      [tenantOf(manager), source, sourceEventIds],
+    );
+    const removed = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ id: string; user_id: string | null; group_key: string | null }>;
+    return removed.map((row) => ({ id: row.id, userId: row.user_id, groupKey: row.group_key }));
   }
 
   /**
@@ -151,7 +171,7 @@ export class ActivityEventStore {
     const rows = await queryAsTenant<EventRow>(
       this.dataSource,
       tenantId,
-      `SELECT ${COLUMNS} FROM activity_events e WHERE e.tenant_id = $1 ${userClause} AND e.id > $2::bigint ORDER BY e.id LIMIT $3::int`,
+      `SELECT ${EVENT_COLUMNS} FROM activity_events e WHERE e.tenant_id = $1 ${userClause} AND e.id > $2::bigint ORDER BY e.id LIMIT $3::int`,
       params,
     );
     return rows.map(toEvent);
@@ -173,7 +193,7 @@ export class ActivityEventStore {
     const rows = await queryAsTenant<EventRow>(
       this.dataSource,
       tenantId,
-      `SELECT ${COLUMNS} FROM activity_events e WHERE e.tenant_id = $1 AND e.id = $2::bigint ${userClause}`,
+      `SELECT ${EVENT_COLUMNS} FROM activity_events e WHERE e.tenant_id = $1 AND e.id = $2::bigint ${userClause}`,
       params,
     );
     return rows[0] && toEvent(rows[0]);
@@ -216,7 +236,7 @@ export class ActivityEventStore {
     // OFFSET serves only the deprecated v1 API; its cost grows with depth, which is why v2 exists.
     const offset = query.offset ? ` OFFSET $${params.push(query.offset)}::int` : '';
     // Qualified ORDER BY: a bare `id` would sort by the text alias in the select list, not the bigint column.
-    const sql = `SELECT ${COLUMNS} FROM activity_events e WHERE ${where.join(' AND ')}
+    const sql = `SELECT ${EVENT_COLUMNS} FROM activity_events e WHERE ${where.join(' AND ')}
                  ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${limit}${offset}`;
     const rows = await queryAsTenant<EventRow>(this.dataSource, query.tenantId, sql, params);
     return rows.map(toEvent);
@@ -257,7 +277,7 @@ export class ActivityEventStore {
          WHERE e.id IN (SELECT id FROM candidates) AND e.tenant_id = current_setting('app.tenant_id')
       ),
       top AS (SELECT r.* FROM ranked r ${after} ORDER BY r.score DESC, r.id DESC LIMIT ${limit})
-      SELECT ${COLUMNS}, t.score,
+      SELECT ${EVENT_COLUMNS}, t.score,
              ts_headline('russian'::regconfig, coalesce(t.search_text, ''), t.query,
                'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
         FROM top t
@@ -279,7 +299,7 @@ function feedFilters(query: FeedQuery, params: SqlParams): string[] {
   return where;
 }
 
-function toEvent(row: EventRow): ActivityEvent {
+export function toEvent(row: EventRow): ActivityEvent {
   return {
     id: row.id,
     tenantId: row.tenant_id,

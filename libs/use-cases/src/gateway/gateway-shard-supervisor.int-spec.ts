@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { defineConnector, type GatewayConnection, type GatewayShard, type GatewaySink } from '@activity/connector-sdk';
-import { AccountLinkStore, ActivityEventStore, createDataSource, GatewayShardStateStore, OutboxStore } from '@activity/persistence';
+import { AccountLinkStore, ActivityEventStore, createDataSource, FeedGroupStore, GatewayShardStateStore, NotificationStore, OutboxStore } from '@activity/persistence';
 import { testEnvironment, waitFor } from '@activity/testing';
 import { RecordActivity } from '../activity/record-activity';
 import { ConnectorRegistry } from '../connectors/connector-registry';
@@ -75,7 +75,7 @@ describe('GatewayShardSupervisor (real Postgres leases)', () => {
       create: () => ({ gateway }),
     });
     const registry = new ConnectorRegistry([new RegisteredConnector(definition, { gateway })]);
-    const activity = new RecordActivity(new ActivityEventStore(dataSource), new AccountLinkStore(dataSource), new OutboxStore(dataSource));
+    const activity = new RecordActivity(new ActivityEventStore(dataSource), new AccountLinkStore(dataSource), new OutboxStore(dataSource), new FeedGroupStore(dataSource), new NotificationStore(dataSource));
     const created = new GatewayShardSupervisor(
       dataSource,
       registry,

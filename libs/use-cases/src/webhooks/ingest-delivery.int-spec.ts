@@ -8,6 +8,8 @@ import {
   AccountLinkClaimStore,
   AccountLinkStore,
   ActivityEventStore,
+  FeedGroupStore,
+  NotificationStore,
   createDataSource,
   inTenantTransaction,
   OutboxStore,
@@ -40,7 +42,7 @@ describe('IngestDelivery.handleBatch (real Postgres)', () => {
     ingest = new IngestDelivery(
       dataSource,
       registry,
-      new RecordActivity(new ActivityEventStore(dataSource), links, outbox),
+      new RecordActivity(new ActivityEventStore(dataSource), links, outbox, new FeedGroupStore(dataSource), new NotificationStore(dataSource)),
       claims,
       new LinkAccount(links, outbox),
       links,

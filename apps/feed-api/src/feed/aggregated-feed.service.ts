@@ -1,0 +1,130 @@
+import type { Principal } from '@activity/auth';
+import { DomainError, summaryArguments, eventCatalogue, type GroupCursor, type Locale } from '@activity/domain';
+import { messages } from '@activity/i18n';
+import type { FeedGroup, FeedGroupStore } from '@activity/persistence';
+import type { ReadBroadcast } from '../realtime/read-broadcast';
+import type { FeedQueryDto } from './feed-query.dto';
+import { filterFingerprint, toItem, type FeedItem } from './feed.service';
+
+/** Unread counts are exact up to this many groups. */
+const UNREAD_CAP = 1000;
+
+export interface FeedGroupItem {
+  /** Opaque and stable: mark it read or seen with it. */
+  key: string;
+  type: string;
+  /** Members matching the filters. */
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  actorCount: number;
+  /** "alice unlocked 5 achievements in Team Fortress 2", in the reader's language, of the matching members. */
+  summary: string;
+  read: boolean;
+  seen: boolean;
+  /** The newest matching members, newest first. */
+  samples: FeedItem[];
+}
+
+export interface FeedGroupPage {
+  groups: FeedGroupItem[];
+  nextCursor: string | null;
+}
+
+/**
+ * GET /v2/feed?view=aggregated: the user's groups newest first (see FeedGroupStore), filters
+ * applied inside each group, keyset-paginated by (position, key): a group that grows moves to the
+ * top and is not shown again on the next pages. Groups are read and seen on their own (and all at
+ * once with the feed's read marker), and the badge counts each unread group once.
+ */
+export class AggregatedFeedService {
+  constructor(
+    private readonly groups: FeedGroupStore,
+    private readonly cursors: GroupCursor,
+    private readonly readBroadcast: ReadBroadcast,
+  ) {}
+
+  async page(principal: Principal, query: FeedQueryDto, locale: Locale, window: { since?: Date; until?: Date }): Promise<FeedGroupPage> {
+    if (query.scope !== 'user') {
+      throw new DomainError('validation_failed', {}, [
+        { field: 'view', rule: 'aggregatedUserScope', message: 'view=aggregated reads your own feed (scope=user)', messageKey: 'validation.feed.aggregatedScope' },
+      ]);
+    }
+    const fingerprint = `${filterFingerprint(principal, query)}\naggregated`;
+    const after = query.cursor ? this.cursors.decode(query.cursor, fingerprint) : undefined;
+    const rows = await this.groups.page({
+      tenantId: principal.tenantId,
+      userId: principal.userId,
+      ...(query.types?.length ? { types: query.types } : {}),
+      ...window,
+      ...(after ? { after } : {}),
+      limit: query.limit + 1,
+      samples: query.samples,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      groups: page.map((group) => toGroupItem(group, locale)),
+      nextCursor: rows.length > query.limit && last ? this.cursors.encode({ at: last.position, key: last.key }, fingerprint) : null,
+    };
+  }
+
+  /** One group as the aggregated feed shows it now (for real-time clients), or undefined. */
+  async group(principal: Principal, key: string, locale: Locale, samples = 3): Promise<FeedGroupItem | undefined> {
+    const [group] = await this.groups.page({ tenantId: principal.tenantId, userId: principal.userId, keys: [key], limit: 1, samples });
+    return group && toGroupItem(group, locale);
+  }
+
+  /** Keys of the user's groups that gained members after an arrival id (at most 50, oldest change first). */
+  async changedSince(principal: Principal, afterEventId: string): Promise<string[]> {
+    return (await this.groups.changedSince(principal.tenantId, principal.userId, afterEventId, 50)).map((group) => group.key);
+  }
+
+  async unreadCount(principal: Principal): Promise<{ count: number | string; unseen: number | string; capped: boolean }> {
+    const { unread, unseen } = await this.groups.countUnread(principal.tenantId, principal.userId, UNREAD_CAP);
+    const shown = (value: number) => (value > UNREAD_CAP ? `${UNREAD_CAP}+` : value);
+    return { count: shown(unread), unseen: shown(unseen), capped: unread > UNREAD_CAP || unseen > UNREAD_CAP };
+  }
+
+  /** Marks one group read or seen; the user's other clients are told at once. */
+  async mark(principal: Principal, key: string, state: 'read' | 'seen'): Promise<{ key: string; read: boolean; seen: boolean }> {
+    if (!(await this.groups.markRead(principal.tenantId, principal.userId, key, state))) throw new DomainError('not_found', { path: `group ${key}` });
+    await this.readBroadcast.publish(principal.tenantId, principal.userId);
+    return { key, read: state === 'read', seen: true };
+  }
+
+  async markAllSeen(principal: Principal): Promise<{ unseen: number | string }> {
+    await this.groups.markAllSeen(principal.tenantId, principal.userId);
+    await this.readBroadcast.publish(principal.tenantId, principal.userId);
+    return { unseen: (await this.unreadCount(principal)).unseen };
+  }
+}
+
+/** A group's summary: its type's `groups.<type>` message, else the generic one, with the newest member's words. */
+export function toGroupItem(group: FeedGroup, locale: Locale): FeedGroupItem {
+  const samples = group.samples.map((event) => toItem(event, locale));
+  const newest = group.samples[0];
+  const texts = messages();
+  const args: Record<string, unknown> = {
+    ...(newest ? summaryArguments(newest) : { actor: '', object: '', target: '', type: group.type }),
+    count: group.count,
+    actorCount: Math.max(1, group.actorCount),
+    latest: samples[0]?.summary ?? '',
+  };
+  const summary =
+    texts.format(locale, `groups.${group.type}`, args) ??
+    texts.format(locale, 'feed.group.fallback', args) ??
+    `${String(args['actor'])}: ${group.count} × ${eventCatalogue().describe(group.type)?.type ?? group.type}`;
+  return {
+    key: group.key,
+    type: group.type,
+    count: group.count,
+    firstAt: group.firstAt.toISOString(),
+    lastAt: group.lastAt.toISOString(),
+    actorCount: group.actorCount,
+    summary,
+    read: group.read,
+    seen: group.seen,
+    samples,
+  };
+}
