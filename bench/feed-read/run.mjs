@@ -173,15 +173,20 @@ async function main() {
     );
     results.push(await load(`v2 depth ${DEPTH} (tenant feed, keyset)`, fixed(`/v2/feed?scope=tenant&limit=${PAGE}&cursor=${cursor}`)));
     results.push(await load(`v1 depth ${DEPTH} (tenant feed, OFFSET)`, fixed(`/v1/feed?scope=tenant&page_size=${PAGE}&page=${DEPTH / PAGE + 1}`)));
+    // Like the plain first page above, mostly served from each user's feed cache.
     const aggregated = await load(
       'aggregated first page (user feed)',
       rotating(() => `/v2/feed?view=aggregated&limit=${PAGE}`),
     );
-    // The plain first page of one user is served from the feed cache after the first request: the heavy user's plain page is read with a filter that skips it.
-    const heavyPlain = await load(`heavy user (${HEAVY_EVENTS / 1000}k): plain first page`, fixed(`/v2/feed?limit=${PAGE}&types=minecraft.player.joined,minecraft.player.quit,minecraft.player.advancement,steam.achievement.unlocked`, heavy));
-    const heavyAggregated = await load(`heavy user: aggregated first page`, fixed(`/v2/feed?view=aggregated&limit=${PAGE}`, heavy));
+    // Both first pages of one user are served from the feed cache after the first request: the heavy
+    // user's are read with a filter (every type) that skips it, so these measure the database path.
+    const everyType = 'types=minecraft.player.joined,minecraft.player.quit,minecraft.player.advancement,steam.achievement.unlocked';
+    const heavyPlain = await load(`heavy user (${HEAVY_EVENTS / 1000}k): plain first page`, fixed(`/v2/feed?limit=${PAGE}&${everyType}`, heavy));
+    const heavyAggregated = await load(`heavy user: aggregated first page`, fixed(`/v2/feed?view=aggregated&limit=${PAGE}&${everyType}`, heavy));
+    // The default page carries 3 samples per group: 4 items a group, 4x the plain page's output. One sample compares like with like.
+    const heavyOneSample = await load(`heavy user: aggregated, 1 sample`, fixed(`/v2/feed?view=aggregated&limit=${PAGE}&samples=1&${everyType}`, heavy));
     const heavyFiltered = await load(`heavy user: aggregated, since filter`, fixed(`/v2/feed?view=aggregated&limit=${PAGE}&since=2026-01-05T12:00:00Z`, heavy));
-    results.push(aggregated, heavyPlain, heavyAggregated, heavyFiltered);
+    results.push(aggregated, heavyPlain, heavyAggregated, heavyOneSample, heavyFiltered);
     const ceilingFirst = pgbench(
       'ceiling: v2 first-page SQL via pgbench',
       `\\set u random(0, ${USERS - 1})\nSELECT id::text, tenant_id, user_id, source, source_event_id, type, actor, object, target, occurred_at, received_at, payload FROM activity_events e WHERE e.tenant_id = '${TENANT}' AND e.user_id = 'u' || :u ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${PAGE + 1};`,
@@ -198,7 +203,8 @@ async function main() {
     process.stdout.write(
       `\nratios (same run): v2 first page / its SQL ceiling = ${(results[0].rps / ceilingFirst.rps).toFixed(2)}; ` +
         `v2 depth ${DEPTH} / its SQL ceiling = ${(results[1].rps / ceilingDeep.rps).toFixed(2)}; v2 depth / v1 depth = ${(results[1].rps / results[2].rps).toFixed(1)}x\n` +
-        `aggregated / plain first page p99: ${(aggregated.p99 / results[0].p99).toFixed(2)}x (users of 100 events), ${(heavyAggregated.p99 / heavyPlain.p99).toFixed(2)}x (the heavy user; target: within 2x)\n`,
+        `aggregated / plain first page p99 (target: within 2x): ${(aggregated.p99 / results[0].p99).toFixed(2)}x (users of 100 events), ` +
+        `${(heavyAggregated.p99 / heavyPlain.p99).toFixed(2)}x (the heavy user, 3 samples), ${(heavyOneSample.p99 / heavyPlain.p99).toFixed(2)}x (1 sample), ${(heavyFiltered.p99 / heavyPlain.p99).toFixed(2)}x (since filter)\n`,
     );
   } finally {
     child.kill('SIGTERM');

@@ -243,10 +243,10 @@ describe('isolation between tenants and users, on every route and table', () => 
           [tenant, links['carol'], randomUUID()],
         ),
       feed_groups: (tenant) =>
-        app.query(
-          `INSERT INTO feed_groups (tenant_id, user_id, group_key, type, event_count, first_at, last_at, last_event_id) VALUES ($1, 'u', $2, 't', 1, now(), now(), 1)`,
-          [tenant, randomUUID()],
-        ),
+        app.query(`INSERT INTO feed_groups (tenant_id, user_id, group_key, type, event_count, first_at, last_at, last_event_id) VALUES ($1, 'u', $2, 't', 1, now(), now(), 1)`, [
+          tenant,
+          randomUUID(),
+        ]),
       feed_grouping_rules: (tenant) =>
         app.query(`INSERT INTO feed_grouping_rules (tenant_id, type, fields, window_seconds) VALUES ($1, $2, '{actor}', 3600)`, [tenant, `platform.${randomUUID().slice(0, 8)}`]),
       user_handles: (tenant) => app.query(`INSERT INTO user_handles (tenant_id, handle_key, handle, user_id) VALUES ($1, $2, $2, $2)`, [tenant, randomUUID()]),

@@ -139,11 +139,7 @@ describe('@mention notifications, end to end', () => {
   });
 
   it('notifies the users a comment names, and only them: not in e-mail, URLs or code, not the writer, not unknown names, not another tenant’s', async () => {
-    const eventId = await comment(
-      tenant,
-      'bob',
-      'gg @ALICE! thanks @bob, write to x@carol.example, see https://forum.example/@carol and `@carol`, ping @dave and @nobody',
-    );
+    const eventId = await comment(tenant, 'bob', 'gg @ALICE! thanks @bob, write to x@carol.example, see https://forum.example/@carol and `@carol`, ping @dave and @nobody');
     await waitFor('alice notified', async () => (await notifications('alice')).items.length === 1, 15_000);
     const [mention] = (await notifications('alice')).items;
     expect(mention).toMatchObject({ kind: 'mention', eventId, seen: false, read: false, actor: { name: 'bob' } });
@@ -182,11 +178,11 @@ describe('@mention notifications, end to end', () => {
 
       // Seen on the phone (all): the laptop's badge follows.
       expect((await call('POST', '/v2/notifications/seen', { body: { all: true } })).body).toEqual({ changed: 2, counts: { unseen: 0, unread: 2, capped: false } });
-      await waitFor('the laptop told', () => (laptop.events('notification.counts').at(-1)?.['unseen'] === 0) || undefined, 10_000);
+      await waitFor('the laptop told', () => laptop.events('notification.counts').at(-1)?.['unseen'] === 0 || undefined, 10_000);
       // Read one, then up to a cursor.
       expect((await call('POST', '/v2/notifications/read', { body: { id: older.body.items[0].id } })).body.counts).toEqual({ unseen: 0, unread: 1, capped: false });
       expect((await call('POST', '/v2/notifications/read', { body: { cursor: page.body.headCursor } })).body.counts).toEqual({ unseen: 0, unread: 0, capped: false });
-      await waitFor('the laptop told of the reads', () => (laptop.events('notification.counts').at(-1)?.['unread'] === 0) || undefined, 10_000);
+      await waitFor('the laptop told of the reads', () => laptop.events('notification.counts').at(-1)?.['unread'] === 0 || undefined, 10_000);
       expect((await notifications('alice')).items.every((item) => item.read && item.seen)).toBe(true);
     } finally {
       await phone.close();
@@ -214,10 +210,14 @@ describe('@mention notifications, end to end', () => {
     const records = await waitFor(
       'the notifications on the topic',
       async () => {
-        const kcat = await promisify(execFile)('kcat', ['-b', environment.kafkaBrokers, '-C', '-t', `${environment.topicPrefix}notification.created`, '-o', 'beginning', '-e', '-q', '-J'], {
-          timeout: 30_000,
-          maxBuffer: 64 * 1024 * 1024,
-        }).catch((error: NodeJS.ErrnoException) => {
+        const kcat = await promisify(execFile)(
+          'kcat',
+          ['-b', environment.kafkaBrokers, '-C', '-t', `${environment.topicPrefix}notification.created`, '-o', 'beginning', '-e', '-q', '-J'],
+          {
+            timeout: 30_000,
+            maxBuffer: 64 * 1024 * 1024,
+          },
+        ).catch((error: NodeJS.ErrnoException) => {
           if (error.code === 'ENOENT') throw new Error('kcat is not installed (Debian package kcat); .ci/run installs it');
           throw error;
         });

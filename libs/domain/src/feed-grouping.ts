@@ -25,13 +25,23 @@ export function assertGroupingRule(rule: { fields?: unknown; windowSeconds?: unk
   const fields = rule.fields;
   if (!Array.isArray(fields) || fields.length > 4 || !fields.every((field) => typeof field === 'string' && FIELD.test(field)) || new Set(fields).size !== fields.length) {
     throw new DomainError('validation_failed', {}, [
-      { field: 'fields', rule: 'groupingFields', message: 'fields are up to 4 distinct names among actor, object, target and payload.<name>', messageKey: 'validation.groupingFields' },
+      {
+        field: 'fields',
+        rule: 'groupingFields',
+        message: 'fields are up to 4 distinct names among actor, object, target and payload.<name>',
+        messageKey: 'validation.groupingFields',
+      },
     ]);
   }
   const windowSeconds = rule.windowSeconds;
   if (typeof windowSeconds !== 'number' || !Number.isInteger(windowSeconds) || windowSeconds < 60 || windowSeconds > 2_592_000) {
     throw new DomainError('validation_failed', {}, [
-      { field: 'windowSeconds', rule: 'groupingWindow', message: 'windowSeconds is a whole number from 60 (a minute) to 2592000 (30 days)', messageKey: 'validation.groupingWindow' },
+      {
+        field: 'windowSeconds',
+        rule: 'groupingWindow',
+        message: 'windowSeconds is a whole number from 60 (a minute) to 2592000 (30 days)',
+        messageKey: 'validation.groupingWindow',
+      },
     ]);
   }
   return { fields: fields as GroupingField[], windowSeconds };

@@ -1,8 +1,10 @@
 import type { Principal } from '@activity/auth';
-import { DomainError, summaryArguments, eventCatalogue, type GroupCursor, type Locale } from '@activity/domain';
+import { compositeKey, DomainError, summaryArguments, eventCatalogue, type GroupCursor, type Locale } from '@activity/domain';
 import { messages } from '@activity/i18n';
 import type { FeedGroup, FeedGroupStore } from '@activity/persistence';
+import type { GenerationalCache } from '@activity/platform';
 import type { ReadBroadcast } from '../realtime/read-broadcast';
+import type { UnreadCounter } from '../unread/unread-counter';
 import type { FeedQueryDto } from './feed-query.dto';
 import { filterFingerprint, toItem, type FeedItem } from './feed.service';
 
@@ -42,7 +44,21 @@ export class AggregatedFeedService {
     private readonly groups: FeedGroupStore,
     private readonly cursors: GroupCursor,
     private readonly readBroadcast: ReadBroadcast,
+    private readonly cache: GenerationalCache,
+    private readonly unread: UnreadCounter,
   ) {}
+
+  /**
+   * The page, serialised. The unfiltered first page is kept in the user's feed cache (a variant
+   * beside the plain first pages) until feed.updated, feed.item.updated or a read/seen mark drops it.
+   */
+  async pageJson(principal: Principal, query: FeedQueryDto, locale: Locale, window: { since?: Date; until?: Date }): Promise<string> {
+    const firstPage = query.scope === 'user' && !query.cursor && !query.types?.length && !query.since && !query.until;
+    if (!firstPage) return JSON.stringify(await this.page(principal, query, locale, window));
+    return this.cache.get('first_page', compositeKey(principal.tenantId, principal.userId), `groups:${locale}:${query.limit}:${query.samples}`, async () =>
+      JSON.stringify(await this.page(principal, query, locale, window)),
+    );
+  }
 
   async page(principal: Principal, query: FeedQueryDto, locale: Locale, window: { since?: Date; until?: Date }): Promise<FeedGroupPage> {
     if (query.scope !== 'user') {
@@ -89,12 +105,14 @@ export class AggregatedFeedService {
   /** Marks one group read or seen; the user's other clients are told at once. */
   async mark(principal: Principal, key: string, state: 'read' | 'seen'): Promise<{ key: string; read: boolean; seen: boolean }> {
     if (!(await this.groups.markRead(principal.tenantId, principal.userId, key, state))) throw new DomainError('not_found', { path: `group ${key}` });
+    await this.unread.invalidate(principal.tenantId, principal.userId);
     await this.readBroadcast.publish(principal.tenantId, principal.userId);
     return { key, read: state === 'read', seen: true };
   }
 
   async markAllSeen(principal: Principal): Promise<{ unseen: number | string }> {
     await this.groups.markAllSeen(principal.tenantId, principal.userId);
+    await this.unread.invalidate(principal.tenantId, principal.userId);
     await this.readBroadcast.publish(principal.tenantId, principal.userId);
     return { unseen: (await this.unreadCount(principal)).unseen };
   }

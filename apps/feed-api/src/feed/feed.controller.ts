@@ -41,8 +41,7 @@ export class FeedController {
       .header('cache-control', 'private, no-cache')
       .header('content-type', 'application/json; charset=utf-8');
     // Already serialised (possibly straight from the cache): sent as is.
-    const body =
-      query.view === 'aggregated' ? JSON.stringify(await this.aggregated.page(principal, query, locale, timeWindow(query))) : await this.feed.pageJson(principal, query, locale);
+    const body = query.view === 'aggregated' ? await this.aggregated.pageJson(principal, query, locale, timeWindow(query)) : await this.feed.pageJson(principal, query, locale);
     return notModified(request, reply, body) ? undefined : body;
   }
 

@@ -40,8 +40,9 @@ import { FeedService } from './feed.service';
     },
     {
       provide: AggregatedFeedService,
-      useFactory: (groups: FeedGroupStore, reads: ReadBroadcast, config: FeedApiConfig) => new AggregatedFeedService(groups, new GroupCursor(config.FEED_CURSOR_SECRET), reads),
-      inject: [FeedGroupStore, ReadBroadcast, SERVICE_CONFIG],
+      useFactory: (groups: FeedGroupStore, reads: ReadBroadcast, config: FeedApiConfig, cache: GenerationalCache, unread: UnreadCounter) =>
+        new AggregatedFeedService(groups, new GroupCursor(config.FEED_CURSOR_SECRET), reads, cache, unread),
+      inject: [FeedGroupStore, ReadBroadcast, SERVICE_CONFIG, GenerationalCache, UnreadCounter],
     },
     {
       provide: FeedSearchService,

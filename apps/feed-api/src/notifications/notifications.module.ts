@@ -15,7 +15,8 @@ import { NotificationsService } from './notifications.service';
   providers: [
     {
       provide: NotificationsService,
-      useFactory: (store: NotificationStore, broadcast: ReadBroadcast, config: FeedApiConfig) => new NotificationsService(store, new SignedCursorCodec(config.FEED_CURSOR_SECRET), broadcast),
+      useFactory: (store: NotificationStore, broadcast: ReadBroadcast, config: FeedApiConfig) =>
+        new NotificationsService(store, new SignedCursorCodec(config.FEED_CURSOR_SECRET), broadcast),
       inject: [NotificationStore, ReadBroadcast, SERVICE_CONFIG],
     },
   ],

@@ -64,7 +64,9 @@ export class NotificationsService {
   async mark(principal: Principal, state: 'seen' | 'read', body: MarkNotificationsDto): Promise<{ changed: number; counts: NotificationCounts }> {
     const given = [body.id, body.cursor, body.all].filter((value) => value !== undefined && value !== false);
     if (given.length !== 1) {
-      throw new DomainError('validation_failed', {}, [{ field: 'id', rule: 'exactlyOne', message: 'send exactly one of id, cursor or all: true', messageKey: 'validation.notifications.exactlyOne' }]);
+      throw new DomainError('validation_failed', {}, [
+        { field: 'id', rule: 'exactlyOne', message: 'send exactly one of id, cursor or all: true', messageKey: 'validation.notifications.exactlyOne' },
+      ]);
     }
     const selection: NotificationSelection = body.id ? { id: body.id } : body.cursor ? { upTo: this.idOf(principal, body.cursor) } : { all: true };
     const changed = await this.store.mark(principal.tenantId, principal.userId, state, selection);

@@ -14,9 +14,7 @@ export class FeedAggregation1764300000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE activity_events ADD COLUMN group_key text`);
-    await q.query(
-      `CREATE INDEX ix_activity_events_group ON activity_events (tenant_id, user_id, group_key, occurred_at DESC, id DESC) WHERE group_key IS NOT NULL`,
-    );
+    await q.query(`CREATE INDEX ix_activity_events_group ON activity_events (tenant_id, user_id, group_key, occurred_at DESC, id DESC) WHERE group_key IS NOT NULL`);
     await q.query(`
       CREATE TABLE feed_groups (
         tenant_id      text        NOT NULL,

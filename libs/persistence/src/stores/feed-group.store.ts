@@ -136,6 +136,13 @@ export class FeedGroupStore {
     if (query.until) memberWindow.push(`e.occurred_at < $${params.push(query.until)}::timestamptz`);
     const windowed = memberWindow.length > 0;
     const members = `e.tenant_id = ${tenant} AND e.user_id = ${user} AND e.group_key = g.group_key${windowed ? ` AND ${memberWindow.join(' AND ')}` : ''}`;
+    // A group wholly inside the window is shown with its stored numbers; only a group the window
+    // cuts (at most the ones around since and until) is counted from its members.
+    const inside = [
+      ...(query.since ? [`g.first_at >= $${params.push(query.since)}::timestamptz`] : []),
+      ...(query.until ? [`g.last_at < $${params.push(query.until)}::timestamptz`] : []),
+    ];
+    const cut = `NOT (${inside.join(' AND ')})`;
     const where = [`g.tenant_id = ${tenant}`, `g.user_id = ${user}`, 'g.event_count > 0'];
     if (query.types?.length) where.push(`g.type = ANY($${params.push(query.types)}::text[])`);
     if (query.keys) where.push(`g.group_key = ANY($${params.push(query.keys)}::text[])`);
@@ -170,10 +177,10 @@ export class FeedGroupStore {
           FROM feed_read_markers m WHERE m.tenant_id = ${tenant} AND m.user_id = ${user}),
       page AS (${page})
       SELECT g.group_key, g.type, g.position, g.last_event_id::text AS last_event_id,
-             ${windowed ? 'st.n' : 'g.event_count'} AS event_count,
-             ${windowed ? 'st.first_at' : 'g.first_at'} AS first_at,
-             ${windowed ? 'st.last_at' : 'g.last_at'} AS last_at,
-             ${windowed ? 'st.actor_count' : 'cardinality(g.actors)'} AS actor_count,
+             ${windowed ? `CASE WHEN ${cut} THEN st.n ELSE g.event_count END` : 'g.event_count'} AS event_count,
+             ${windowed ? `CASE WHEN ${cut} THEN st.first_at ELSE g.first_at END` : 'g.first_at'} AS first_at,
+             ${windowed ? `CASE WHEN ${cut} THEN st.last_at ELSE g.last_at END` : 'g.last_at'} AS last_at,
+             ${windowed ? `CASE WHEN ${cut} THEN st.actor_count ELSE cardinality(g.actors) END` : 'cardinality(g.actors)'} AS actor_count,
              g.last_event_id <= GREATEST(g.read_event_id, marker.read_id) AS read,
              g.last_event_id <= GREATEST(g.seen_event_id, g.read_event_id, marker.seen_id, marker.read_id) AS seen,
              s.samples
@@ -181,7 +188,7 @@ export class FeedGroupStore {
         ${
           windowed
             ? `CROSS JOIN LATERAL (SELECT count(*)::int AS n, min(e.occurred_at) AS first_at, max(e.occurred_at) AS last_at, count(DISTINCT e.actor->>'id')::int AS actor_count
-                                     FROM activity_events e WHERE ${members}) st`
+                                     FROM activity_events e WHERE ${members} AND ${cut}) st`
             : ''
         }
         CROSS JOIN LATERAL (

@@ -79,10 +79,7 @@ export class NotificationStore {
   }
 
   /** New notifications (a replayed event adds none); answers the rows written. */
-  async insert(
-    tx: TenantTransaction,
-    notifications: ReadonlyArray<{ userId: string; eventId: string; actor: ActivityObject; excerpt: string }>,
-  ): Promise<StoredNotification[]> {
+  async insert(tx: TenantTransaction, notifications: ReadonlyArray<{ userId: string; eventId: string; actor: ActivityObject; excerpt: string }>): Promise<StoredNotification[]> {
     if (notifications.length === 0) return [];
     const rows: Row[] = await tx.query(
       `INSERT INTO notifications (tenant_id, user_id, kind, event_id, actor, excerpt)

@@ -1,10 +1,32 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { CommonConfig } from '@activity/config';
-import { eventCatalogue, excerptAround, findMentions, groupKeyOf, linksIn, mentionTextOf, searchDocument, SUPPORTED_LOCALES, type GroupingRules, type Mention, type NewActivityEvent } from '@activity/domain';
+import {
+  eventCatalogue,
+  excerptAround,
+  findMentions,
+  groupKeyOf,
+  linksIn,
+  mentionTextOf,
+  searchDocument,
+  SUPPORTED_LOCALES,
+  type GroupingRules,
+  type Mention,
+  type NewActivityEvent,
+} from '@activity/domain';
 import { messages } from '@activity/i18n';
 import { announce, announceFeedUpdates, MessageKey, Topic } from '@activity/messaging';
 import { childTraceparent } from '@activity/observability';
-import { AccountLinkStore, ActivityEventStore, FeedGroupStore, identityKey, NotificationStore, OutboxStore, tenantOf, type InsertedEvent, type TenantTransaction } from '@activity/persistence';
+import {
+  AccountLinkStore,
+  ActivityEventStore,
+  FeedGroupStore,
+  identityKey,
+  NotificationStore,
+  OutboxStore,
+  tenantOf,
+  type InsertedEvent,
+  type TenantTransaction,
+} from '@activity/persistence';
 import { SERVICE_CONFIG } from '@activity/platform';
 import type { NormalizedEvent } from '@activity/connector-sdk';
 
@@ -39,7 +61,9 @@ export class RecordActivity {
     const tenantId = tenantOf(tx);
     const cached = this.tenantRules.get(tenantId);
     if (cached && cached.until > Date.now()) return cached.rules;
-    const rules = eventCatalogue().groupingDefaults().withOverrides(await this.groups.rules(tx));
+    const rules = eventCatalogue()
+      .groupingDefaults()
+      .withOverrides(await this.groups.rules(tx));
     this.tenantRules.set(tenantId, { rules, until: Date.now() + RULES_TTL_MS });
     return rules;
   }

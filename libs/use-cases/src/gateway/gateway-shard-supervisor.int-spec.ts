@@ -75,7 +75,13 @@ describe('GatewayShardSupervisor (real Postgres leases)', () => {
       create: () => ({ gateway }),
     });
     const registry = new ConnectorRegistry([new RegisteredConnector(definition, { gateway })]);
-    const activity = new RecordActivity(new ActivityEventStore(dataSource), new AccountLinkStore(dataSource), new OutboxStore(dataSource), new FeedGroupStore(dataSource), new NotificationStore(dataSource));
+    const activity = new RecordActivity(
+      new ActivityEventStore(dataSource),
+      new AccountLinkStore(dataSource),
+      new OutboxStore(dataSource),
+      new FeedGroupStore(dataSource),
+      new NotificationStore(dataSource),
+    );
     const created = new GatewayShardSupervisor(
       dataSource,
       registry,
