@@ -217,6 +217,16 @@ describe('aggregated feed', () => {
     }
   });
 
+  it('answers an aggregated long-poll with the new events and the groups they joined', async () => {
+    const { headCursor } = (await call('GET', '/v2/feed?limit=1')).body as { headCursor: string };
+    const poll = call('GET', `/v2/feed/poll?view=aggregated&timeout=20&cursor=${encodeURIComponent(headCursor)}`);
+    await record('alice', 'platform.achievement.unlocked', at('21:00:00'), 'TF2');
+    const answer = await poll;
+    expect(answer.status).toBe(200);
+    expect(answer.body.items).toHaveLength(1);
+    expect(answer.body.groups).toEqual([expect.objectContaining({ type: 'platform.achievement.unlocked', count: 9, lastAt: '2026-11-20T21:00:00.000Z' })]);
+  });
+
   it('lets a tenant admin regroup a type (events written afterwards), and refuses what is not a rule', async () => {
     expect((await call('PUT', '/v2/feed/grouping-rules/platform.server.joined', { user: 'alice', body: { fields: ['actor'], windowSeconds: 3600 } })).status).toBe(403);
     const put = await call('PUT', '/v2/feed/grouping-rules/platform.server.joined', { user: 'steward', body: { fields: ['actor'], windowSeconds: 3600 } });

@@ -1,4 +1,4 @@
-import { EventCatalogue } from '@activity/domain';
+import { DEFAULT_GROUPING_RULE, EventCatalogue } from '@activity/domain';
 import { loadMessageCatalogue, PLATFORM_MESSAGES, type MessageCatalogue } from '@activity/i18n';
 import { BUILT_IN_CONNECTORS } from './built-in-connectors';
 
@@ -79,5 +79,16 @@ describe('the built-in event catalogue', () => {
   it('knows platform.* types without declaring them, and nothing else', () => {
     expect(catalogue.isKnown('platform.tournament.won')).toBe(true);
     expect(catalogue.isKnown('minecraft.player.chat')).toBe(false);
+  });
+});
+
+describe('grouping defaults of the built-in types', () => {
+  it('groups games by the game (their object) and everything else by actor and target per day', () => {
+    const rules = catalogue.groupingDefaults();
+    for (const type of ['steam.game.played', 'discord.game.started', 'discord.game.ended'])
+      expect(rules.ruleFor(type)).toEqual({ fields: ['actor', 'object'], windowSeconds: 86_400 });
+    expect(rules.ruleFor('minecraft.player.joined')).toBe(DEFAULT_GROUPING_RULE);
+    expect(texts.format('en', 'groups.steam.game.played', { actor: 'Robin', object: 'Portal 2', count: 3 })).toBe('Robin played Portal 2 3 times');
+    expect(texts.format('ru', 'groups.discord.game.started', { actor: 'Алиса', object: 'Rocket League', count: 2 })).toBe('Алиса запускает Rocket League 2 раза');
   });
 });

@@ -111,6 +111,15 @@ export class PollQueryDto {
   @IsOptional()
   @IsIn(['user', 'tenant'])
   scope: FeedScope = 'user';
+
+  @ApiPropertyOptional({
+    enum: ['items', 'aggregated'],
+    default: 'items',
+    description: '`aggregated`: the answer also carries `groups`, each group that gained members, as the aggregated feed shows it',
+  })
+  @IsOptional()
+  @IsIn(['items', 'aggregated'])
+  view: FeedView = 'items';
 }
 
 /** Query of GET /v2/feed/stream. */

@@ -15,6 +15,7 @@ export const DISCORD_EVENT_TYPES = [
   defineEventType({
     type: 'discord.game.started',
     description: 'A linked player started playing a game (a Playing presence that lasted past the debounce); occurredAt is when the game started',
+    grouping: { fields: ['actor', 'object'], windowSeconds: 86_400 },
     payloadSchema: Type.Object({
       game,
       applicationId,
@@ -26,6 +27,7 @@ export const DISCORD_EVENT_TYPES = [
   defineEventType({
     type: 'discord.game.ended',
     description: 'A linked player stopped playing a game; occurredAt is when it stopped',
+    grouping: { fields: ['actor', 'object'], windowSeconds: 86_400 },
     payloadSchema: Type.Object({
       game,
       applicationId,

@@ -27,6 +27,8 @@ export const STEAM_EVENT_TYPES = [
     type: 'steam.game.played',
     description: 'The player played a game (minutes since the last sync)',
     payloadSchema: Type.Object({ appid: appId, minutes: Type.Integer({ minimum: 1 }), playtimeForever: Type.Integer({ minimum: 0 }) }),
+    // The game is the object (there is no target): one group per game and day.
+    grouping: { fields: ['actor', 'object'], windowSeconds: 86_400 },
   }),
   defineEventType({
     type: 'steam.achievement.unlocked',

@@ -43,12 +43,14 @@ export class FeedAggregation1764300000000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, type)
       )`);
     await q.query(`ALTER TABLE feed_read_markers ADD COLUMN last_seen_event_id bigint NOT NULL DEFAULT 0`);
-    // Events already stored join groups by the default rule (actor and target per UTC day): the
-    // same key groupKeyOf computes (values joined by a newline, the first 16 hex of their SHA-256).
+    // Events already stored join groups by the rules in force (actor and target per UTC day; the
+    // game, their object, for the types that have no target): the same key groupKeyOf computes
+    // (values joined by a newline, the first 16 hex of their SHA-256).
     await q.query(`
       UPDATE activity_events
          SET group_key = type || '~' || floor(extract(epoch FROM occurred_at) / 86400)::bigint || '~'
-                      || substr(encode(sha256(convert_to(coalesce(actor->>'id', '') || E'\n' || coalesce(target->>'id', ''), 'UTF8')), 'hex'), 1, 16)
+                      || substr(encode(sha256(convert_to(coalesce(actor->>'id', '') || E'\n'
+                                              || coalesce(CASE WHEN type IN ('steam.game.played', 'discord.game.started', 'discord.game.ended') THEN object->>'id' ELSE target->>'id' END, ''), 'UTF8')), 'hex'), 1, 16)
        WHERE user_id IS NOT NULL`);
     await q.query(`
       INSERT INTO feed_groups (tenant_id, user_id, group_key, type, event_count, first_at, last_at, last_event_id, actors)
