@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { issueDevToken, loadOrCreateDevKeyPair, signInternalRequest } from '@activity/auth';
-import { ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
+import { openEventStream, ServiceProcess, serviceEnvironment, testEnvironment, waitFor } from '@activity/testing';
 
 interface Group {
   key: string;
@@ -188,32 +188,18 @@ describe('aggregated feed', () => {
   });
 
   it('sends each grown group on the aggregated SSE stream', async () => {
-    const controller = new AbortController();
-    const stream = await fetch(`${feedApi.url}/v2/feed/stream?view=aggregated`, { headers: { authorization: `Bearer ${await token()}` }, signal: controller.signal });
+    const stream = await openEventStream(`${feedApi.url}/v2/feed/stream?view=aggregated`, await token());
     expect(stream.status).toBe(200);
-    let received = '';
-    const reader = stream.body!.getReader();
-    const pump = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          received += Buffer.from(value).toString('utf8');
-        }
-      } catch {
-        // aborted
-      }
-    })();
     try {
-      await waitFor('the stream open', () => received.includes('event: unread') || undefined, 10_000);
+      await waitFor('the stream open', () => stream.events('unread').length > 0 || undefined, 10_000);
       await record('alice', 'platform.achievement.unlocked', at('20:00:00'), 'TF2');
-      await waitFor('a group event', () => received.includes('event: group') || undefined, 15_000);
-      const group = JSON.parse(received.split('event: group\ndata: ')[1]!.split('\n')[0]!) as Group;
-      expect(group).toMatchObject({ type: 'platform.achievement.unlocked', count: 8, lastAt: '2026-11-20T20:00:00.000Z', read: false });
-      expect(received).toContain('event: activity');
+      await waitFor('a group event', () => stream.events('group').length > 0 || undefined, 15_000);
+      expect(stream.events('group')[0]).toMatchObject({ type: 'platform.achievement.unlocked', count: 8, lastAt: '2026-11-20T20:00:00.000Z', read: false });
+      expect(stream.events('activity')).toHaveLength(1);
+      // The unread event of an aggregated stream counts groups too.
+      expect(stream.events('unread').at(-1)).toMatchObject({ groups: expect.objectContaining({ count: expect.any(Number) }) });
     } finally {
-      controller.abort();
-      await pump;
+      await stream.close();
     }
   });
 

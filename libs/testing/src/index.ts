@@ -14,3 +14,4 @@ export * from './disposable-redis';
 export * from './fake-discord-server';
 export * from './fake-twitch-server';
 export * from './fake-youtube-server';
+export * from './event-stream-client';
