@@ -77,6 +77,8 @@ export class FeedGroupStore {
               (array_agg(DISTINCT m.actor_id))[1:${MAX_ACTORS}]
          FROM jsonb_to_recordset($2::jsonb) AS m(id text, user_id text, group_key text, type text, occurred_at timestamptz, actor_id text)
         GROUP BY m.user_id, m.group_key
+        -- Rows are locked in one order by every writer, so two batches touching the same groups wait, never deadlock.
+        ORDER BY m.user_id, m.group_key
        ON CONFLICT (tenant_id, user_id, group_key) DO UPDATE
          SET event_count = g.event_count + EXCLUDED.event_count,
              first_at = LEAST(g.first_at, EXCLUDED.first_at),
