@@ -85,15 +85,15 @@ export class AggregatedFeedService {
     };
   }
 
-  /** One group as the aggregated feed shows it now (for real-time clients), or undefined. */
-  async group(principal: Principal, key: string, locale: Locale, samples = 3): Promise<FeedGroupItem | undefined> {
-    const [group] = await this.groups.page({ tenantId: principal.tenantId, userId: principal.userId, keys: [key], limit: 1, samples });
-    return group && toGroupItem(group, locale);
-  }
-
-  /** Keys of the user's groups that gained members after an arrival id (at most 50, oldest change first). */
-  async changedSince(principal: Principal, afterEventId: string): Promise<string[]> {
-    return (await this.groups.changedSince(principal.tenantId, principal.userId, afterEventId, 50)).map((group) => group.key);
+  /**
+   * The user's groups that gained members after an arrival id (at most 50), as the aggregated feed
+   * shows them now, newest first: what a real-time client is handed. One query for all of them.
+   */
+  async changedSince(principal: Principal, afterEventId: string, locale: Locale, samples = 3): Promise<FeedGroupItem[]> {
+    const keys = (await this.groups.changedSince(principal.tenantId, principal.userId, afterEventId, 50)).map((group) => group.key);
+    if (keys.length === 0) return [];
+    const groups = await this.groups.page({ tenantId: principal.tenantId, userId: principal.userId, keys, limit: keys.length, samples });
+    return groups.map((group) => toGroupItem(group, locale));
   }
 
   async unreadCount(principal: Principal): Promise<{ count: number | string; unseen: number | string; capped: boolean }> {

@@ -7,7 +7,8 @@ import { i18nValidationMessage } from 'nestjs-i18n';
 
 /** More types than any connector set declares is a mistake, not a filter. */
 const MAX_TYPE_FILTERS = 64;
-const CURSOR = /^[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{16,64}$/;
+/** A signed cursor: base64url body, a dot, its MAC. */
+export const CURSOR = /^[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{16,64}$/;
 const SEARCH_CURSOR = /^[A-Za-z0-9_-]{1,1024}\.[A-Za-z0-9_-]{16,64}$/;
 const splitList = ({ value }: { value: unknown }) =>
   typeof value === 'string'

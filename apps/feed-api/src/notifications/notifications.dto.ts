@@ -3,8 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { i18nValidationMessage } from 'nestjs-i18n';
 import { IsEventId, IsOptionalButNotNull } from '@activity/http';
-
-const CURSOR = /^[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{16,64}$/;
+import { CURSOR } from '../feed/feed-query.dto';
 
 /** Query of GET /v2/notifications. */
 export class NotificationsQueryDto {

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessControl, CurrentPrincipal, RequirePermission, type Principal } from '@activity/auth';
-import { isEventId, negotiateLocale, type Locale } from '@activity/domain';
+import { isEventId, negotiateLocale } from '@activity/domain';
 import { PollQueryDto, StreamQueryDto, type FeedScope } from '../feed/feed-query.dto';
 import { AggregatedFeedService } from '../feed/aggregated-feed.service';
 import { FeedService } from '../feed/feed.service';
@@ -49,7 +49,7 @@ export class RealtimeController {
         const newer = await this.feed.arrivedAfter(principal, query.scope, after, locale);
         if (newer.items.length) {
           // Aggregated clients also get the groups those events joined, whole.
-          const groups = query.view === 'aggregated' && query.scope === 'user' ? await this.changedGroups(principal, after, locale) : undefined;
+          const groups = query.view === 'aggregated' && query.scope === 'user' ? await this.aggregated.changedSince(principal, after, locale) : undefined;
           return { items: newer.items, ...(groups ? { groups } : {}), headCursor: newer.headCursor, trigger: 'updated', unread: await this.unreadFor(principal, query.scope) };
         }
         const signal = await signals.next(deadline - Date.now());
@@ -119,7 +119,7 @@ export class RealtimeController {
       }
       // Aggregated clients also get each group that gained members, whole (it moves to the top).
       if (aggregated && lastSent !== from) {
-        for (const group of await this.changedGroups(principal, from, locale)) if (!closed) raw.write(`event: group\ndata: ${JSON.stringify(group)}\n\n`);
+        for (const group of await this.aggregated.changedSince(principal, from, locale)) if (!closed) raw.write(`event: group\ndata: ${JSON.stringify(group)}\n\n`);
       }
     };
     const pushUnread = async () => {
@@ -169,12 +169,6 @@ export class RealtimeController {
       await flushNew();
       await pushUnread();
     });
-  }
-
-  /** The user's groups that gained members after an arrival id, as the aggregated feed shows them. */
-  private async changedGroups(principal: Principal, afterEventId: string, locale: Locale) {
-    const groups = await Promise.all((await this.aggregated.changedSince(principal, afterEventId)).map((key) => this.aggregated.group(principal, key, locale)));
-    return groups.filter((group) => group !== undefined);
   }
 
   private async requireScope(principal: Principal, scope: FeedScope): Promise<void> {
